@@ -1,0 +1,812 @@
+"""The local store: one SQLite database in the data dir, plus a copy of every raw page beside it.
+
+Why these choices:
+- WAL and `BEGIN IMMEDIATE` for every write, so the TUI refreshing while `sz-digest sync` runs waits
+  (busy_timeout) instead of failing with "database is locked".
+- Every digest is written in one transaction, so a sync killed at any moment leaves the store
+  consistent with everything committed before it.
+- Raw page bytes are kept (in the database and as `pages/<id>.html`), so a parser upgrade can
+  re-derive every digest without the network, and a database destroyed by a disk fault can be rebuilt.
+- Read state and stars live in their own tables keyed by (digest id, item position): a re-synced page
+  replaces its items but keeps what the user did with them.
+- Search matches an NFKC-folded, case-folded copy of each item: an FTS5 trigram index for queries of
+  three characters or more, a scan for shorter ones (trigrams cannot match 社工 or 党建).
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from .districts import BY_CODE, CODES, ORDER
+from .errors import ParseError, StoreError, UsageError
+from .model import Digest, Item
+from .text import clean_line, fold
+
+DB_NAME = "sz-digest.sqlite3"
+PAGES_DIR = "pages"
+SCHEMA_VERSION = 2
+
+_POST_ID = re.compile(r"^[0-9]{1,20}$")
+_WHITESPACE_RUN = re.compile(r"\s*\n\s*")
+_POST_URL = re.compile(r"m?post_([0-9]{1,20})\.html?(?:[?#].*)?$")
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    """One stored digest as the week list shows it (CONTRACT.md's `list --json` row)."""
+
+    id: str
+    url: str
+    title: str
+    week_start: date
+    week_end: date
+    published: date
+    item_count: int
+    districts: tuple[str, ...]
+    read: bool
+    sample: bool
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "week_start": self.week_start.isoformat(),
+            "week_end": self.week_end.isoformat(),
+            "published": self.published.isoformat(),
+            "item_count": self.item_count,
+            "districts": list(self.districts),
+            "read": self.read,
+            "sample": self.sample,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    digest_id: str
+    week_start: date
+    district: str
+    district_name: str
+    title: str
+    snippet: str
+    position: int
+    spans: tuple[tuple[int, int], ...]  # where the query stands in `snippet`, for highlighting
+
+    def to_json(self) -> dict:
+        return {
+            "digest_id": self.digest_id,
+            "week_start": self.week_start.isoformat(),
+            "district": self.district,
+            "title": self.title,
+            "snippet": self.snippet,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """An item with the week it belongs to: district timelines and starred items."""
+
+    digest_id: str
+    week_start: date
+    week_end: date
+    item: Item
+
+
+@dataclass(frozen=True, slots=True)
+class FetchMeta:
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Failure:
+    url: str
+    post_id: str | None
+    error: str
+    at: datetime
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _run_script(db: sqlite3.Connection, script: str) -> None:
+    """Run `script` statement by statement: `executescript` would commit our open transaction."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        statement += line
+        if sqlite3.complete_statement(statement):
+            db.execute(statement)
+            statement = ""
+
+
+def _migrate_v1(db: sqlite3.Connection) -> None:
+    _run_script(db, 
+        """
+        CREATE TABLE digests(
+            id TEXT PRIMARY KEY,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL,
+            week_start TEXT NOT NULL,
+            week_end TEXT NOT NULL,
+            published TEXT NOT NULL,
+            sample INTEGER NOT NULL DEFAULT 0,
+            read INTEGER NOT NULL DEFAULT 0,
+            item_count INTEGER NOT NULL,
+            districts TEXT NOT NULL,
+            stored_at TEXT NOT NULL
+        );
+        CREATE INDEX digests_by_week ON digests(week_start DESC, id DESC);
+        CREATE TABLE items(
+            digest_id TEXT NOT NULL REFERENCES digests(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            district TEXT NOT NULL,
+            district_name TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body TEXT NOT NULL,
+            UNIQUE(digest_id, position)
+        );
+        CREATE INDEX items_by_district ON items(district, digest_id);
+        CREATE TABLE raw_pages(
+            digest_id TEXT PRIMARY KEY REFERENCES digests(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            raw BLOB NOT NULL
+        );
+        CREATE TABLE fetch_meta(
+            url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT, fetched_at TEXT
+        );
+        CREATE TABLE failures(url TEXT PRIMARY KEY, post_id TEXT, error TEXT NOT NULL, at TEXT NOT NULL);
+        CREATE TABLE item_read(
+            digest_id TEXT NOT NULL, position INTEGER NOT NULL, PRIMARY KEY(digest_id, position)
+        ) WITHOUT ROWID;
+        CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+        """
+    )
+
+
+def _migrate_v2(db: sqlite3.Connection) -> None:
+    """Search and stars: folded text with a trigram index, and a stars table that outlives re-syncs."""
+    _run_script(db, 
+        """
+        ALTER TABLE items ADD COLUMN folded_title TEXT NOT NULL DEFAULT '';
+        ALTER TABLE items ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            folded, content='items', content_rowid='rowid', tokenize='trigram'
+        );
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts(rowid, folded) VALUES (new.rowid, new.folded);
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, folded) VALUES ('delete', old.rowid, old.folded);
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE OF folded ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, folded) VALUES ('delete', old.rowid, old.folded);
+            INSERT INTO items_fts(rowid, folded) VALUES (new.rowid, new.folded);
+        END;
+        CREATE TABLE stars(
+            digest_id TEXT NOT NULL, position INTEGER NOT NULL, starred_at TEXT NOT NULL,
+            PRIMARY KEY(digest_id, position)
+        ) WITHOUT ROWID;
+        """
+    )
+    rows = db.execute("SELECT rowid, title, body FROM items").fetchall()
+    db.executemany(
+        "UPDATE items SET folded_title = ?, folded = ? WHERE rowid = ?",
+        [(fold(title), fold(f"{title}\n{body}"), rowid) for rowid, title, body in rows],
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1, _migrate_v2)
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError):
+        if exc.errno == errno.ENOSPC:
+            return "the disk is full"
+        if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            return "permission denied (read-only?)"
+        return exc.strerror or str(exc)
+    text = str(exc)
+    if "readonly" in text or "read-only" in text:
+        return "the data dir is read-only"
+    if "disk is full" in text or "database or disk is full" in text:
+        return "the disk is full"
+    if "locked" in text or "busy" in text:
+        return "another sz-digest is writing the store; try again in a moment"
+    return text
+
+
+class Store:
+    """The local store; every method is safe to call from one thread at a time."""
+
+    def __init__(self, data_dir: Path, db: sqlite3.Connection, *, read_only: bool = False) -> None:
+        self.data_dir = data_dir
+        self.path = data_dir / DB_NAME
+        self.read_only = read_only
+        self.recovered_from: Path | None = None  # where a corrupt database was moved aside
+        self.read_only_reason = "opened read-only" if read_only else ""
+        self._db = db
+
+    # -- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, data_dir: Path | str, *, seed_sample: bool = True) -> "Store":
+        """Open (creating and migrating) the store in `data_dir`; seed the sample when it is empty.
+
+        A database file that is not a database is moved aside, never deleted, and a fresh one is
+        refilled from the raw pages kept beside it. A data dir we cannot write is opened read-only
+        when there is something to read, so the reader keeps working; writes then raise StoreError.
+        """
+        data_dir = Path(data_dir).expanduser()
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(data_dir, _describe(exc)) from None
+        path = data_dir / DB_NAME
+        recovered_from = None
+        try:
+            store = cls._connect(data_dir)
+        except sqlite3.DatabaseError as exc:
+            if not _is_corruption(exc):
+                return cls._open_read_only(data_dir, exc)
+            recovered_from = _move_aside(path)
+            store = cls._connect(data_dir)
+        store.recovered_from = recovered_from
+        if recovered_from is not None:
+            store._refill_from_pages()
+        if seed_sample and not store.read_only and store._is_empty():
+            store._seed_sample()
+        return store
+
+    @classmethod
+    def _connect(cls, data_dir: Path) -> "Store":
+        path = data_dir / DB_NAME
+        db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10.0)
+        try:
+            db.execute("PRAGMA busy_timeout = 10000")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            store = cls(data_dir, db)
+            if version > SCHEMA_VERSION:
+                raise StoreError(path, f"made by a newer sz-digest (schema {version} > {SCHEMA_VERSION})")
+            if version < SCHEMA_VERSION:
+                store._migrate(version)
+            return store
+        except BaseException:
+            db.close()
+            raise
+
+    @classmethod
+    def _open_read_only(cls, data_dir: Path, cause: sqlite3.DatabaseError) -> "Store":
+        path = data_dir / DB_NAME
+        if not path.exists():
+            raise StoreError(path, _describe(cause)) from None
+        try:
+            db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, isolation_level=None,
+                                 check_same_thread=False)
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError:
+            raise StoreError(path, _describe(cause)) from None
+        if version != SCHEMA_VERSION:
+            db.close()
+            raise StoreError(path, _describe(cause)) from None
+        store = cls(data_dir, db, read_only=True)
+        store.read_only_reason = _describe(cause)
+        return store
+
+    def _migrate(self, version: int) -> None:
+        with self._write():
+            for number in range(version, SCHEMA_VERSION):
+                MIGRATIONS[number](self._db)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One IMMEDIATE transaction: take the write lock before reading, so WAL never fails us."""
+        if self.read_only:
+            raise StoreError(self.path, self.read_only_reason)
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(self.path, _describe(exc)) from None
+        try:
+            yield self._db
+        except BaseException as exc:
+            self._db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(self.path, _describe(exc)) from None
+            raise
+        else:
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreError(self.path, _describe(exc)) from None
+
+    def _is_empty(self) -> bool:
+        return self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM digests)").fetchone()[0] == 1
+
+    def _seed_sample(self) -> None:
+        from .parser import parse_digest, sample_page
+
+        raw, url = sample_page()
+        digest = replace(parse_digest(raw, url), sample=True)
+        self.save_digest(digest, raw, keep_file=False)
+
+    def _refill_from_pages(self) -> None:
+        """After a corrupt database was moved aside: re-derive every digest from the kept pages."""
+        from .parser import parse_digest
+
+        pages = self.data_dir / PAGES_DIR
+        for page in sorted(pages.glob("*.html")) if pages.is_dir() else ():
+            if not _POST_ID.match(page.stem):
+                continue
+            raw = page.read_bytes()
+            url_file = page.with_suffix(".url")
+            url = url_file.read_text("utf-8").strip() if url_file.exists() else f"post_{page.stem}.html"
+            try:
+                self.save_digest(parse_digest(raw, url), raw, keep_file=False)
+            except (ParseError, StoreError):
+                continue
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def save_digest(
+        self,
+        digest: Digest,
+        raw: bytes,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        keep_file: bool = True,
+    ) -> bool:
+        """Store (or replace) one digest in one transaction; return whether anything changed.
+
+        A real page replaces the sample with the same id; read state and stars are kept.
+        """
+        if not _POST_ID.match(digest.id):
+            raise StoreError(self.path, f"refusing a digest with a malformed id {digest.id!r}")
+        if keep_file and raw:
+            self._keep_page(digest, raw)
+        districts = " ".join(sorted({item.district for item in digest.items}, key=ORDER.__getitem__))
+        with self._write() as db:
+            old = db.execute("SELECT raw FROM raw_pages WHERE digest_id = ?", (digest.id,)).fetchone()
+            was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
+            changed = old is None or old[0] != raw or (was_sample is not None and was_sample[0] != digest.sample)
+            db.execute(
+                """INSERT INTO digests(id, url, title, week_start, week_end, published, sample,
+                                       item_count, districts, stored_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT(id) DO UPDATE SET url = excluded.url, title = excluded.title,
+                       week_start = excluded.week_start, week_end = excluded.week_end,
+                       published = excluded.published, sample = excluded.sample,
+                       item_count = excluded.item_count, districts = excluded.districts,
+                       stored_at = excluded.stored_at""",
+                (digest.id, digest.url, digest.title, digest.week_start.isoformat(),
+                 digest.week_end.isoformat(), digest.published.isoformat(), int(digest.sample),
+                 len(digest.items), districts, _now()),
+            )
+            if changed:
+                db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
+                db.executemany(
+                    """INSERT INTO items(digest_id, position, district, district_name, title, body,
+                                         folded_title, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                    [(digest.id, item.position, item.district, item.district_name, item.title,
+                      item.body, fold(item.title), fold(f"{item.title}\n{item.body}"))
+                     for item in digest.items],
+                )
+                db.execute(
+                    "INSERT OR REPLACE INTO raw_pages(digest_id, url, raw) VALUES (?, ?, ?)",
+                    (digest.id, digest.url, raw),
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
+                (digest.url, etag, last_modified, _now()),
+            )
+            db.execute("DELETE FROM failures WHERE url = ? OR post_id = ?", (digest.url, digest.id))
+        return changed
+
+    def _keep_page(self, digest: Digest, raw: bytes) -> None:
+        """Keep a copy of the raw page outside the database (the id is digits only: a safe name)."""
+        pages = self.data_dir / PAGES_DIR
+        target = pages / f"{digest.id}.html"
+        try:
+            pages.mkdir(exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(raw)
+            os.replace(tmp, target)
+            target.with_suffix(".url").write_text(digest.url, "utf-8")
+        except OSError as exc:
+            raise StoreError(pages, _describe(exc)) from None
+
+    def record_not_modified(self, url: str) -> None:
+        with self._write() as db:
+            db.execute("UPDATE fetch_meta SET fetched_at = ? WHERE url = ?", (_now(), url))
+            db.execute("DELETE FROM failures WHERE url = ?", (url,))
+
+    def record_failure(self, url: str, error: str, *, post_id: str | None = None) -> None:
+        with self._write() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO failures(url, post_id, error, at) VALUES (?, ?, ?, ?)",
+                (url, post_id, error, _now()),
+            )
+
+    def clear_failure(self, url: str) -> None:
+        with self._write() as db:
+            db.execute("DELETE FROM failures WHERE url = ?", (url,))
+
+    def failures(self) -> list[Failure]:
+        rows = self._db.execute("SELECT url, post_id, error, at FROM failures ORDER BY at, url")
+        return [Failure(u, p, e, datetime.fromisoformat(a)) for u, p, e, a in rows]
+
+    def fetch_meta(self, url: str) -> FetchMeta | None:
+        row = self._db.execute(
+            "SELECT url, etag, last_modified, fetched_at FROM fetch_meta WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        return FetchMeta(row[0], row[1], row[2], datetime.fromisoformat(row[3]) if row[3] else None)
+
+    def known_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT id FROM digests")}
+
+    def sample_ids(self) -> set[str]:
+        return {row[0] for row in self._db.execute("SELECT id FROM digests WHERE sample = 1")}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    _WEEK_COLUMNS = "id, url, title, week_start, week_end, published, item_count, districts, read, sample"
+
+    @staticmethod
+    def _week(row: tuple) -> WeekSummary:
+        return WeekSummary(
+            id=row[0], url=row[1], title=row[2], week_start=date.fromisoformat(row[3]),
+            week_end=date.fromisoformat(row[4]), published=date.fromisoformat(row[5]),
+            item_count=row[6], districts=tuple(row[7].split()), read=bool(row[8]), sample=bool(row[9]),
+        )
+
+    def weeks(self, districts: Iterable[str] | None = None) -> list[WeekSummary]:
+        """Stored digests, newest week first; with `districts`, only weeks that have one of them."""
+        rows = self._db.execute(
+            f"SELECT {self._WEEK_COLUMNS} FROM digests ORDER BY week_start DESC, id DESC"
+        ).fetchall()
+        weeks = [self._week(row) for row in rows]
+        if districts is not None:
+            wanted = set(districts)
+            weeks = [w for w in weeks if wanted.intersection(w.districts)]
+        return weeks
+
+    def week(self, digest_id: str) -> WeekSummary | None:
+        row = self._db.execute(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        return self._week(row) if row else None
+
+    def digest(self, digest_id: str) -> Digest | None:
+        week = self.week(digest_id)
+        if week is None:
+            return None
+        return Digest(
+            id=week.id, url=week.url, title=week.title, week_start=week.week_start,
+            week_end=week.week_end, published=week.published,
+            items=tuple(self.items_for(digest_id)), sample=week.sample,
+        )
+
+    def resolve_week(self, spec: str) -> str | None:
+        """The digest id a user means: a post id, a post URL, an ISO date inside the week, or latest."""
+        spec = spec.strip()
+        if spec.lower() == "latest":
+            row = self._db.execute("SELECT id FROM digests ORDER BY week_start DESC, id DESC LIMIT 1").fetchone()
+            return row[0] if row else None
+        if _POST_ID.match(spec):
+            return spec if self.week(spec) else None
+        match = _POST_URL.search(spec)
+        if match and spec.startswith(("http://", "https://", "/", "post_", "mpost_")):
+            return match.group(1) if self.week(match.group(1)) else None
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", spec):
+            try:
+                day = date.fromisoformat(spec)
+            except ValueError:
+                raise UsageError(f"no such date: {spec}") from None
+            # A Saturday or Sunday belongs to the digest of the week it ends.
+            row = self._db.execute(
+                """SELECT id FROM digests WHERE week_start <= ?1
+                       AND (week_end >= ?1 OR date(week_start, '+6 days') >= ?1)
+                   ORDER BY week_start DESC, id DESC LIMIT 1""",
+                (day.isoformat(),),
+            ).fetchone()
+            return row[0] if row else None
+        raise UsageError(
+            f"not a week: {spec!r}; use a post id (1663876), a post URL, "
+            "an ISO date inside the week (2026-03-11) or 'latest'"
+        )
+
+    _ITEM_COLUMNS = "district, district_name, title, body, position"
+
+    @staticmethod
+    def _item(row: tuple) -> Item:
+        return Item(district=row[0], district_name=row[1], title=row[2],
+                    paragraphs=tuple(p for p in row[3].split("\n\n") if p), position=row[4])
+
+    def items_for(self, digest_id: str, districts: Iterable[str] | None = None) -> list[Item]:
+        """One week's items in page order, optionally only those of `districts` (codes)."""
+        sql = f"SELECT {self._ITEM_COLUMNS} FROM items WHERE digest_id = ?"
+        params: list = [digest_id]
+        if districts is not None:
+            codes = list(districts)
+            sql += f" AND district IN ({','.join('?' * len(codes))})"
+            params += codes
+        return [self._item(row) for row in self._db.execute(sql + " ORDER BY position", params)]
+
+    def district_counts(self, digest_id: str) -> dict[str, int]:
+        rows = self._db.execute(
+            "SELECT district, count(*) FROM items WHERE digest_id = ? GROUP BY district", (digest_id,)
+        )
+        return dict(sorted(rows, key=lambda row: ORDER.get(row[0], len(ORDER))))
+
+    # -- read state and stars ------------------------------------------------------------------
+
+    def set_read(self, digest_id: str, read: bool = True) -> None:
+        with self._write() as db:
+            db.execute("UPDATE digests SET read = ? WHERE id = ?", (int(read), digest_id))
+            if not read:
+                db.execute("DELETE FROM item_read WHERE digest_id = ?", (digest_id,))
+
+    def read_positions(self, digest_id: str) -> set[int]:
+        rows = self._db.execute("SELECT position FROM item_read WHERE digest_id = ?", (digest_id,))
+        return {row[0] for row in rows}
+
+    def set_item_read(self, digest_id: str, position: int, read: bool = True) -> None:
+        with self._write() as db:
+            if read:
+                db.execute("INSERT OR IGNORE INTO item_read VALUES (?, ?)", (digest_id, position))
+            else:
+                db.execute("DELETE FROM item_read WHERE digest_id = ? AND position = ?", (digest_id, position))
+
+    def set_starred(self, digest_id: str, position: int, starred: bool = True) -> None:
+        with self._write() as db:
+            if starred:
+                db.execute("INSERT OR IGNORE INTO stars VALUES (?, ?, ?)", (digest_id, position, _now()))
+            else:
+                db.execute("DELETE FROM stars WHERE digest_id = ? AND position = ?", (digest_id, position))
+
+    def starred_positions(self, digest_id: str) -> set[int]:
+        rows = self._db.execute("SELECT position FROM stars WHERE digest_id = ?", (digest_id,))
+        return {row[0] for row in rows}
+
+    def _entries(self, where: str, params: tuple | dict, order: str) -> list[TimelineEntry]:
+        rows = self._db.execute(
+            f"""SELECT d.id, d.week_start, d.week_end, i.district, i.district_name, i.title, i.body, i.position
+                FROM items i JOIN digests d ON d.id = i.digest_id {where} ORDER BY {order}""",
+            params,
+        )
+        return [
+            TimelineEntry(row[0], date.fromisoformat(row[1]), date.fromisoformat(row[2]), self._item(row[3:]))
+            for row in rows
+        ]
+
+    def starred(self) -> list[TimelineEntry]:
+        """Starred items, newest week first (stars on items a re-sync removed simply drop out)."""
+        return self._entries(
+            "JOIN stars s ON s.digest_id = i.digest_id AND s.position = i.position", (),
+            "d.week_start DESC, d.id DESC, i.position",
+        )
+
+    def timeline(self, district: str) -> list[TimelineEntry]:
+        """One district's items across every stored week, newest first."""
+        return self._entries("WHERE i.district = ?", (district,), "d.week_start DESC, d.id DESC, i.position")
+
+    def items_between(
+        self, *, districts: Iterable[str] | None = None, since: date | None = None, until: date | None = None
+    ) -> list[TimelineEntry]:
+        """Items for export: oldest week first, page order within a week."""
+        where, params = self._filters(districts, since, until)
+        return self._entries(where, params, "d.week_start, d.id, i.position")
+
+    @staticmethod
+    def _filters(districts, since, until) -> tuple[str, dict]:
+        """A WHERE clause with named parameters for the district and date filters of the CLI."""
+        clauses, params = ["1"], {}
+        if districts is not None:
+            codes = list(districts)
+            params |= {f"d{n}": code for n, code in enumerate(codes)}
+            clauses.append(f"i.district IN ({','.join(f':d{n}' for n in range(len(codes)))})")
+        # A week counts when it overlaps the range.
+        if since is not None:
+            clauses.append("d.week_end >= :since")
+            params["since"] = since.isoformat()
+        if until is not None:
+            clauses.append("d.week_start <= :until")
+            params["until"] = until.isoformat()
+        return "WHERE " + " AND ".join(clauses), params
+
+    # -- search --------------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        districts: Iterable[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 50,
+    ) -> list[SearchHit]:
+        """Items whose title or body contains `query` (folded), best first, with a snippet."""
+        needle = fold(clean_line(query)).strip()
+        if not needle:
+            raise UsageError("the search query is empty")
+        where, named = self._filters(districts, since, until)
+        # Title hits first, then how often the text mentions it, then newer weeks.
+        rank = ("(instr(i.folded_title, :q) > 0) DESC, "
+                "(length(i.folded) - length(replace(i.folded, :q, ''))) DESC, d.week_start DESC, i.position")
+        if len(needle) >= 3:
+            source = "items_fts JOIN items i ON i.rowid = items_fts.rowid JOIN digests d ON d.id = i.digest_id"
+            where += " AND items_fts MATCH :phrase"
+            named["phrase"] = '"' + needle.replace('"', '""') + '"'
+        else:
+            source = "items i JOIN digests d ON d.id = i.digest_id"
+            where += " AND instr(i.folded, :q) > 0"
+        named |= {"q": needle, "limit": max(1, int(limit))}
+        rows = self._db.execute(
+            f"""SELECT d.id, d.week_start, i.district, i.district_name, i.title, i.body, i.position
+                FROM {source} {where} ORDER BY {rank} LIMIT :limit""",
+            named,
+        ).fetchall()
+        hits = []
+        for digest_id, week_start, district, name, title, body, position in rows:
+            snippet, spans = make_snippet(title, body, needle)
+            hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
+                                  snippet, position, spans))
+        return hits
+
+    # -- archive statistics ----------------------------------------------------------------------
+
+    def stats(self, recent_weeks: int = 12) -> dict:
+        """Weeks stored, items per district (all time and recently), weeks a district was absent."""
+        weeks = [row[0] for row in self._db.execute("SELECT id FROM digests ORDER BY week_start DESC, id DESC")]
+        recent = weeks[:recent_weeks]
+        counts: dict[str, dict[str, int]] = {}
+        for digest_id, district, n in self._db.execute(
+            "SELECT digest_id, district, count(*) FROM items GROUP BY digest_id, district"
+        ):
+            counts.setdefault(district, {})[digest_id] = n
+        present = [code for code in CODES if code in counts or code not in ("city", "other")]
+        districts = []
+        for code in present:
+            per_week = counts.get(code, {})
+            districts.append({
+                "district": code,
+                "district_name": BY_CODE[code].name,
+                "items": sum(per_week.values()),
+                "items_recent": sum(per_week.get(w, 0) for w in recent),
+                "weeks_without": sum(1 for w in weeks if w not in per_week),
+                "weeks_without_recent": sum(1 for w in recent if w not in per_week),
+                "recent_series": [per_week.get(w, 0) for w in reversed(recent)],  # oldest first
+            })
+        span = self._db.execute("SELECT min(week_start), max(week_end) FROM digests").fetchone()
+        return {
+            "weeks": len(weeks),
+            "items": sum(d["items"] for d in districts),
+            "first_week": span[0],
+            "last_week": span[1],
+            "recent_weeks": len(recent),
+            "districts": districts,
+        }
+
+    # -- settings and maintenance -----------------------------------------------------------------
+
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._write() as db:
+            db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
+
+    def last_sync(self) -> datetime | None:
+        value = self.get_setting("last_sync")
+        try:
+            return datetime.fromisoformat(value) if value else None
+        except ValueError:
+            return None
+
+    def reparse(self, parse: Callable[[bytes, str], Digest]) -> tuple[int, list[tuple[str, str]]]:
+        """Re-derive every digest from its raw bytes (after a parser upgrade); no network."""
+        rows = self._db.execute(
+            "SELECT r.digest_id, r.url, r.raw, d.sample FROM raw_pages r JOIN digests d ON d.id = r.digest_id"
+        ).fetchall()
+        done, failed = 0, []
+        for digest_id, url, raw, sample in rows:
+            try:
+                digest = replace(parse(raw, url), sample=bool(sample))
+            except ParseError as exc:
+                failed.append((url, exc.reason))
+                continue
+            self._replace_items(digest)
+            done += 1
+        return done, failed
+
+    def _replace_items(self, digest: Digest) -> None:
+        raw = self._db.execute("SELECT raw FROM raw_pages WHERE digest_id = ?", (digest.id,)).fetchone()[0]
+        meta = self.fetch_meta(digest.url)
+        with self._write() as db:
+            db.execute("DELETE FROM raw_pages WHERE digest_id = ?", (digest.id,))  # forces the rewrite
+        self.save_digest(digest, raw, etag=meta.etag if meta else None,
+                         last_modified=meta.last_modified if meta else None, keep_file=False)
+
+    def integrity_ok(self) -> bool:
+        return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def make_snippet(title: str, body: str, needle: str, before: int = 24, width: int = 90) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A one-line excerpt around the first match of the folded `needle` (in the body, else the title).
+
+    Returns the excerpt and where the needle stands in it, so a UI can highlight without re-searching.
+    """
+    body_line = _WHITESPACE_RUN.sub(" ", body)
+    text = body_line if needle in fold(body_line) or needle not in fold(title) else title
+    folded = fold(text)
+    if len(folded) == len(text):
+        found = folded.find(needle)
+    else:
+        # NFKC changed the length (ligatures, ellipses …): find the first original index whose
+        # folded prefix reaches the match.
+        at = folded.find(needle)
+        found = next((i for i in range(len(text) + 1) if len(fold(text[:i])) > at), 0) - 1 if at >= 0 else -1
+    start = max(0, found - before) if found > 0 else 0
+    end = min(len(text), start + width)
+    excerpt = text[start:end]
+    prefix = "…" if start > 0 else ""
+    snippet = prefix + excerpt + ("…" if end < len(text) else "")
+    spans = []
+    folded_excerpt = fold(excerpt)
+    if len(folded_excerpt) == len(excerpt):
+        at = folded_excerpt.find(needle)
+        while at >= 0:
+            spans.append((at + len(prefix), at + len(prefix) + len(needle)))
+            at = folded_excerpt.find(needle, at + len(needle))
+    return snippet, tuple(spans)
+
+
+def _is_corruption(exc: sqlite3.DatabaseError) -> bool:
+    text = str(exc)
+    return "not a database" in text or "malformed" in text or "encrypted" in text
+
+
+def _move_aside(path: Path) -> Path:
+    """Rename a corrupt database (and its WAL files) so nothing is lost; return the new name."""
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    try:
+        os.replace(path, target)
+        for suffix in ("-wal", "-shm"):
+            side = path.with_name(path.name + suffix)
+            if side.exists():
+                os.replace(side, target.with_name(target.name + suffix))
+    except OSError as exc:
+        raise StoreError(path, f"corrupt, and could not be moved aside: {_describe(exc)}") from None
+    return target
