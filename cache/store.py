@@ -131,8 +131,7 @@ def _run_script(db: sqlite3.Connection, script: str) -> None:
 
 
 def _migrate_v1(db: sqlite3.Connection) -> None:
-    _run_script(db, 
-        """
+    _run_script(db, """
         CREATE TABLE digests(
             id TEXT PRIMARY KEY,
             url TEXT NOT NULL,
@@ -176,13 +175,26 @@ def _migrate_v1(db: sqlite3.Connection) -> None:
 
 def _migrate_v2(db: sqlite3.Connection) -> None:
     """Search and stars: folded text with a trigram index, and a stars table that outlives re-syncs."""
-    _run_script(db, 
-        """
+    _run_script(db, """
         ALTER TABLE items ADD COLUMN folded_title TEXT NOT NULL DEFAULT '';
         ALTER TABLE items ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+        CREATE TABLE stars(
+            digest_id TEXT NOT NULL, position INTEGER NOT NULL, starred_at TEXT NOT NULL,
+            PRIMARY KEY(digest_id, position)
+        ) WITHOUT ROWID;
+    """)
+    # Fill the folded copies before the index and its triggers exist: an external-content FTS
+    # table must never be told to delete rows it was not given.
+    rows = db.execute("SELECT rowid, title, body FROM items").fetchall()
+    db.executemany(
+        "UPDATE items SET folded_title = ?, folded = ? WHERE rowid = ?",
+        [(fold(title), fold(f"{title}\n{body}"), rowid) for rowid, title, body in rows],
+    )
+    _run_script(db, """
         CREATE VIRTUAL TABLE items_fts USING fts5(
             folded, content='items', content_rowid='rowid', tokenize='trigram'
         );
+        INSERT INTO items_fts(items_fts) VALUES ('rebuild');
         CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
             INSERT INTO items_fts(rowid, folded) VALUES (new.rowid, new.folded);
         END;
@@ -193,17 +205,7 @@ def _migrate_v2(db: sqlite3.Connection) -> None:
             INSERT INTO items_fts(items_fts, rowid, folded) VALUES ('delete', old.rowid, old.folded);
             INSERT INTO items_fts(rowid, folded) VALUES (new.rowid, new.folded);
         END;
-        CREATE TABLE stars(
-            digest_id TEXT NOT NULL, position INTEGER NOT NULL, starred_at TEXT NOT NULL,
-            PRIMARY KEY(digest_id, position)
-        ) WITHOUT ROWID;
-        """
-    )
-    rows = db.execute("SELECT rowid, title, body FROM items").fetchall()
-    db.executemany(
-        "UPDATE items SET folded_title = ?, folded = ? WHERE rowid = ?",
-        [(fold(title), fold(f"{title}\n{body}"), rowid) for rowid, title, body in rows],
-    )
+    """)
 
 
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1, _migrate_v2)
