@@ -306,7 +306,8 @@ class Store:
             db.close()
             raise StoreError(path, _describe(cause)) from None
         store = cls(data_dir, db, read_only=True)
-        store.read_only_reason = _describe(cause)
+        writable = os.access(data_dir, os.W_OK)
+        store.read_only_reason = _describe(cause) if writable else "the data dir is read-only"
         return store
 
     def _migrate(self, version: int) -> None:
@@ -336,7 +337,7 @@ class Store:
         try:
             yield self._db
         except BaseException as exc:
-            self._db.execute("ROLLBACK")
+            self._rollback()
             if isinstance(exc, sqlite3.Error):
                 raise StoreError(self.path, _describe(exc)) from None
             raise
@@ -344,8 +345,13 @@ class Store:
             try:
                 self._db.execute("COMMIT")
             except sqlite3.Error as exc:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise StoreError(self.path, _describe(exc)) from None
+
+    def _rollback(self) -> None:
+        # SQLite rolls back by itself on some errors (a full disk): only roll back what is open.
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
 
     def _is_empty(self) -> bool:
         return self._db.execute("SELECT NOT EXISTS (SELECT 1 FROM digests)").fetchone()[0] == 1
