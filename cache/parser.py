@@ -1,0 +1,822 @@
+"""Parse the column's list pages and its weekly digest pages (NFCMS platform, see SOURCE.md).
+
+Public API
+----------
+- ``decode_html(data, content_type=None) -> str``
+- ``parse_list_page(data, url, content_type=None) -> ListPage``
+- ``parse_digest(data, url, content_type=None) -> Digest``
+- ``parse_week_title(title, published, url="") -> (week_start, week_end)``
+- ``sample_page() -> (bytes, url)``: the bundled sample digest (post 1663876).
+
+Every failure is a ``ParseError(url, reason)``; anything unexpected raised while parsing is wrapped
+in one, so callers never see another exception type from this module.
+
+Bounds (hostile pages must not hang a sync)
+-------------------------------------------
+- Pages over ``MAX_PAGE_BYTES`` (5 MiB) are refused before decoding ("page too large").
+- Lexbor handles deep nesting in quadratic time (every block start tag scans the stack of open
+  elements). Before parsing, a page with more than ``_FAST_TAG_COUNT`` (4096) ``<`` is pre-scanned
+  with a regex (scripts, styles and comments removed) that estimates the open-element depth and the
+  parser's work (the sum of that depth over all tags). Pages deeper than ``MAX_DEPTH`` (1024) or
+  costlier than ``MAX_WORK`` (4e7, ~40 ms of lexbor) are refused ("page nested too deeply" /
+  "page structure too costly"). A page under the fast threshold costs lexbor at most ~15 ms however
+  it nests. The pre-scan itself is linear; on a 5 MiB page of tags it takes well under a second.
+- Titles longer than ``MAX_TITLE_CHARS`` (300) are refused: a digest title is ~25 characters.
+- Item headings have a label of at most 12 characters and a title of at most 100.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from datetime import date, timedelta
+from importlib import resources
+from typing import Iterable
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .districts import district_for_label
+from .errors import ParseError
+from .model import Digest, Item, ListPage, PostEntry
+from .text import clean_line, fold
+
+__all__ = [
+    "MAX_PAGE_BYTES",
+    "MAX_DEPTH",
+    "MAX_WORK",
+    "MAX_TITLE_CHARS",
+    "SAMPLE_URL",
+    "decode_html",
+    "parse_list_page",
+    "parse_digest",
+    "parse_week_title",
+    "sample_page",
+]
+
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 1024
+MAX_WORK = 40_000_000
+MAX_TITLE_CHARS = 300
+_FAST_TAG_COUNT = 4096
+
+SAMPLE_URL = "http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"
+_SAMPLE_FILE = "sample_1663876.html"
+
+
+def sample_page() -> tuple[bytes, str]:
+    """The bundled sample digest page (the seed post rebuilt as HTML) and its URL."""
+    data = resources.files(__package__).joinpath("data", _SAMPLE_FILE).read_bytes()
+    return data, SAMPLE_URL
+
+
+# --------------------------------------------------------------------------------------------------
+# Decoding
+# --------------------------------------------------------------------------------------------------
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_META_CHARSET_RE = re.compile(rb"<meta\b[^>]*?charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
+_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([a-zA-Z0-9_.:\-]+)", re.I)
+_GB_LABELS = frozenset(
+    "gb2312 gbk x-gbk gb_2312 gb_2312-80 chinese csgb2312 csiso58gb231280 iso-ir-58 gb18030 "
+    "cp936 ms936 windows-936 euc-cn".split()
+)
+# Never guess Latin-1: WHATWG maps these labels to windows-1252, and a Chinese page so labelled
+# is lying (the label is a server default). UTF-16/32 without a BOM means UTF-8 (WHATWG); UTF-7
+# is not a web encoding.
+_IGNORED_CODECS = frozenset(
+    "latin_1 iso8859_1 cp1252 ascii iso8859_15 cp819 utf_16 utf_16_le utf_16_be utf_32 utf_32_le "
+    "utf_32_be utf_7".split()
+)
+_ASCII_BYTES = bytes(range(128))
+
+
+def _codec_for(label: str | bytes | None) -> str | None:
+    """The Python codec for a charset label, or None for labels we do not trust or know."""
+    if not label:
+        return None
+    if isinstance(label, bytes):
+        label = label.decode("ascii", "ignore")
+    label = label.strip().strip("\"'").lower()
+    if label in _GB_LABELS:
+        return "gb18030"
+    try:
+        info = codecs.lookup(label)
+    except (LookupError, ValueError):
+        return None
+    if not getattr(info, "_is_text_encoding", True):  # rot13, zlib, base64, ...
+        return None
+    if info.name.replace("-", "_") in _IGNORED_CODECS:
+        return None
+    return info.name
+
+
+def _declared_codecs(data: bytes, content_type: str | None) -> list[str]:
+    found: list[str] = []
+    match = _META_CHARSET_RE.search(data, 0, 4096)
+    if match:
+        codec = _codec_for(match.group(1))
+        if codec:
+            found.append(codec)
+    if content_type:
+        match = _HEADER_CHARSET_RE.search(content_type)
+        if match:
+            codec = _codec_for(match.group(1))
+            if codec and codec not in found:
+                found.append(codec)
+    return found
+
+
+def decode_html(data: bytes, content_type: str | None = None) -> str:
+    """Decode a page's bytes to text. Never raises for any bytes; never guesses Latin-1.
+
+    Precedence:
+    1. A BOM (UTF-8, UTF-16, UTF-32) decides.
+    2. Bytes that are valid UTF-8 are UTF-8, whatever a label says. Legacy-encoded Chinese text is
+       practically never valid UTF-8, while mislabelled UTF-8 is common (servers send a default
+       ``charset=iso-8859-1``/``gbk`` header; SOURCE.md: the real header usually has no charset).
+    3. Bytes that are UTF-8 with a few damaged sequences (a truncated download) stay UTF-8 (with
+       U+FFFD): GB18030 would decode many such pages "cleanly" into mojibake.
+    4. The declared charsets, ``<meta charset>`` / ``http-equiv`` (first 4 KB) before the HTTP header,
+       each used only if the bytes decode in it without error.
+    5. GB18030 if the bytes decode in it without error.
+    6. UTF-8 with replacement characters.
+    """
+    data = bytes(data)
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(codec, "replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    lenient = data.decode("utf-8", "replace")
+    damaged = lenient.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    non_ascii = len(data.translate(None, _ASCII_BYTES))
+    if damaged <= 2 + non_ascii // 300:
+        return lenient
+    for codec in _declared_codecs(data, content_type):
+        if codec == "utf-8":
+            continue
+        try:
+            return data.decode(codec)
+        except (UnicodeDecodeError, LookupError, ValueError):
+            continue
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        return lenient
+
+
+# --------------------------------------------------------------------------------------------------
+# Guards shared by both page kinds
+# --------------------------------------------------------------------------------------------------
+
+_TAG_START_RE = re.compile(r"<[a-zA-Z!?/]")
+# C0 controls other than \t \n \f \r, plus U+FFFD: how much of a text is binary debris.
+_DEBRIS_RE = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+
+_RAW_TEXT_RE = re.compile(
+    r"<!--.*?(?:-->|\Z)|<(script|style|textarea|title|xmp|noscript|plaintext)\b.*?(?:</\1\s*>|\Z)",
+    re.S | re.I,
+)
+_TAG_SCAN_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+# Tags that never add to the depth of the open-element stack: void elements, and elements the
+# parser closes implicitly (a new <p>, <li>, <td> ... closes the previous one).
+_NO_DEPTH = frozenset(
+    "area base br col embed hr img input link meta param source track wbr keygen basefont bgsound "
+    "frame image isindex spacer p li dt dd option optgroup tr td th thead tbody tfoot caption "
+    "colgroup rb rt rp rtc html head body".split()
+)
+
+
+def _clean(text: str) -> str:
+    """`clean_line`, with whitespace (newlines, \u3000 indents, nbsp) collapsed first.
+
+    Same result as `clean_line(text)`, but page text then takes clean_text's fast path
+    (`str.isprintable`), which whitespace other than " " would defeat.
+    """
+    return clean_line(" ".join(text.split()))
+
+
+def _check_size(data: bytes, url: str) -> None:
+    if not data:
+        raise ParseError(url, "empty page")
+    if len(data) > MAX_PAGE_BYTES:
+        raise ParseError(url, f"page too large ({len(data)} bytes; limit {MAX_PAGE_BYTES})")
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text[:8192]
+    if not _TAG_START_RE.search(head):
+        return False
+    debris = len(_DEBRIS_RE.findall(head))
+    return debris * 20 <= len(head)  # more than 5% debris: binary, not a page
+
+
+def _check_nesting(text: str, url: str) -> None:
+    """Refuse pages whose nesting would make lexbor's tree building quadratic (module docstring)."""
+    if text.count("<") <= _FAST_TAG_COUNT:
+        return
+    depth = work = 0
+    no_depth = _NO_DEPTH
+    for slash, name in _TAG_SCAN_RE.findall(_RAW_TEXT_RE.sub("", text)):
+        name = name.lower()
+        if name in no_depth:
+            continue
+        if slash:
+            if depth:
+                depth -= 1
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise ParseError(url, f"page nested too deeply (over {MAX_DEPTH} open elements)")
+        work += depth
+    if work > MAX_WORK:
+        raise ParseError(url, "page structure too costly to parse (deeply nested, very many tags)")
+
+
+def _load(data: bytes, url: str, content_type: str | None) -> str:
+    """Size guard, decoding, an HTML sanity check and the nesting guard: the page's text."""
+    _check_size(data, url)
+    text = decode_html(data, content_type)
+    if not _looks_like_html(text):
+        raise ParseError(url, "not an HTML page")
+    _check_nesting(text, url)
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# List pages
+# --------------------------------------------------------------------------------------------------
+
+_POST_PATH_RE = re.compile(r"/(m?post)_(\d{1,18})\.s?html?$", re.I)
+_DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
+_CREATE_PAGE_RE = re.compile(r"createPageHTML\s*\(([^()]{0,300})\)", re.I)
+_PAGE_EXTS = frozenset({"html", "htm", "shtml", "jsp", "php", "asp", "aspx"})
+_NEXT_TEXTS = frozenset({"下一页", "下页", "下一页>", "下一页>>", "next", "next>", "next>>", ">", "›", "»"})
+
+
+def _host(url: str) -> str:
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+def _same_site_http(candidate: str, page_host: str) -> bool:
+    parts = urlsplit(candidate)
+    return parts.scheme in ("http", "https") and _host(candidate) == page_host
+
+
+def _page_key(url: str) -> str:
+    """Compare list-page URLs: no fragment, `dir/` == `dir/index.html`, scheme-insensitive."""
+    url = urldefrag(url)[0]
+    parts = urlsplit(url)
+    path = parts.path or "/"
+    path = re.sub(r"/index\.s?html?$", "/", path, flags=re.I)
+    return f"{_host(url)}{path}?{parts.query}"
+
+
+def _parse_date(text: str) -> date | None:
+    for match in _DATE_RE.finditer(fold(text)):
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def _row_of(node: LexborNode) -> LexborNode:
+    """The list row a post link sits in (its li/tr/dd/p), or the link itself."""
+    current = node
+    for _ in range(4):
+        parent = current.parent
+        if parent is None:
+            break
+        current = parent
+        if current.tag in ("li", "tr", "dd", "p", "dl"):
+            return current
+    return node.parent or node
+
+
+def _script_next_urls(text: str, url: str, hrefs: Iterable[str]) -> list[str]:
+    """Next list page from `createPageHTML(...)` (TRS/NFCMS pagers).
+
+    Forms: `createPageHTML(pages, current, "index", "html")` (2 numbers; `current` 0-based, TRS) and
+    `createPageHTML("page_div", pages, current, "index", "html", total)` or
+    `createPageHTML(pages, current, total)` (3 numbers; `current` 1-based). Page 1 is `index.html`;
+    page n is `index_{n-1}.html` on some sites and `index_{n}.html` on others. The naming is read
+    from the page where possible: a link to `index_{pages}` proves the n-scheme, a link to `index_1`
+    the n-1 scheme; otherwise the page's own URL against `current` decides, and failing that the
+    form's native convention (2 numbers: n-1; 3 numbers: n).
+    """
+    match = _CREATE_PAGE_RE.search(text)
+    if not match:
+        return []
+    numbers: list[int] = []
+    strings: list[str] = []
+    for arg in match.group(1).split(","):
+        arg = arg.strip()
+        if re.fullmatch(r"-?\d{1,9}", arg):
+            numbers.append(int(arg))
+        elif len(arg) >= 2 and arg[0] == arg[-1] and arg[0] in "\"'":
+            strings.append(arg[1:-1])
+    if len(numbers) < 2:
+        return []
+    pages, current = numbers[0], numbers[1]
+    three = len(numbers) >= 3
+    if pages <= 1 or current < 0:
+        return []
+    ext = "html"
+    prefix = "index"
+    for i, value in enumerate(strings):
+        if value.lower() in _PAGE_EXTS:
+            ext = value
+            if i > 0 and re.fullmatch(r"[A-Za-z0-9_\-]{1,40}", strings[i - 1]):
+                prefix = strings[i - 1]
+            break
+    page_no = current if (three and current >= 1) else current + 1  # 1-based
+    if page_no >= pages:
+        return []
+    link_re = re.compile(rf"(?:^|/){re.escape(prefix)}_(\d+)\.{re.escape(ext)}$", re.I)
+    linked = set()
+    for href in hrefs:
+        found = link_re.search(urldefrag(href)[0])
+        if found:
+            linked.add(int(found.group(1)))
+    own = link_re.search(urlsplit(url).path)
+    if pages in linked:
+        n_scheme = True
+    elif 1 in linked:
+        n_scheme = False
+    elif own is not None and int(own.group(1)) == page_no:
+        n_scheme = True
+    elif own is not None and int(own.group(1)) == page_no - 1:
+        n_scheme = False
+    else:
+        n_scheme = three
+    next_no = page_no + 1
+    index = next_no if n_scheme else next_no - 1
+    return [urljoin(url, f"{prefix}_{index}.{ext}")]
+
+
+def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> ListPage:
+    """Posts listed on a column page (deduplicated by id, page order) and the next list pages."""
+    try:
+        return _parse_list_page(data, url, content_type)
+    except ParseError:
+        raise
+    except Exception as exc:  # never let a hostile page escape as another exception type
+        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+
+
+def _parse_list_page(data: bytes, url: str, content_type: str | None) -> ListPage:
+    text = _load(data, url, content_type)
+    tree = LexborHTMLParser(text)
+    page_host = _host(url)
+    scope: LexborNode | None = tree.css_first("div.zx_ml_list")
+    if scope is None or scope.css_first("a[href]") is None:
+        scope = tree.root
+    posts: dict[str, PostEntry] = {}
+    if scope is not None:
+        for link in scope.css("a[href]"):
+            href = (link.attributes.get("href") or "").strip()
+            if not href or href.startswith(("javascript:", "#", "mailto:")):
+                continue
+            absolute = urldefrag(urljoin(url, href))[0]
+            found = _POST_PATH_RE.search(urlsplit(absolute).path)
+            if not found or not _same_site_http(absolute, page_host):
+                continue
+            post_id = str(int(found.group(2)))
+            link_text = link.text()
+            title = _clean(link.attributes.get("title") or "") or _clean(link_text)
+            row_text = _row_of(link).text()
+            if link_text:
+                row_text = row_text.replace(link_text, " ")
+            when = _parse_date(row_text)
+            previous = posts.get(post_id)
+            if previous is None:
+                posts[post_id] = PostEntry(post_id, absolute, title, when)
+            elif (not previous.title and title) or (previous.date is None and when is not None):
+                posts[post_id] = PostEntry(
+                    post_id, previous.url, previous.title or title, previous.date or when
+                )
+    own_key = _page_key(url)
+    next_urls: list[str] = []
+    hrefs: list[str] = []
+
+    def add(candidate: str) -> None:
+        candidate = urldefrag(candidate)[0]
+        if not _same_site_http(candidate, page_host) or _page_key(candidate) == own_key:
+            return
+        if _POST_PATH_RE.search(urlsplit(candidate).path):
+            return
+        if candidate not in next_urls:
+            next_urls.append(candidate)
+
+    for link in tree.css("a[href]"):
+        href = (link.attributes.get("href") or "").strip()
+        if not href or href.lower().startswith(("javascript:", "mailto:")) or href.startswith("#"):
+            continue
+        hrefs.append(href)
+        classes = (link.attributes.get("class") or "").lower().split()
+        label = fold(_clean(link.text() or link.attributes.get("title") or "")).replace(" ", "")
+        if "next" in classes or label in _NEXT_TEXTS:
+            add(urljoin(url, href))
+    for candidate in _script_next_urls(text, url, hrefs):
+        add(candidate)
+    return ListPage(url=url, posts=tuple(posts.values()), next_urls=tuple(next_urls))
+
+
+# --------------------------------------------------------------------------------------------------
+# Week titles
+# --------------------------------------------------------------------------------------------------
+
+_WEEK_RE = re.compile(
+    r"(?:(?P<y1>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*[日号]?\s*"
+    r"(?:至|到|[~〜\-—–―‐‑‒−]+)\s*"
+    r"(?:(?P<y2>\d{4})\s*年\s*)?(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]?"
+)
+_MAX_WEEK_DAYS = 31
+
+
+def parse_week_title(title: str, published: date | None, url: str = "") -> tuple[date, date]:
+    """The week a digest title covers, e.g. `深圳社会工作一周速览（3月9日至3月13日）`.
+
+    Accepts full- or half-width brackets and digits, the separators 至 到 — – - ~ ～, a shortened
+    end (`3月2日至6日`; `3月30日至2日` runs into April), and a year on either end. Without a year the
+    end falls in the publish year, or the year before when that would put it more than 60 days after
+    publication (a late-December week published in January); a start later in the year than the end
+    crosses New Year and falls in the year before the end. Invalid dates, ends before starts and
+    spans over 31 days raise `ParseError(url, reason)`; nothing else is raised for any text.
+    """
+    try:
+        return _parse_week_title(title, published, url)
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise ParseError(url, f"unreadable week in title: {type(exc).__name__}") from exc
+
+
+def _parse_week_title(title: str, published: date | None, url: str) -> tuple[date, date]:
+    folded = fold(title or "")
+    match = _WEEK_RE.search(folded)
+    if not match:
+        raise ParseError(url, f"no week range in title {clean_line(title)[:80]!r}")
+    m1, d1, d2 = int(match["m1"]), int(match["d1"]), int(match["d2"])
+    if match["m2"] is not None:
+        m2 = int(match["m2"])
+    else:
+        m2 = m1 if d2 >= d1 else m1 % 12 + 1
+    y1 = int(match["y1"]) if match["y1"] else None
+    y2 = int(match["y2"]) if match["y2"] else None
+    crosses = (m1, d1) > (m2, d2)
+    range_text = match.group(0)
+    try:
+        if y2 is None and y1 is not None:
+            y2 = y1 + 1 if crosses else y1
+        if y2 is not None:
+            end = date(y2, m2, d2)
+        else:
+            if published is None:
+                raise ParseError(url, "the title has no year and the publish date is unknown")
+            end = None
+            for year in (published.year, published.year - 1):
+                try:
+                    candidate = date(year, m2, d2)
+                except ValueError:
+                    continue
+                end = candidate
+                if candidate <= published + timedelta(days=60):
+                    break
+            if end is None:
+                raise ParseError(url, f"invalid date in week range {range_text!r}")
+        if y1 is None:
+            y1 = end.year - 1 if crosses else end.year
+        start = date(y1, m1, d1)
+    except (ValueError, OverflowError):
+        raise ParseError(url, f"invalid date in week range {range_text!r}") from None
+    if end < start:
+        raise ParseError(url, f"week range {range_text!r} ends before it starts")
+    span = (end - start).days
+    if span > _MAX_WEEK_DAYS:
+        raise ParseError(url, f"week range {range_text!r} spans {span} days (limit {_MAX_WEEK_DAYS})")
+    return start, end
+
+
+# --------------------------------------------------------------------------------------------------
+# Digest pages
+# --------------------------------------------------------------------------------------------------
+
+_POST_ID_RE = re.compile(r"/m?post_(\d{1,18})\.s?html?$", re.I)
+_DIGEST_MARK = "一周速览"
+_DATE_LABELS = r"(?:发布时间|信息提供日期|发布日期|日期|时间)"
+_LABELLED_DATE_RE = re.compile(
+    _DATE_LABELS + r"\s*[:]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
+)
+_BODY_SELECTORS = (
+    "div.news_cont_d_wrap",
+    ".TRS_Editor",
+    ".articleBox",
+    ".content_article",
+    ".tyxxy_main",
+    "#zoom",
+    ".article-content",
+    ".article_content",
+)
+# Removed from the tree before any text is read.
+_STRIP_TAGS = [
+    "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "math",
+    "canvas", "audio", "video", "button", "select", "textarea",
+]  # fmt: skip
+# A block boundary: the parser is given the page with a form feed before each of these tags, so one
+# C-level `.text()` of a container yields its lines split on "\x0c" (form feed is HTML whitespace,
+# so it is never foster-parented out of tables, and clean_line drops any that a page carries).
+_BLOCK_RE = re.compile(
+    r"<(?=/?(?:p|div|h[1-6]|li|ul|ol|dl|dt|dd|br|hr|tr|td|th|table|tbody|thead|tfoot|caption|"
+    r"section|article|aside|header|footer|nav|main|blockquote|pre|address|figure|figcaption|"
+    r"details|summary|center|form|fieldset)[\s/>])",
+    re.I,
+)
+_BOLD_SELECTOR = "strong, b, h1, h2, h3, h4, h5, h6, [style*='font-weight'], [style*='FONT-WEIGHT']"
+_BOLD_TAGS = frozenset({"strong", "b", "h1", "h2", "h3", "h4", "h5", "h6"})
+_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
+_COLON_RE = re.compile("[:\ufe13\ufe55\uff1a]")  # every character NFKC folds to ":"
+_LABEL_REJECT_RE = re.compile(r"[0-9,.;!?\"“”‘’'、，。；！？《》「」『』【】\[\]<>]")
+_SENTENCE_END = tuple("。！？；!?;")
+_CLAUSE_END = _SENTENCE_END + tuple("，,…:：、")
+_MAX_LABEL = 12
+_MAX_HEADING_TITLE = 100
+_MAX_MARKED_TITLE = 80
+_MAX_PLAIN_TITLE = 60
+# Lines that end the digest's body once an item has started (and are skipped before that).
+_STOP_PREFIXES = (
+    "附件下载", "附件:", "相关文章", "相关链接", "相关阅读", "相关新闻", "相关稿件", "【打印", "【关闭",
+    "打印本页", "关闭窗口", "分享到", "扫一扫", "上一篇", "下一篇",
+)  # fmt: skip
+# Page furniture "label: value" lines: never headings, never body.
+_FURNITURE_LABELS = frozenset(
+    "来源 编辑 责任编辑 作者 审核 校对 初审 复审 终审 字号 浏览次数 访问量 点击数 阅读量 当前位置 "
+    "您的位置 你的位置 您现在的位置 发布时间 信息提供日期 发布日期 发布机构 主办 主办单位 承办 "
+    "承办单位 网站标识码 分享 分享到".split()
+)
+
+
+def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Digest:
+    """One digest page → `Digest`; `ParseError(url, reason)` for anything that is not one."""
+    try:
+        return _parse_digest(data, url, content_type)
+    except ParseError:
+        raise
+    except Exception as exc:  # never let a hostile page escape as another exception type
+        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+
+
+def _parse_digest(data: bytes, url: str, content_type: str | None) -> Digest:
+    found = _POST_ID_RE.search(urlsplit(urldefrag(url or "")[0]).path)
+    if not found:
+        raise ParseError(url, "not a post URL (expected …/post_N.html or …/mpost_N.html)")
+    post_id = str(int(found.group(1)))
+    text = _load(data, url, content_type)
+    tree = LexborHTMLParser(_BLOCK_RE.sub("\x0c<", text))
+    tree.strip_tags(_STRIP_TAGS)
+
+    title = _digest_title(tree, url)
+    if _DIGEST_MARK not in title:
+        raise ParseError(url, f"not a digest (title {title[:80]!r} lacks {_DIGEST_MARK})")
+    published = _publish_date(tree)
+    if published is None:
+        raise ParseError(url, "no publish date found")
+    week_start, week_end = parse_week_title(title, published, url)
+    if not re.search(r"</(?:body|html)\s*>", text, re.I):
+        raise ParseError(url, "page is truncated (no closing </body> or </html>)")
+
+    items = _extract_items(tree)
+    if not items:
+        raise ParseError(url, "no item headings (区名：标题) found")
+    return Digest(
+        id=post_id,
+        url=url,
+        title=title,
+        week_start=week_start,
+        week_end=week_end,
+        published=published,
+        items=tuple(items),
+    )
+
+
+def _node_line(node: LexborNode | None) -> str:
+    if node is None:
+        return ""
+    return _clean(node.text().replace("\x0c", " "))
+
+
+def _digest_title(tree: LexborHTMLParser, url: str) -> str:
+    """`div.tit h1`, then meta ArticleTitle, then `<title>` (its digest segment), then any h1."""
+    candidates = [
+        _node_line(tree.css_first("div.tit h1")),
+        _clean(_meta(tree, "ArticleTitle")),
+    ]
+    head_title = _node_line(tree.css_first("title"))
+    if head_title:
+        segments = [s for s in re.split(r"\s*(?:_|\||｜| - | — )\s*", head_title) if s]
+        marked = [s for s in segments if _DIGEST_MARK in s]
+        candidates.append(marked[0] if marked else head_title)
+    candidates.append(_node_line(tree.css_first("h1")))
+    title = next((c for c in candidates if c), "")
+    if not title:
+        raise ParseError(url, "no title")
+    if len(title) > MAX_TITLE_CHARS:
+        raise ParseError(url, f"title too long ({len(title)} characters; limit {MAX_TITLE_CHARS})")
+    return title
+
+
+def _meta(tree: LexborHTMLParser, name: str) -> str:
+    node = tree.css_first(f"meta[name='{name}']") or tree.css_first(f"meta[name='{name.lower()}']")
+    return (node.attributes.get("content") or "") if node is not None else ""
+
+
+def _labelled_date(text: str) -> date | None:
+    for match in _LABELLED_DATE_RE.finditer(fold(text)):
+        try:
+            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        except ValueError:
+            continue
+    return None
+
+
+def _publish_date(tree: LexborHTMLParser) -> date | None:
+    """A labelled date in `div.tit h6 span`, then meta PubDate, then a labelled date anywhere."""
+    for span in tree.css("div.tit h6 span"):
+        when = _labelled_date(span.text())
+        if when is not None:
+            return when
+    heading = tree.css_first("div.tit h6")
+    if heading is not None:
+        when = _labelled_date(heading.text())
+        if when is not None:
+            return when
+    when = _parse_date(_meta(tree, "PubDate"))
+    if when is not None:
+        return when
+    body = tree.body
+    return _labelled_date(body.text()) if body is not None else None
+
+
+def _bold_texts(scope: LexborNode) -> set[str]:
+    """Folded texts of the bold runs (strong, b, h1-h6, font-weight ≥ 600) inside `scope`."""
+    found: set[str] = set()
+    for node in scope.css(_BOLD_SELECTOR):
+        if node.tag not in _BOLD_TAGS and not _BOLD_STYLE_RE.search(node.attributes.get("style") or ""):
+            continue
+        for part in node.text().split("\x0c"):
+            part = _clean(part)
+            if part:
+                found.add(fold(part))
+    return found
+
+
+def _link_texts(scope: LexborNode) -> set[str]:
+    found: set[str] = set()
+    for node in scope.css("a"):
+        part = _clean(node.text().replace("\x0c", " "))
+        if part:
+            found.add(fold(part))
+    return found
+
+
+def _lines(scope: LexborNode) -> list[str]:
+    lines = []
+    for part in scope.text().split("\x0c"):
+        if part and not part.isspace():
+            line = _clean(part)
+            if line:
+                lines.append(line)
+    return lines
+
+
+def _is_stop(line: str) -> bool:
+    return fold(line[:16]).replace(" ", "").startswith(_STOP_PREFIXES)
+
+
+def _split_heading(line: str) -> tuple[str, str] | None:
+    match = _COLON_RE.search(line, 0, _MAX_LABEL + 4)
+    if match is None:
+        return None
+    return line[: match.start()].strip(), line[match.end() :].strip()
+
+
+def _is_heading(
+    line: str, following: str | None, bold: set[str], links: set[str]
+) -> tuple[str, str] | None:
+    """Whether `line` is an item heading `区名：标题`; returns (label, title) if so.
+
+    The rule (both directions are tested in tests/test_parser.py):
+    a line has the heading *shape* when a colon (`：` or `:`, matched on the NFKC fold) follows a
+    label of 1-12 characters with no digits and no sentence punctuation, the label is not page
+    furniture (来源, 编辑, 发布时间, ...), some title follows the colon, and the line is not wholly a
+    link's text (the related-article lists use the same shape). A heading-shaped line is a heading
+    when ONE of these holds:
+      (a) the label names a district or a city-level body (`district_for_label` is not `other`) and
+          the title is at most 100 characters;
+      (b) it is marked up as a heading: the whole line or its label is bold (strong / b /
+          font-weight ≥ 600) or an <h1>-<h6>, and the title is at most 80 characters and does
+          not end a sentence (。！？；);
+      (c) plain text with an unknown label: the title is at most 60 characters, does not end with
+          sentence or clause punctuation, and the next line is a longer paragraph.
+    So a body sentence such as "会议指出：过去一年……。" (unknown label, long, ends with 。) stays in
+    the body, while "前海合作区：举办……活动" followed by its paragraph is an `other` item.
+    """
+    parts = _split_heading(line)
+    if parts is None:
+        return None
+    label, title = parts
+    if not label or not title or len(label) > _MAX_LABEL or len(title) > _MAX_HEADING_TITLE:
+        return None
+    folded_label = fold(label).replace(" ", "")
+    if _LABEL_REJECT_RE.search(folded_label) or folded_label in _FURNITURE_LABELS:
+        return None
+    folded_line = fold(line)
+    if folded_line in links:
+        return None
+    if district_for_label(label).code != "other":
+        return label, title
+    ends_sentence = title.endswith(_SENTENCE_END)
+    if bold and len(title) <= _MAX_MARKED_TITLE and not ends_sentence:
+        folded = fold(label)
+        if folded_line in bold or folded in bold or (folded + ":") in bold:
+            return label, title
+    if (
+        len(title) <= _MAX_PLAIN_TITLE
+        and not title.endswith(_CLAUSE_END)
+        and following is not None
+        and len(following) > len(line)
+        and not _is_stop(following)
+    ):
+        return label, title
+    return None
+
+
+def _items_from_lines(lines: list[str], bold: set[str], links: set[str]) -> list[Item]:
+    items: list[Item] = []
+    label = title = ""
+    paragraphs: list[str] = []
+    started = False
+
+    def flush() -> None:
+        district = district_for_label(label)
+        name = label if district.code == "other" else district.name
+        items.append(Item(district.code, name, title, tuple(paragraphs), len(items)))
+
+    count = len(lines)
+    for index, line in enumerate(lines):
+        if _is_stop(line):
+            if started:
+                break
+            continue
+        heading = _is_heading(line, lines[index + 1] if index + 1 < count else None, bold, links)
+        if heading is not None:
+            if started:
+                flush()
+            label, title = heading
+            paragraphs = []
+            started = True
+        elif started:
+            parts = _split_heading(line)
+            if parts is not None and fold(parts[0]).replace(" ", "") in _FURNITURE_LABELS:
+                continue
+            paragraphs.append(line)
+    if started:
+        flush()
+    return items
+
+
+def _extract_items(tree: LexborHTMLParser) -> list[Item]:
+    """Items from the first body container that yields any; else the text between date and 附件."""
+    seen: set[int] = set()
+    for selector in _BODY_SELECTORS:
+        for scope in tree.css(selector)[:3]:
+            if scope.mem_id in seen:
+                continue
+            seen.add(scope.mem_id)
+            items = _items_from_lines(_lines(scope), _bold_texts(scope), _link_texts(scope))
+            if items:
+                return items
+    body = tree.body
+    if body is None:
+        return []
+    for selector in ("div.zx_rm_tit", "div.fjdown", "header", "nav", "footer"):
+        for node in body.css(selector):
+            node.decompose()
+    lines = _lines(body)
+    start = 0
+    for index, line in enumerate(lines):
+        if _labelled_date(line) is not None:
+            start = index + 1
+            break
+    return _items_from_lines(lines[start:], _bold_texts(body), _link_texts(body))
