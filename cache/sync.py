@@ -1,0 +1,430 @@
+"""Sync: turn the live column into the local store, incrementally, without losing what is there.
+
+`await sync(store, source=...)` walks the column's list pages newest first, following the pagination
+each page shows (`ListPage.next_urls`, never a guessed naming scheme), and fetches the digest posts
+(list title contains 一周速览) that are not stored yet. Non-digest posts cost no request.
+
+Rules, in the order a reader would ask about them:
+- Incremental (default): the walk stops after the first list page whose digests are all already stored
+  (or already recorded as failures, which are retried anyway). The bundled sample does not count as
+  stored: the real page replaces it. A page with no digest on it never stops the walk.
+- A walk that did not reach its natural end (killed, cancelled, capped by `max_pages`, a list page
+  failed) leaves the setting `sync.walk_incomplete` = "1"; the next sync then walks every list page
+  (still fetching only what is missing), so a killed first sync is completed by the next one.
+- `full=True` walks every page and re-checks every stored digest with a conditional GET
+  (If-None-Match / If-Modified-Since); 304 counts as `not_modified`, a changed page replaces the
+  stored digest (the store keeps read state and stars).
+- Posts recorded as failures by an earlier sync are retried, listed or not.
+- Each digest is committed on its own as soon as it is parsed. A fetch or parse failure is recorded
+  (`store.record_failure`) and reported; it never touches a stored copy.
+- `SourceUnreachable` when the first list page cannot be fetched or is not a list page: the store
+  is not written at all in that case.
+- Cancelling the task stops promptly (in-flight requests are abandoned); committed digests stay.
+- One sync per data dir at a time: a second one (the TUI refreshing while `sz-digest sync` runs)
+  reports phase "waiting" and waits for the first to finish (an advisory lock on `sync.lock` beside
+  the database, released by the OS if the holder dies), then finds the work done.
+
+No Textual/Rich here: progress goes to an `on_progress(SyncProgress)` callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from typing import Callable
+from urllib.parse import urldefrag, urljoin
+
+import httpx
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory lock; the store's IMMEDIATE transactions still keep it safe
+    fcntl = None  # type: ignore[assignment]
+
+from .config import DEFAULT_USER_AGENT
+from .errors import DigestError, ParseError, StoreError
+from .fetch import Fetcher, FetchOptions, FetchResult
+from .model import PostEntry
+
+WALK_INCOMPLETE = "sync.walk_incomplete"
+LAST_SYNC = "last_sync"
+LOCK_WAIT_MAX = 900.0  # seconds a second sync waits for the first before giving up
+MAX_LIST_PAGES = 2000  # a safety net against a pagination that never ends
+
+_NOT_HTML = ("application/json", "text/json", "application/javascript", "text/javascript", "application/pdf",
+             "application/zip", "application/octet-stream+zip")
+
+
+class SourceUnreachable(DigestError):
+    """The column's first list page could not be fetched (or is not a list page); nothing was written."""
+
+    def __init__(self, url: str, reason: str) -> None:
+        super().__init__(f"cannot reach the source {url}: {reason}")
+        self.url = url
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    """A snapshot passed to `on_progress` after every step."""
+
+    # "waiting" (another sync holds the data dir), "listing" (walking list pages; digests already
+    # downloading), "fetching" (the walk is over, downloads remain), "done"
+    phase: str
+    list_pages: int = 0
+    listed: int = 0
+    to_fetch: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    bytes: int = 0
+    new_ids: tuple[str, ...] = ()
+
+    @property
+    def finished(self) -> int:
+        return self.fetched + self.not_modified + self.failed
+
+
+@dataclass(frozen=True, slots=True)
+class SyncFailure:
+    url: str
+    error: str
+    post_id: str | None = None  # None for a list page
+
+    def to_json(self) -> dict:
+        return {"url": self.url, "error": self.error}
+
+
+@dataclass
+class SyncReport:
+    """What a sync did. `to_json()` is CONTRACT.md's `sync --json` shape."""
+
+    pages: int = 0
+    listed: int = 0
+    fetched: int = 0
+    not_modified: int = 0
+    skipped_non_digest: int = 0
+    failed: list[SyncFailure] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)  # digests stored for the first time (sample replaced counts)
+    changed_ids: list[str] = field(default_factory=list)  # stored digests whose page changed
+    bytes: int = 0  # on the wire, list pages included
+    walk_complete: bool = False  # the walk reached its natural end
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+    def to_json(self) -> dict:
+        return {
+            "pages": self.pages,
+            "listed": self.listed,
+            "fetched": self.fetched,
+            "not_modified": self.not_modified,
+            "skipped_non_digest": self.skipped_non_digest,
+            "failed": [f.to_json() for f in self.failed],
+        }
+
+
+class _SyncLock:
+    """An advisory, process-wide lock on `<data_dir>/sync.lock` (flock; freed when the holder dies)."""
+
+    def __init__(self, data_dir) -> None:
+        self.path = None if data_dir is None else os.path.join(os.fspath(data_dir), "sync.lock")
+        self.fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        if self.path is None or fcntl is None:
+            return True
+        if self.fd is None:
+            try:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError:
+                try:
+                    self.fd = os.open(self.path, os.O_RDONLY)
+                except OSError:
+                    self.path = None  # cannot even read the data dir: the store will say why
+                    return True
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True  # a filesystem without locks: fall back to the store's own busy handling
+
+    def release(self) -> None:
+        if self.fd is not None:
+            try:
+                os.close(self.fd)  # closing drops the flock
+            finally:
+                self.fd = None
+
+
+def _looks_like_non_html(result: FetchResult) -> str | None:
+    """A reason when the body is clearly not an HTML page (a JSON error served with 200, a PDF...)."""
+    mime = (result.content_type or "").split(";", 1)[0].strip().lower()
+    if mime in _NOT_HTML or mime.startswith(("image/", "audio/", "video/", "font/")):
+        return f"not an HTML page (Content-Type {mime})"
+    head = result.body[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"[") and b"<" not in head[:512]:
+        return "not an HTML page (looks like JSON)"
+    return None
+
+
+class _Sync:
+    def __init__(self, store, *, source: str, full: bool, max_pages: int | None, options: FetchOptions,
+                 on_progress: Callable[[SyncProgress], None] | None, transport) -> None:
+        from . import parser  # imported here so `cache.sync` imports cheaply
+
+        self.parser = parser
+        self.store = store
+        self.source = urldefrag(source)[0]
+        self.full = full
+        self.max_pages = max_pages
+        self.options = options
+        self.on_progress = on_progress
+        self.transport = transport
+        self.report = SyncReport()
+        self.phase = "listing"
+        self.to_fetch = 0
+        self.scheduled: set[str] = set()  # post ids
+        self.listed_ids: set[str] = set()
+
+    # -- progress
+
+    def progress(self) -> None:
+        if self.on_progress is None:
+            return
+        r = self.report
+        self.on_progress(SyncProgress(
+            phase=self.phase, list_pages=r.pages, listed=r.listed, to_fetch=self.to_fetch, fetched=r.fetched,
+            not_modified=r.not_modified, failed=len(r.failed), bytes=r.bytes, new_ids=tuple(r.new_ids)))
+
+    # -- the walk
+
+    async def _list_page(self, fetcher: Fetcher, url: str):
+        """(ListPage, None) or (None, reason)."""
+        result = await fetcher.get(url)
+        self.report.bytes += result.wire_bytes
+        if result.error:
+            return None, result.error
+        reason = _looks_like_non_html(result)
+        if reason:
+            return None, reason
+        try:
+            page = await asyncio.to_thread(self.parser.parse_list_page, result.body, result.final_url,
+                                           result.content_type)
+        except ParseError as exc:
+            return None, f"not a list page: {exc.reason}"
+        except Exception as exc:  # a parser bug must not end the sync; report it per page
+            return None, f"list page parser failed: {type(exc).__name__}: {exc}"[:200]
+        return page, None
+
+    async def run(self) -> SyncReport:
+        started = time.monotonic()
+        store = self.store
+        known_before = store.known_ids()
+        self.sample_before = store.sample_ids()
+        stored = known_before - self.sample_before
+        failures = store.failures()
+        failed_ids = {f.post_id for f in failures if f.post_id}
+        resume = store.get_setting(WALK_INCOMPLETE) == "1"
+        deep = self.full or resume
+        self.known_before = known_before
+
+        async with Fetcher.for_source(self.source, options=self.options, transport=self.transport) as fetcher:
+            self.fetcher = fetcher
+            page, reason = await self._list_page(fetcher, self.source)
+            if page is None:
+                raise SourceUnreachable(self.source, reason or "unknown error")
+            # The source answered: from here on the store is ours to write.
+            store.set_setting(WALK_INCOMPLETE, "1")
+            walk_complete = False
+            list_failed = False
+            try:
+                async with asyncio.TaskGroup() as tg:
+                    queue: deque[str] = deque()
+                    seen_pages = {self.source}
+                    attempted = 1
+                    while True:
+                        assert page is not None
+                        self.report.pages += 1
+                        digests_here, all_known = self._take_posts(page, stored, failed_ids, tg)
+                        for nxt in page.next_urls:
+                            absolute = urldefrag(urljoin(page.url, nxt))[0]
+                            if absolute not in seen_pages and fetcher.allowed(absolute):
+                                seen_pages.add(absolute)
+                                queue.append(absolute)
+                        self.progress()
+                        if not deep and digests_here and all_known:
+                            walk_complete = True  # everything older was complete before this sync
+                            break
+                        page = None
+                        while queue and page is None:
+                            if self.max_pages is not None and attempted >= self.max_pages:
+                                break
+                            if attempted >= MAX_LIST_PAGES:
+                                break
+                            url = queue.popleft()
+                            attempted += 1
+                            page, reason = await self._list_page(fetcher, url)
+                            if page is None:
+                                list_failed = True
+                                self.report.failed.append(SyncFailure(url, reason or "unknown error"))
+                                self.progress()
+                        if page is None:
+                            walk_complete = not queue and not list_failed
+                            break
+                    # Earlier failures the walk did not reach are retried too.
+                    for failure in failures:
+                        if failure.post_id and failure.post_id not in self.scheduled:
+                            self._schedule(tg, PostEntry(failure.post_id, failure.url, "一周速览"),
+                                           conditional=failure.post_id in stored)
+                    self.phase = "fetching"
+                    self.progress()
+            except BaseExceptionGroup as group:
+                raise _unwrap(group) from None
+        self.report.walk_complete = walk_complete
+        if walk_complete:
+            store.set_setting(WALK_INCOMPLETE, "0")
+        store.set_setting(LAST_SYNC, datetime.now(UTC).isoformat(timespec="seconds"))
+        self.phase = "done"
+        self.report.elapsed = time.monotonic() - started
+        self.progress()
+        return self.report
+
+    def _take_posts(self, page, stored: set[str], failed_ids: set[str], tg: asyncio.TaskGroup) -> tuple[int, bool]:
+        digests_here = 0
+        all_known = True
+        for entry in page.posts:
+            url = urldefrag(urljoin(page.url, entry.url))[0]
+            if url != entry.url:
+                entry = replace(entry, url=url)
+            if entry.id in self.listed_ids:
+                continue
+            self.listed_ids.add(entry.id)
+            self.report.listed += 1
+            if not entry.is_digest:
+                self.report.skipped_non_digest += 1
+                continue
+            digests_here += 1
+            if entry.id in stored:
+                if self.full:
+                    self._schedule(tg, entry, conditional=True)
+            else:
+                if entry.id not in failed_ids:
+                    all_known = False
+                self._schedule(tg, entry, conditional=False)
+        return digests_here, all_known
+
+    def _schedule(self, tg: asyncio.TaskGroup, entry: PostEntry, *, conditional: bool) -> None:
+        if entry.id in self.scheduled:
+            return
+        self.scheduled.add(entry.id)
+        self.to_fetch += 1
+        tg.create_task(self._fetch_post(entry, conditional))
+
+    # -- one post
+
+    async def _fetch_post(self, entry: PostEntry, conditional: bool) -> None:
+        store = self.store
+        etag = last_modified = None
+        if conditional:
+            meta = store.fetch_meta(entry.url)
+            if meta is not None:
+                etag, last_modified = meta.etag, meta.last_modified
+        result = await self.fetcher.get(entry.url, etag=etag, last_modified=last_modified)
+        self.report.bytes += result.wire_bytes
+        if result.not_modified:
+            store.record_not_modified(entry.url)
+            self.report.not_modified += 1
+            self.progress()
+            return
+        reason = result.error or _looks_like_non_html(result)
+        digest = None
+        if reason is None:
+            try:
+                digest = await asyncio.to_thread(self.parser.parse_digest, result.body, entry.url,
+                                                 result.content_type)
+            except ParseError as exc:
+                reason = f"not a digest: {exc.reason}"
+            except Exception as exc:  # a parser bug fails this post, not the sync
+                reason = f"parser failed: {type(exc).__name__}: {exc}"[:200]
+        if digest is not None and digest.id != entry.id:
+            reason = f"page is post {digest.id}, listed as {entry.id}"
+        if reason is not None:
+            store.record_failure(entry.url, reason, post_id=entry.id)
+            self.report.failed.append(SyncFailure(entry.url, reason, entry.id))
+            self.progress()
+            return
+        assert digest is not None
+        if digest.sample:
+            digest = replace(digest, sample=False)
+        changed = store.save_digest(digest, result.body, etag=result.etag, last_modified=result.last_modified)
+        self.report.fetched += 1
+        if entry.id not in self.known_before or entry.id in self.sample_before:
+            self.report.new_ids.append(entry.id)
+        elif changed:
+            self.report.changed_ids.append(entry.id)
+        self.progress()
+
+
+def _unwrap(group: BaseExceptionGroup) -> BaseException:
+    """The first real error inside a TaskGroup's exception group (our own errors first)."""
+    leaves: list[BaseException] = []
+
+    def walk(exc: BaseException) -> None:
+        if isinstance(exc, BaseExceptionGroup):
+            for sub in exc.exceptions:
+                walk(sub)
+        else:
+            leaves.append(exc)
+
+    walk(group)
+    for exc in leaves:
+        if isinstance(exc, DigestError):
+            return exc
+    for exc in leaves:
+        if not isinstance(exc, asyncio.CancelledError):
+            return exc
+    return leaves[0] if leaves else group
+
+
+async def sync(store, *, source: str, full: bool = False, max_pages: int | None = None, concurrency: int = 4,
+               user_agent: str = DEFAULT_USER_AGENT, on_progress: Callable[[SyncProgress], None] | None = None,
+               transport: httpx.AsyncBaseTransport | None = None, options: FetchOptions | None = None) -> SyncReport:
+    """Sync the column at `source` into `store`; see the module docstring for the rules.
+
+    `options` tunes the HTTP layer (timeouts, retries, caps; tests shrink them); `concurrency` and
+    `user_agent` always win over the same fields in `options`. Raises `SourceUnreachable` (store
+    untouched) and `StoreError`; every per-post problem is a value in `SyncReport.failed`.
+    """
+    if max_pages is not None and max_pages < 1:
+        raise ValueError("max_pages must be at least 1")
+    opts = replace(options or FetchOptions(), concurrency=max(1, concurrency), user_agent=user_agent)
+    job = _Sync(store, source=source, full=full, max_pages=max_pages, options=opts, on_progress=on_progress,
+                transport=transport)
+    lock = _SyncLock(getattr(store, "data_dir", None))
+    try:
+        waited = 0.0
+        while not lock.try_acquire():
+            if waited == 0.0:
+                job.phase = "waiting"
+                job.progress()
+            if waited >= LOCK_WAIT_MAX:
+                raise StoreError(lock.path, "another sz-digest sync has been running for too long; try again later")
+            await asyncio.sleep(0.1)
+            waited += 0.1
+        job.phase = "listing"
+        return await job.run()
+    finally:
+        lock.release()
+
+
+__all__ = ["FetchOptions", "LAST_SYNC", "SourceUnreachable", "SyncFailure", "SyncProgress", "SyncReport",
+           "WALK_INCOMPLETE", "sync"]
