@@ -1,0 +1,200 @@
+"""`sz-digest sync [--full] [--pages N] [--json]`: the sync, a progress display and CONTRACT's exit codes.
+
+Exit codes: 0 all good; 1 some posts (or list pages) failed, each listed with its reason; 3 the
+source could not be reached (or `--offline`), the store untouched; 4 the store could not be opened or
+written. Progress goes to stderr, only on a terminal and never with `--json`; stdout holds the
+summary (or the one JSON object) only.
+
+Also runnable on its own for tests and demos:
+    python -m sz_digest.tui.cli_sync --data-dir DIR --source URL [--full] [--pages N] [--json]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_UNREACHABLE, EXIT_STORE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
+PROG = "sz-digest"
+
+
+def _err(message: str) -> None:
+    sys.stderr.write(f"{PROG}: {message}\n")
+    sys.stderr.flush()
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB"
+    if n >= 1024:
+        return f"{n / 1024:.0f} KB"
+    return f"{n} B"
+
+
+class _RichProgress:
+    """List pages, digests, bytes and failures on stderr while the sync runs (a terminal only)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        self.console = Console(stderr=True, highlight=False, emoji=False, markup=False)
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", markup=False),
+            BarColumn(bar_width=30),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[extra]}", markup=False),
+            TimeElapsedColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.pages = self.progress.add_task("list pages", total=None, extra="")
+        self.digests = self.progress.add_task("digests", total=None, extra="")
+        self.waiting_said = False
+
+    def __enter__(self) -> "_RichProgress":
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.progress.stop()
+
+    def update(self, p) -> None:
+        if p.phase == "waiting":
+            if not self.waiting_said:
+                self.console.print("another sync of this data dir is running; waiting for it to finish…")
+                self.waiting_said = True
+            return
+        walking = p.phase == "listing"
+        self.progress.update(self.pages, completed=p.list_pages, total=None if walking else p.list_pages,
+                             extra=f"{p.listed} posts listed")
+        failed = f" · {p.failed} failed" if p.failed else ""
+        self.progress.update(self.digests, completed=p.fetched + p.not_modified + p.failed,
+                             total=max(p.to_fetch, 1) if p.to_fetch or not walking else None,
+                             extra=f"{_size(p.bytes)}{failed}")
+
+
+def _summary(report, source: str) -> str:
+    lines = [f"Synced {source}: {report.pages} list page(s), {report.listed} post(s) listed "
+             f"({report.skipped_non_digest} not digests, skipped)."]
+    if report.fetched or report.not_modified:
+        parts = [f"{report.fetched} digest(s) downloaded"]
+        detail = []
+        if report.new_ids:
+            detail.append(f"{len(report.new_ids)} new")
+        if report.changed_ids:
+            detail.append(f"{len(report.changed_ids)} changed")
+        if detail:
+            parts[0] += " (" + ", ".join(detail) + ")"
+        if report.not_modified:
+            parts.append(f"{report.not_modified} unchanged since the last check")
+        lines.append("; ".join(parts) + f"; {_size(report.bytes)} received.")
+    elif not report.failed:
+        lines.append("Up to date: no new digests.")
+    if report.failed:
+        lines.append(f"{len(report.failed)} failed (retried on the next sync):")
+        lines.extend(f"  {f.url}  {f.error}" for f in report.failed)
+    return "\n".join(lines)
+
+
+def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, offline: bool,
+                     transport=None, options=None) -> int:
+    """Run one sync for the CLI; returns the process exit code (CONTRACT.md).
+
+    `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only.
+    """
+    if offline:
+        _err("sync needs the network and --offline was given; nothing fetched")
+        return EXIT_UNREACHABLE
+    from sz_digest.cache.errors import StoreError
+    from sz_digest.cache.store import Store
+    from sz_digest.cache.sync import SourceUnreachable, sync
+
+    try:
+        store = Store.open(data_dir)
+    except StoreError as exc:
+        _err(f"cannot open the store at {exc}")
+        return EXIT_STORE
+    if getattr(store, "recovered_from", None) is not None:
+        _err(f"the store at {store.path} was damaged: moved it to {store.recovered_from} and rebuilt it")
+    if getattr(store, "read_only", False):
+        _err(f"cannot write the store at {store.path}: {store.read_only_reason}")
+        store.close()
+        return EXIT_STORE
+
+    display = _RichProgress() if (not as_json and sys.stderr.isatty()) else None
+    waiting_said = [False]
+
+    def on_progress(p) -> None:
+        if display is not None:
+            display.update(p)
+        elif p.phase == "waiting" and not waiting_said[0]:
+            _err("another sync of this data dir is running; waiting for it to finish")
+            waiting_said[0] = True
+
+    try:
+        try:
+            if display is not None:
+                display.__enter__()
+            report = asyncio.run(sync(
+                store, source=config.source, full=full, max_pages=pages, concurrency=config.concurrency,
+                user_agent=config.user_agent, on_progress=on_progress, transport=transport, options=options))
+        finally:
+            if display is not None:
+                display.__exit__(None, None, None)
+    except SourceUnreachable as exc:
+        _err(f"cannot reach the source {exc.url}: {exc.reason} (the store is unchanged)")
+        return EXIT_UNREACHABLE
+    except StoreError as exc:
+        _err(f"cannot write the store at {exc}")
+        return EXIT_STORE
+    except KeyboardInterrupt:
+        _err("sync interrupted; every digest downloaded so far is saved")
+        return EXIT_INTERRUPTED
+    finally:
+        store.close()
+
+    if as_json:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(_summary(report, config.source) + "\n")
+    sys.stdout.flush()
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    from dataclasses import replace
+
+    from sz_digest.cache.config import Config, default_data_dir, load_config
+
+    ap = argparse.ArgumentParser(prog="python -m sz_digest.tui.cli_sync")
+    ap.add_argument("--data-dir", type=Path, default=None)
+    ap.add_argument("--source", default=None)
+    ap.add_argument("--full", action="store_true")
+    ap.add_argument("--pages", type=int, default=None)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--offline", action="store_true")
+    ap.add_argument("--concurrency", type=int, default=None)
+    ap.add_argument("--fast-retries", action="store_true", help="tests: tiny timeouts and backoffs")
+    args = ap.parse_args(argv)
+    config: Config = load_config()
+    if args.source:
+        config = replace(config, source=args.source)
+    if args.concurrency:
+        config = replace(config, concurrency=args.concurrency)
+    options = None
+    if args.fast_retries:
+        from sz_digest.cache.fetch import FetchOptions
+
+        options = FetchOptions(connect_timeout=1.0, read_timeout=1.0, total_timeout=3.0, backoff_base=0.02,
+                               backoff_max=0.1, retry_after_max=0.2)
+    return run_sync_command(data_dir=args.data_dir or default_data_dir(), config=config, full=args.full,
+                            pages=args.pages, as_json=args.json, offline=args.offline, options=options)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
