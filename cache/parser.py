@@ -13,14 +13,19 @@ in one, so callers never see another exception type from this module.
 
 Bounds (hostile pages must not hang a sync)
 -------------------------------------------
-- Pages over ``MAX_PAGE_BYTES`` (5 MiB) are refused before decoding ("page too large").
+- Pages over ``MAX_PAGE_BYTES`` (5 MiB) are refused before decoding ("page too large"), and pages
+  with more than ``MAX_TAGS`` (150,000) ``<`` characters are refused before lexbor sees them (a real
+  article page has a few thousand; lexbor needs ~0.1 s per 150k elements).
 - Lexbor handles deep nesting in quadratic time (every block start tag scans the stack of open
   elements). Before parsing, a page with more than ``_FAST_TAG_COUNT`` (4096) ``<`` is pre-scanned
   with a regex (scripts, styles and comments removed) that estimates the open-element depth and the
   parser's work (the sum of that depth over all tags). Pages deeper than ``MAX_DEPTH`` (1024) or
   costlier than ``MAX_WORK`` (4e7, ~40 ms of lexbor) are refused ("page nested too deeply" /
   "page structure too costly"). A page under the fast threshold costs lexbor at most ~15 ms however
-  it nests. The pre-scan itself is linear; on a 5 MiB page of tags it takes well under a second.
+  it nests. The pre-scan itself is linear and runs over at most MAX_TAGS tags (~50 ms).
+- Net bound: any page, however hostile, is parsed or refused in well under a second on one core
+  (tests/test_parser_fuzz.py measures the worst shapes: 100k nested elements, a 5 MiB page of
+  paragraphs, 5 MiB of tags, many 1000-deep nests, a 100k-character title).
 - Titles longer than ``MAX_TITLE_CHARS`` (300) are refused: a digest title is ~25 characters.
 - Item headings have a label of at most 12 characters and a title of at most 100.
 """
@@ -45,6 +50,7 @@ __all__ = [
     "MAX_PAGE_BYTES",
     "MAX_DEPTH",
     "MAX_WORK",
+    "MAX_TAGS",
     "MAX_TITLE_CHARS",
     "SAMPLE_URL",
     "decode_html",
@@ -57,6 +63,7 @@ __all__ = [
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 1024
 MAX_WORK = 40_000_000
+MAX_TAGS = 150_000
 MAX_TITLE_CHARS = 300
 _FAST_TAG_COUNT = 4096
 
@@ -222,8 +229,11 @@ def _looks_like_html(text: str) -> bool:
 
 def _check_nesting(text: str, url: str) -> None:
     """Refuse pages whose nesting would make lexbor's tree building quadratic (module docstring)."""
-    if text.count("<") <= _FAST_TAG_COUNT:
+    tags = text.count("<")
+    if tags <= _FAST_TAG_COUNT:
         return
+    if tags > MAX_TAGS:
+        raise ParseError(url, f"page has too many tags (over {MAX_TAGS})")
     depth = work = 0
     no_depth = _NO_DEPTH
     for slash, name in _TAG_SCAN_RE.findall(_RAW_TEXT_RE.sub("", text)):
@@ -437,10 +447,12 @@ def _parse_list_page(data: bytes, url: str, content_type: str | None) -> ListPag
 # Week titles
 # --------------------------------------------------------------------------------------------------
 
+# Numbers are whole (never the tail of a longer number, never followed by 年/月 when read as a day),
+# so "1月1日至1年0日" is no range at all rather than "1月1日至1日".
 _WEEK_RE = re.compile(
-    r"(?:(?P<y1>\d{4})\s*年\s*)?(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})\s*[日号]?\s*"
+    r"(?<!\d)(?:(?P<y1>\d{1,5})\s*年\s*)?(?P<m1>\d{1,2})\s*月\s*(?P<d1>\d{1,2})(?!\d)\s*[日号]?\s*"
     r"(?:至|到|[~〜\-—–―‐‑‒−]+)\s*"
-    r"(?:(?P<y2>\d{4})\s*年\s*)?(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})\s*[日号]?"
+    r"(?:(?P<y2>\d{1,5})\s*年\s*)?(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})(?![\d年月])\s*[日号]?"
 )
 _MAX_WEEK_DAYS = 31
 
