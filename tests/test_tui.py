@@ -1,0 +1,495 @@
+"""Pilot tests of the reader (issue 4): navigation, the district filter, read state, start state,
+the refresh worker with a fake sync service, markup/ESC injection and the help screen.
+
+Every app here runs against a real Store in a tmp dir filled with hand-made digests; nothing touches
+the network (the app is either `offline` or given a fake `sync_service`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sz_digest.cache.config import Config
+from sz_digest.cache.store import Store
+from sz_digest.tui.app import DigestApp
+from sz_digest.tui.article_viewer import ArticleViewer, ItemView
+from sz_digest.tui.commands import COMMANDS
+from sz_digest.tui.district_filter import DistrictFilter
+from sz_digest.tui.help_screen import HelpScreen
+from sz_digest.tui.main_screen import MainScreen
+from sz_digest.tui.week_list import WeekList
+
+from tui_fixtures import (
+    HOSTILE_TITLE,
+    LATEST_ID,
+    digest,
+    hostile_week,
+    item,
+    latest_week,
+    make_store,
+    older_weeks,
+    screen_text,
+)
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return make_store(tmp_path / "data")
+
+
+@asynccontextmanager
+async def running(data_dir: Path, *, size=SIZE, config: Config | None = None, **options):
+    """Run the app on `data_dir` (offline and English unless told otherwise); close the store after."""
+    options.setdefault("offline", True)
+    options.setdefault("lang", "en")
+    store = Store.open(data_dir, seed_sample=False)
+    app = DigestApp(store, config=config or Config(), **options)
+    try:
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        store.close()
+
+
+def main(app: DigestApp) -> MainScreen:
+    return app.main
+
+
+def notices(app: DigestApp) -> str:
+    """The text of every toast on screen (as rendered, before wrapping), one per line."""
+    from textual.widgets._toast import Toast
+
+    return "\n".join(toast.render().plain for toast in app.screen.query(Toast))
+
+
+def shown_titles(app: DigestApp) -> list[str]:
+    return [view.item.title for view in app.screen.query(ItemView)]
+
+
+# -- navigating weeks --------------------------------------------------------------------------
+
+
+async def test_starts_on_latest_week_with_every_item(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        assert main(app).digest_id == LATEST_ID
+        assert len(shown_titles(app)) == 8
+        assert app.focused is app.screen.query_one(WeekList)
+        assert "深圳社会工作一周速览（3月9日至3月13日）" in screen_text(app)
+
+
+async def test_j_k_move_the_week_highlight_and_preview(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("j")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+        assert "市委社会工作部召开全市社会工作会议" in shown_titles(app)
+        await pilot.press("down", "k")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+        # Previewing with j/k does not mark read; opening with enter does.
+        assert not app.store.week("1660001").read
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.store.week("1660001").read
+        assert app.focused is app.screen.query_one(ArticleViewer)
+
+
+async def test_n_p_step_weeks_from_any_pane_and_mark_them_read(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("tab")  # into the viewer
+        await pilot.press("n", "n")
+        await pilot.pause()
+        assert main(app).digest_id == "1657002"
+        assert app.screen.query_one(WeekList).highlighted_option.id == "1657002"
+        assert app.store.week("1657002").read
+        await pilot.press("p")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+        await pilot.press("p", "p")  # stops at the newest
+        await pilot.pause()
+        assert main(app).digest_id == LATEST_ID
+
+
+async def test_items_step_with_brackets_and_get_marked_read(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("right_square_bracket", "right_square_bracket")
+        await pilot.pause()
+        viewer = app.screen.query_one(ArticleViewer)
+        assert viewer.current_item.title == "开展“社工进社区”志愿服务活动"
+        assert app.store.read_positions(LATEST_ID) == {0, 1}
+        await pilot.press("left_square_bracket")
+        await pilot.pause()
+        assert viewer.current_item.position == 0
+        assert app.screen.query(ItemView)[0].has_class("-current")
+
+
+# -- the district filter ------------------------------------------------------------------------
+
+
+async def test_space_toggles_districts_and_a_clears(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        await pilot.pause()
+        ids = [option.id for option in sidebar.options]
+        assert ids[:5] == ["all", "futian", "luohu", "yantian", "nanshan"]
+        assert "city" not in ids and "other" not in ids  # absent this week: not shown
+        sidebar.highlighted = ids.index("nanshan")
+        await pilot.press("space")
+        await pilot.pause()
+        assert main(app).districts == {"nanshan"}
+        assert shown_titles(app) == ["召开树立和践行正确政绩观学习教育动员部署会"]
+        sidebar.highlighted = ids.index("futian")
+        await pilot.press("space")
+        await pilot.pause()
+        assert main(app).districts == {"nanshan", "futian"}
+        assert len(shown_titles(app)) == 2
+        await pilot.press("space")  # toggles futian out again
+        await pilot.pause()
+        assert main(app).districts == {"nanshan"}
+        await pilot.press("a")
+        await pilot.pause()
+        assert main(app).districts == frozenset()
+        assert len(shown_titles(app)) == 8
+
+
+async def test_absent_districts_are_dimmed_not_hidden_and_counts_follow_the_week(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        sidebar = app.screen.query_one(DistrictFilter)
+        assert sidebar.counts["nanshan"] == 1 and "yantian" not in sidebar.counts
+        assert "yantian" in [o.id for o in sidebar.options]
+        await pilot.press("j")
+        await pilot.pause()
+        assert sidebar.counts == {"futian": 1, "yantian": 1, "city": 1}
+        assert "city" in [o.id for o in sidebar.options]
+
+
+async def test_a_filter_that_matches_nothing_says_so_and_offers_to_clear(data_dir: Path) -> None:
+    async with running(data_dir, districts=["dapeng"]) as (app, pilot):
+        assert shown_titles(app) == []
+        text = screen_text(app)
+        assert "The district filter hides every item of this week" in text and "(Dapeng)." in text
+        assert "Press a to show all districts." in text
+        await pilot.click("#clear-filter")
+        await pilot.pause()
+        assert main(app).districts == frozenset()
+        assert len(shown_titles(app)) == 8
+
+
+async def test_d_hides_and_shows_the_sidebar(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        sidebar = app.screen.query_one(DistrictFilter)
+        assert sidebar.display
+        await pilot.press("d")
+        await pilot.pause()
+        assert not sidebar.display
+        await pilot.press("d")
+        await pilot.pause()
+        assert sidebar.display and app.focused is sidebar
+
+
+async def test_narrow_terminal_starts_with_the_sidebar_hidden(data_dir: Path) -> None:
+    async with running(data_dir, size=(80, 24)) as (app, pilot):
+        assert not app.screen.query_one(DistrictFilter).display
+        assert main(app).has_class("-narrow")
+        text = screen_text(app)
+        assert "召开社会工作高质量发展推进会" in text
+        await pilot.press("d")
+        await pilot.pause()
+        assert app.screen.query_one(DistrictFilter).display
+
+
+# -- state that survives a restart ----------------------------------------------------------------
+
+
+async def test_read_state_week_and_filter_survive_a_restart(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("u")  # the selected week: unread -> read
+        await pilot.press("j", "enter")  # open the second week (marks it read)
+        await pilot.pause()
+        await pilot.press("u")  # and back to unread
+        await pilot.pause()
+        main(app).set_districts(frozenset({"futian"}))
+        await pilot.pause()
+    async with running(data_dir) as (app, pilot):
+        assert app.store.week(LATEST_ID).read
+        assert not app.store.week("1660001").read
+        assert main(app).digest_id == "1660001"
+        assert main(app).districts == {"futian"}
+        assert shown_titles(app) == ["福田区社工站开展春季关爱活动"]
+
+
+async def test_u_on_the_current_item_toggles_that_item(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("tab", "right_square_bracket")
+        await pilot.pause()
+        assert app.store.read_positions(LATEST_ID) == {0}
+        await pilot.press("u")
+        await pilot.pause()
+        assert app.store.read_positions(LATEST_ID) == set()
+        assert not app.screen.query(ItemView)[0].read
+    async with running(data_dir) as (app, pilot):
+        assert app.store.read_positions(LATEST_ID) == set()
+
+
+async def test_district_and_week_options_set_the_start_state(data_dir: Path) -> None:
+    store = Store.open(data_dir, seed_sample=False)
+    week_id = store.resolve_week("2026-03-04")
+    store.close()
+    async with running(data_dir, districts=["futian"], week_id=week_id) as (app, pilot):
+        assert main(app).digest_id == "1660001"
+        assert shown_titles(app) == ["福田区社工站开展春季关爱活动"]
+        assert app.screen.query_one(WeekList).highlighted_option.id == "1660001"
+
+
+async def test_unknown_start_week_falls_back_to_the_latest(data_dir: Path) -> None:
+    async with running(data_dir, week_id="999") as (app, pilot):
+        assert main(app).digest_id == LATEST_ID
+
+
+async def test_empty_store_shows_a_usable_screen(tmp_path: Path) -> None:
+    async with running(make_store(tmp_path / "empty", [])) as (app, pilot):
+        await pilot.press("n", "p", "u", "right_square_bracket", "o", "a", "d")
+        await pilot.pause()
+        assert "No digest selected." in screen_text(app)
+
+
+# -- refresh with a fake sync service --------------------------------------------------------------
+
+
+@dataclass
+class FakeProgress:
+    phase: str = "fetch"
+    list_pages: int = 1
+    listed: int = 2
+    to_fetch: int = 2
+    fetched: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    bytes: int = 0
+    new_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class FakeReport:
+    failed: list = field(default_factory=list)
+
+
+class FakeSync:
+    """Adds one week in two steps, pausing between them so the test can look at the progress."""
+
+    def __init__(self, *, fail: BaseException | None = None) -> None:
+        self.fail = fail
+        self.calls = 0
+        self.step = asyncio.Event()
+        self.progress_seen = asyncio.Event()
+
+    async def __call__(self, store, *, source, on_progress=None, **options) -> FakeReport:
+        self.calls += 1
+        assert source.startswith("http")
+        on_progress(FakeProgress(fetched=0))
+        self.progress_seen.set()
+        await self.step.wait()
+        if self.fail is not None:
+            raise self.fail
+        new = digest("1667001", __import__("datetime").date(2026, 3, 23), [item(0, "nanshan", "新的一周南山条目")])
+        store.save_digest(new, raw=b"")
+        on_progress(FakeProgress(fetched=1, new_ids=("1667001",)))
+        return FakeReport()
+
+
+async def test_refresh_shows_progress_adds_the_new_week_and_keeps_the_selection(data_dir: Path) -> None:
+    fake = FakeSync()
+    async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
+        # Never synced: a refresh starts by itself, in the background.
+        await asyncio.wait_for(fake.progress_seen.wait(), 5)
+        await pilot.pause()
+        assert "syncing: 1 list pages, 0/2 fetched, 0 failed" in screen_text(app)
+        # The UI stays usable while the sync waits.
+        await pilot.press("j")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+        fake.step.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        weeks = app.screen.query_one(WeekList)
+        assert [w.id for w in weeks.weeks][:2] == ["1667001", LATEST_ID]
+        assert main(app).digest_id == "1660001"
+        assert weeks.highlighted_option.id == "1660001"
+        assert notices(app) == "refresh done: 1 new week"
+        assert "syncing" not in screen_text(app)
+        assert fake.calls == 1
+
+
+async def test_offline_failure_is_a_one_line_notice_and_the_ui_still_works(data_dir: Path) -> None:
+    from sz_digest.cache.sync import SourceUnreachable
+
+    fake = FakeSync(fail=SourceUnreachable("http://szshequ.org.cn/szshgzb/gzyw/", "connection refused"))
+    fake.step.set()
+    async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notices(app) == "offline — showing stored digests, last synced never synced"
+        assert "Traceback" not in screen_text(app)
+        assert app.is_running
+        await pilot.press("n")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+
+
+async def test_unexpected_sync_error_is_reported_in_one_line(data_dir: Path) -> None:
+    fake = FakeSync(fail=RuntimeError("[bold red]boom[/] \x1b[2J"))
+    fake.step.set()
+    async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert notices(app) == "refresh failed: [bold red]boom[/]"
+        assert app.is_running
+
+
+async def test_no_refresh_when_offline_or_recently_synced(data_dir: Path) -> None:
+    fake = FakeSync()
+    async with running(data_dir, offline=True, sync_service=fake) as (app, pilot):
+        await pilot.press("r")
+        await pilot.pause()
+        assert fake.calls == 0
+        assert "offline mode — refresh is off" in notices(app)
+    store = Store.open(data_dir, seed_sample=False)
+    store.set_setting("last_sync", datetime(2026, 3, 20, 8, 0, tzinfo=UTC).isoformat())
+    store.close()
+    async with running(data_dir, offline=False, sync_service=fake,
+                       now=lambda: datetime(2026, 3, 20, 9, 0, tzinfo=UTC)) as (app, pilot):
+        await pilot.pause()
+        assert fake.calls == 0
+        fake.step.set()
+        await pilot.press("r")  # a manual refresh still runs
+        await app.workers.wait_for_complete()
+        assert fake.calls == 1
+
+
+# -- text is data, never markup ---------------------------------------------------------------------
+
+
+async def test_markup_and_escape_sequences_in_pages_show_literally(tmp_path: Path) -> None:
+    data_dir = make_store(tmp_path / "hostile", [hostile_week(), latest_week(), *older_weeks()])
+    async with running(data_dir) as (app, pilot):
+        assert main(app).digest_id == "1670000"
+        text = screen_text(app)
+        assert "[bold red]紧急[/bold red]" in text
+        assert "[@click=app.quit]点我[/]" in text
+        assert "[link=http://evil.example]链接[/link]" in text
+        assert "[$accent]变" in text
+        assert "[bold]标签[/bold]" in text  # an `other` district label
+        for junk in ("\x1b", "\x07", "\x9b", "\u202e", "\u200b", "52;c;"):
+            assert junk not in text
+        # Clicking where the page put a click action does nothing.
+        await pilot.press("tab")
+        await pilot.click(ItemView)
+        await pilot.pause()
+        assert app.is_running
+        # The header title shows the page title literally too.
+        assert "[bold red]紧急[/bold red] 深圳社会工作一周速览 [@click=app.quit]" in text
+        svg = app.export_screenshot()
+        assert "\x1b" not in svg
+        await pilot.press("u", "n", "p", "right_square_bracket")
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        assert opened == ["http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"]
+    bad = digest("1670001", latest_week().week_start, [item(0, "futian", "x")])
+    for url in ("javascript:alert(1)", "file:///etc/passwd", "http://exa mple.com/", "http://a\x1b[2J.com/"):
+        data = make_store(tmp_path / f"bad{len(opened)}{abs(hash(url))}", [bad.__class__(
+            **{**{f: getattr(bad, f) for f in bad.__slots__}, "url": url})])
+        async with running(data) as (app, pilot):
+            await pilot.press("o")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "only http and https links are opened" in notices(app)
+    assert opened == ["http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"]
+
+
+# -- help, keys, language --------------------------------------------------------------------------
+
+
+async def test_question_mark_lists_every_binding(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for command in COMMANDS:
+            assert command.en in text, command.id
+        for key in ("j / ↓", "k / ↑", "⏎", "tab", "shift+tab", "space", "?", "/", "]", "[", "^p"):
+            assert key in text
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+
+
+async def test_every_screen_binding_of_the_command_table_is_live(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        screen_actions = {b.action for _, b in app.screen._bindings}
+        for command in COMMANDS:
+            if command.scope == "screen" and command.group != "archive" and command.id != "star.toggle":
+                assert command.action in screen_actions
+                if not command.action.startswith("app."):
+                    assert hasattr(app.screen, f"action_{command.action}"), command.id
+
+
+async def test_keymap_from_the_config_remaps_keys(data_dir: Path) -> None:
+    config = Config(keymap={"week.next": "ctrl+n", "help": "f1"})
+    async with running(data_dir, config=config) as (app, pilot):
+        await pilot.press("n")
+        await pilot.pause()
+        assert main(app).digest_id == LATEST_ID
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "ctrl+n" in screen_text(app) or "^n" in screen_text(app)
+
+
+async def test_chinese_chrome(data_dir: Path) -> None:
+    async with running(data_dir, lang="zh") as (app, pilot):
+        text = screen_text(app)
+        assert "区域" in text and "周次" in text and "较早" in text
+        assert "福田区" in text
+
+
+async def test_palette_lists_the_reader_commands(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        for command in COMMANDS:
+            assert command.en in titles
+
+
+async def test_palette_command_runs_the_action(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next week in the list (older)")
+        command.callback()
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+
+
+async def test_q_quits(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running

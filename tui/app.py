@@ -1,0 +1,268 @@
+"""The Textual reader: `run_app` is what `sz-digest` (no subcommand) calls.
+
+Start-up reads only the week list and one week from the store: no parser, no httpx, no network.
+A refresh, when due, runs in a background worker that imports the sync service lazily; its failures
+become one-line notices, never tracebacks or blocking dialogs.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from . import display
+from .commands import COMMANDS
+from .help_screen import HelpScreen
+from .i18n import Catalog, detect_lang
+from .main_screen import MainScreen, format_when
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
+    from sz_digest.cache.config import Config
+    from sz_digest.cache.store import Store
+
+
+class DigestApp(App[int]):
+    """Holds the store, the language and the I/O workers; the main screen holds the reading state."""
+
+    CSS_PATH = "app.tcss"
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        config: Config,
+        districts: list[str] | None = None,
+        week_id: str | None = None,
+        offline: bool = False,
+        lang: str | None = None,
+        sync_service: Callable[..., Any] | None = None,
+        now: Callable[[], datetime] | None = None,
+        notice: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.config = config
+        self.t = Catalog(detect_lang(lang, config.lang))
+        self.offline = offline
+        self.sync_service = sync_service
+        self.now = now or (lambda: datetime.now(UTC))
+        self.keymap = dict(config.keymap)
+        self.title = self.t("app.title")
+        self._notice = notice
+        self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
+
+    def get_default_screen(self) -> Screen:
+        return MainScreen.for_lang(self.t.lang)(self.store, self.t, offline=self.offline, **self._start)
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self._notice:
+            self.notify(self._notice, markup=False, severity="warning")
+
+    def main_ready(self) -> None:
+        """The main screen shows the stored digests: now a due refresh may start behind it."""
+        if self.refresh_due():
+            self.start_refresh(manual=False)
+
+    @property
+    def main(self) -> MainScreen:
+        screen = self.screen_stack[0]
+        assert isinstance(screen, MainScreen)
+        return screen
+
+    # -- help and the command palette (both built from COMMANDS) -------------------------------
+
+    def show_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.t, self.keymap))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if not isinstance(screen, MainScreen):
+            return
+        for command in COMMANDS:
+            yield SystemCommand(command.label(self.t.lang), f"{command.id} ({command.key_display or command.keys})",
+                                self._palette_callback(screen, command.scope, command.action))
+
+    def _palette_callback(self, screen: MainScreen, scope: str, action: str) -> Callable[[], object]:
+        """Run `action` where its binding would: on the screen, or on the pane that owns it."""
+        targets = {"list": "#weeks", "filter": "#districts"}
+
+        def run() -> object:
+            if scope in targets:
+                node = screen.focused if scope == "list" and screen.focused is not None else screen.query_one(targets[scope])
+                if not hasattr(node, f"action_{action}"):
+                    node = screen.query_one(targets[scope])
+                return self.call_later(node.run_action, action)
+            return self.call_later(screen.run_action, action)
+
+        return run
+
+    # -- refresh ----------------------------------------------------------------------------------
+
+    def refresh_due(self) -> bool:
+        if self.offline or self.config.refresh_interval_hours <= 0:
+            return False
+        last = self.store.last_sync()
+        if last is None:
+            return True
+        if last.tzinfo is None:
+            last = last.replace(tzinfo=UTC)
+        return self.now() - last >= timedelta(hours=self.config.refresh_interval_hours)
+
+    def start_refresh(self, *, manual: bool) -> None:
+        if self.offline:
+            if manual:
+                self.notify(self.t("notice.offline_mode"), markup=False)
+            return
+        if any(w.group == "refresh" and w.is_running for w in self.workers):
+            if manual:
+                self.notify(self.t("notice.refresh_busy"), markup=False)
+            return
+        self.refresh_worker(manual)
+
+    @work(exclusive=True, exit_on_error=False, group="refresh")
+    async def refresh_worker(self, manual: bool) -> None:
+        """Sync in the background; new weeks appear as they land, the selection stays put."""
+        sync = self.sync_service
+        if sync is None:
+            from sz_digest.cache.sync import sync  # lazy: httpx and the parser load only now
+        main = self.main
+        before = self.store.known_ids()
+        seen = set(before)
+        main.status = self.t("status.syncing")
+
+        def on_progress(progress: Any) -> None:
+            if getattr(progress, "phase", "") == "waiting":
+                main.status = self.t("status.sync_waiting")
+                return
+            main.status = self.t(
+                "status.sync_progress",
+                pages=getattr(progress, "list_pages", 0),
+                fetched=getattr(progress, "fetched", 0),
+                to_fetch=getattr(progress, "to_fetch", 0),
+                failed=getattr(progress, "failed", 0),
+            )
+            new_ids = set(getattr(progress, "new_ids", ()) or ())
+            if new_ids - seen:
+                seen.update(new_ids)
+                main.reload_weeks()
+
+        try:
+            report = await sync(
+                self.store,
+                source=self.config.source,
+                concurrency=self.config.concurrency,
+                user_agent=self.config.user_agent,
+                on_progress=on_progress,
+            )
+        except Exception as exc:  # noqa: BLE001 — every failure becomes one line, never a traceback
+            main.status = ""
+            main.reload_weeks()
+            if _is_unreachable(exc):
+                self.notify(self.t("notice.offline", when=self._last_synced()), markup=False,
+                            severity="warning")
+            else:
+                self.notify(self.t("notice.sync_error", error=_one_line(exc)), markup=False, severity="error")
+            return
+        main.status = ""
+        main.reload_weeks()
+        new = len(self.store.known_ids() - before)
+        failed = len(getattr(report, "failed", ()) or ())
+        if failed:
+            self.notify(self.t("notice.sync_failed_posts", new=new, failed=failed), markup=False,
+                        severity="warning")
+        elif manual or new:
+            self.notify(self.t("notice.sync_done", n=new), markup=False)
+
+    def _last_synced(self) -> str:
+        when = self.store.last_sync()
+        return format_when(when) if when else self.t("status.never_synced")
+
+    # -- opening the source ------------------------------------------------------------------------
+
+    def open_url(self, url: str) -> None:
+        """Open only a sanitised http(s) URL; anything else gets a notice, never the browser."""
+        safe = display.safe_url(url)
+        if safe is None:
+            self.notify(self.t("notice.bad_url"), markup=False, severity="warning")
+            return
+        self.notify(self.t("notice.opening", url=safe), markup=False, timeout=3)
+        self.browser_worker(safe)
+
+    @work(thread=True, exit_on_error=False, group="browser")
+    def browser_worker(self, url: str) -> None:
+        import webbrowser
+
+        webbrowser.open(url)
+
+    # -- the central worker error handler ---------------------------------------------------------
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Any worker that dies (exit_on_error=False) is reported as one line; the app keeps going."""
+        if event.state == WorkerState.ERROR:
+            self.main.status = ""
+            self.notify(self.t("notice.error", error=_one_line(event.worker.error)), markup=False,
+                        severity="error")
+
+
+def _one_line(exc: BaseException | None) -> str:
+    text = display.plain_line(str(exc) or type(exc).__name__)
+    return text if len(text) <= 160 else text[:159] + "…"
+
+
+def _is_unreachable(exc: BaseException) -> bool:
+    try:
+        from sz_digest.cache.sync import SourceUnreachable
+    except ImportError:
+        return type(exc).__name__ == "SourceUnreachable"
+    return isinstance(exc, SourceUnreachable)
+
+
+def run_app(
+    *,
+    data_dir: Path,
+    config: Config,
+    districts: list[str],
+    week: str | None,
+    offline: bool,
+    lang: str | None,
+    sync_service=None,
+) -> int:
+    """Open the store and run the reader until `q`; the exit code follows CONTRACT.md."""
+    from sz_digest.cache.errors import StoreError, UsageError
+    from sz_digest.cache.store import Store
+
+    try:
+        store = Store.open(data_dir)
+    except StoreError as exc:
+        print(f"sz-digest: cannot open the store: {exc}", file=sys.stderr)
+        return 4
+    with store:
+        week_id = None
+        missing = None
+        if week:
+            try:
+                week_id = store.resolve_week(week)
+            except UsageError as exc:
+                print(f"sz-digest: {exc}", file=sys.stderr)
+                return 2
+            if week_id is None:
+                missing = week
+        t = Catalog(detect_lang(lang, config.lang))
+        notice = t("notice.week_not_found", spec=display.plain_line(missing)) if missing else None
+        app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
+                        offline=offline, lang=lang, sync_service=sync_service, notice=notice)
+        result = app.run()
+    return result if isinstance(result, int) else 0

@@ -1,0 +1,108 @@
+"""The one list of the reader's commands: bindings, the help screen and the palette are built from it.
+
+Keeping them in one table means a key cannot exist without a help line and a palette entry, and a
+user's `[keys]` section in the config file (binding id -> keys) remaps the same ids everywhere.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from textual.binding import Binding
+
+Scope = Literal["screen", "list", "filter", "viewer", "app"]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    id: str  # binding id, the key for `[keys]` in the config file
+    keys: str  # default keys, Textual's comma-separated form
+    action: str  # action name on the node that owns the binding (`scope`)
+    scope: Scope
+    group: str  # help screen section (i18n key suffix)
+    en: str
+    zh: str
+    footer: bool = False  # shown in the Footer (the rest only in help and the palette)
+    key_display: str | None = None
+    short_en: str | None = None  # the Footer's label, when the full one is too long for it
+    short_zh: str | None = None
+
+    def label(self, lang: str) -> str:
+        return self.zh if lang == "zh" else self.en
+
+    def short(self, lang: str) -> str:
+        return (self.short_zh if lang == "zh" else self.short_en) or self.label(lang)
+
+
+COMMANDS: tuple[Command, ...] = (
+    # Navigate
+    Command("cursor.down", "j,down", "cursor_down", "list", "navigate", "Move down", "下移", key_display="j"),
+    Command("cursor.up", "k,up", "cursor_up", "list", "navigate", "Move up", "上移", key_display="k"),
+    Command("open", "enter", "select", "list", "navigate", "Open week / toggle district", "打开周次 / 切换区域"),
+    Command("focus.next", "tab", "app.focus_next", "screen", "navigate", "Next pane", "下一个窗格"),
+    Command("focus.previous", "shift+tab", "app.focus_previous", "screen", "navigate", "Previous pane", "上一个窗格"),
+    Command("week.next", "n", "next_week", "screen", "navigate", "Next week in the list (older)", "下一周（较早）",
+            footer=True, short_en="Older", short_zh="较早"),
+    Command("week.previous", "p", "previous_week", "screen", "navigate", "Previous week in the list (newer)", "上一周（较新）",
+            footer=True, short_en="Newer", short_zh="较新"),
+    Command("item.next", "right_square_bracket", "next_item", "screen", "navigate", "Next item", "下一条", key_display="]"),
+    Command("item.previous", "left_square_bracket", "previous_item", "screen", "navigate", "Previous item", "上一条", key_display="["),
+    # Filter
+    Command("district.toggle", "space", "toggle_district", "filter", "filter", "Toggle the highlighted district", "切换所选区域", footer=True,
+            short_en="Toggle", short_zh="切换"),
+    Command("filter.clear", "a", "clear_filter", "screen", "filter", "All districts", "全部区域", footer=True,
+            short_en="All", short_zh="全部"),
+    Command("sidebar.toggle", "d", "toggle_sidebar", "screen", "filter", "Show/hide the district sidebar", "显示/隐藏区域侧栏", footer=True,
+            short_en="Sidebar", short_zh="侧栏"),
+    # Read
+    Command("read.toggle", "u", "toggle_read", "screen", "read", "Toggle read/unread", "切换已读/未读", footer=True,
+            short_en="Read", short_zh="已读"),
+    Command("star.toggle", "s", "toggle_star", "screen", "read", "Star item", "收藏条目"),
+    Command("browser.open", "o", "open_source", "screen", "read", "Open source in browser", "在浏览器打开原文"),
+    # Archive
+    Command("search", "slash", "search", "screen", "archive", "Search", "搜索", footer=True, key_display="/"),
+    Command("timeline", "t", "timeline", "screen", "archive", "District timeline", "区域时间线"),
+    Command("stats", "g", "stats", "screen", "archive", "District activity", "各区活跃度"),
+    Command("export", "e", "export", "screen", "archive", "Export view to Markdown", "导出为 Markdown"),
+    # App
+    Command("refresh", "r", "refresh", "screen", "app", "Refresh from the site", "从网站刷新", footer=True,
+            short_en="Refresh", short_zh="刷新"),
+    Command("help", "question_mark", "help", "screen", "app", "Help", "帮助", footer=True, key_display="?"),
+    Command("quit", "q", "app.quit", "screen", "app", "Quit", "退出", footer=True),
+)
+
+BY_ID: dict[str, Command] = {command.id: command for command in COMMANDS}
+GROUPS: tuple[str, ...] = ("navigate", "filter", "read", "archive", "app")
+
+
+def bindings(scopes: tuple[Scope, ...] | Scope, lang: str) -> list[Binding]:
+    """The `BINDINGS` for the given scope(s), described in `lang`."""
+    if isinstance(scopes, str):
+        scopes = (scopes,)
+    return [
+        Binding(
+            command.keys,
+            command.action,
+            command.short(lang),
+            show=command.footer,
+            key_display=command.key_display,
+            id=command.id,
+            tooltip=command.label(lang),
+        )
+        for command in COMMANDS
+        if command.scope in scopes
+    ]
+
+
+_LOCALISED: dict[tuple[type, str], type] = {}
+
+
+def localised(cls: type, lang: str) -> type:
+    """A subclass of `cls` whose bindings are described in `lang` (Footer labels are per class in
+    Textual, so each language gets its own cached subclass; CSS still matches `cls`'s name)."""
+    key = (cls, lang)
+    if key not in _LOCALISED:
+        namespace = {"BINDINGS": bindings(cls.SCOPES, lang), "__module__": cls.__module__, "__doc__": cls.__doc__}
+        _LOCALISED[key] = type(cls.__name__, (cls,), namespace)
+    return _LOCALISED[key]

@@ -1,0 +1,219 @@
+"""The chrome's two languages: Chinese for zh_* locales, English otherwise.
+
+Only the app's own words live here; scraped content is never translated. Every message is a plain
+Python format string filled with `str.format` — the result is always shown as plain text, never
+parsed as markup, so a value quoting a page title cannot style or break the UI.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+from collections.abc import Mapping
+
+LANGS = ("zh", "en")
+
+_EN: dict[str, str] = {
+    "app.title": "sz-digest",
+    "pane.districts": "Districts",
+    "pane.weeks": "Weeks",
+    "pane.article": "Digest",
+    "district.all": "All",
+    "week.items": "{n} items",
+    "week.items_one": "1 item",
+    "week.published": "pub {date}",
+    "week.sample": "bundled sample",
+    "week.starred": "★ Starred",
+    "week.starred_count": "{n} items",
+    "weeks.empty": "No digests stored yet. Press r to refresh.",
+    "viewer.none": "No digest selected.",
+    "viewer.week": "Week {start} → {end}",
+    "viewer.published": "Published {date}",
+    "viewer.source": "Source {url}",
+    "viewer.sample": "Bundled sample — replaced by the real page after a sync.",
+    "viewer.filter_empty": "The district filter hides every item of this week ({shown}).",
+    "viewer.filter_hint": "Press a to show all districts.",
+    "viewer.clear_filter": "Show all districts",
+    "viewer.no_items": "This digest has no items.",
+    "viewer.item_count": "{n}",
+    "status.weeks": "{n} weeks stored",
+    "status.weeks_one": "1 week stored",
+    "status.never_synced": "never synced",
+    "status.last_synced": "last synced {when}",
+    "status.offline": "offline",
+    "status.filter": "filter: {names}",
+    "status.syncing": "syncing…",
+    "status.sync_waiting": "waiting for another sync of this data dir to finish…",
+    "status.sync_progress": "syncing: {pages} list pages, {fetched}/{to_fetch} fetched, {failed} failed",
+    "notice.offline": "offline — showing stored digests, last synced {when}",
+    "notice.offline_mode": "offline mode — refresh is off (started with --offline)",
+    "notice.sync_done": "refresh done: {n} new weeks",
+    "notice.sync_done_one": "refresh done: 1 new week",
+    "notice.sync_failed_posts": "refresh done: {new} new weeks, {failed} posts failed",
+    "notice.sync_error": "refresh failed: {error}",
+    "notice.refresh_busy": "a refresh is already running",
+    "notice.bad_url": "not opening this address: only http and https links are opened",
+    "notice.opening": "opening {url}",
+    "notice.no_week": "no digest selected",
+    "notice.week_not_found": "no stored week matches {spec}; showing the latest",
+    "notice.store_error": "could not save: {error}",
+    "notice.error": "something went wrong: {error}",
+    "notice.marked_read": "marked read",
+    "notice.marked_unread": "marked unread",
+    "notice.no_item": "no current item — use ] and [ to pick one",
+    "notice.starred": "starred",
+    "notice.unstarred": "unstarred",
+    "notice.exported": "exported {n} items to {path}",
+    "notice.export_empty": "nothing to export: the viewer shows no items",
+    "help.title": "Keys",
+    "help.close": "escape / q / ? close this help",
+    "help.key": "Key",
+    "help.action": "Action",
+    "help.group.navigate": "Navigate",
+    "help.group.filter": "Filter",
+    "help.group.read": "Read",
+    "help.group.archive": "Archive",
+    "help.group.app": "App",
+    "help.palette": "Command palette (every action below)",
+    "search.title": "Search all stored items",
+    "search.placeholder": "type to search titles and bodies…",
+    "search.hint": "enter jumps to the item · escape returns",
+    "search.none": "No matches.",
+    "search.count": "{n} matches",
+    "timeline.title": "{name}: every item, newest first",
+    "timeline.empty": "No items for this district.",
+    "timeline.hint": "enter jumps to the item · escape returns",
+    "timeline.pick": "Highlight a district in the sidebar first",
+    "stats.title": "Activity per district, last {n} weeks",
+    "stats.hint": "one bar per week, oldest left · escape returns",
+    "stats.total": "{n} items",
+    "starred.title": "Starred items",
+    "starred.empty": "No starred items yet. Press s on an item to star it.",
+}
+
+_ZH: dict[str, str] = {
+    "app.title": "深圳社工一周速览",
+    "pane.districts": "区域",
+    "pane.weeks": "周次",
+    "pane.article": "速览",
+    "district.all": "全部",
+    "week.items": "{n} 条",
+    "week.items_one": "1 条",
+    "week.published": "发布 {date}",
+    "week.sample": "内置样例",
+    "week.starred": "★ 收藏",
+    "week.starred_count": "{n} 条",
+    "weeks.empty": "尚无已存速览。按 r 刷新。",
+    "viewer.none": "未选择速览。",
+    "viewer.week": "周次 {start} → {end}",
+    "viewer.published": "发布 {date}",
+    "viewer.source": "来源 {url}",
+    "viewer.sample": "内置样例——同步后由真实页面替换。",
+    "viewer.filter_empty": "区域筛选（{shown}）隐藏了本周所有条目。",
+    "viewer.filter_hint": "按 a 显示全部区域。",
+    "viewer.clear_filter": "显示全部区域",
+    "viewer.no_items": "本期速览没有条目。",
+    "viewer.item_count": "{n}",
+    "status.weeks": "已存 {n} 周",
+    "status.never_synced": "从未同步",
+    "status.last_synced": "上次同步 {when}",
+    "status.offline": "离线",
+    "status.filter": "筛选：{names}",
+    "status.syncing": "同步中…",
+    "status.sync_waiting": "等待此数据目录的另一个同步完成…",
+    "status.sync_progress": "同步中：列表 {pages} 页，已取 {fetched}/{to_fetch}，失败 {failed}",
+    "notice.offline": "离线——显示已存速览，上次同步 {when}",
+    "notice.offline_mode": "离线模式——刷新已关闭（启动时带 --offline）",
+    "notice.sync_done": "刷新完成：新增 {n} 周",
+    "notice.sync_failed_posts": "刷新完成：新增 {new} 周，{failed} 篇失败",
+    "notice.sync_error": "刷新失败：{error}",
+    "notice.refresh_busy": "刷新已在进行",
+    "notice.bad_url": "不打开此地址：只打开 http 和 https 链接",
+    "notice.opening": "正在打开 {url}",
+    "notice.no_week": "未选择速览",
+    "notice.week_not_found": "没有与 {spec} 对应的已存周次；显示最新一期",
+    "notice.store_error": "无法保存：{error}",
+    "notice.error": "出错了：{error}",
+    "notice.marked_read": "已标为已读",
+    "notice.marked_unread": "已标为未读",
+    "notice.no_item": "没有当前条目——用 ] 和 [ 选择",
+    "notice.starred": "已收藏",
+    "notice.unstarred": "已取消收藏",
+    "notice.exported": "已导出 {n} 条到 {path}",
+    "notice.export_empty": "没有可导出的内容：阅读区没有条目",
+    "help.title": "按键",
+    "help.close": "escape / q / ? 关闭帮助",
+    "help.key": "按键",
+    "help.action": "功能",
+    "help.group.navigate": "导航",
+    "help.group.filter": "筛选",
+    "help.group.read": "阅读",
+    "help.group.archive": "档案",
+    "help.group.app": "应用",
+    "help.palette": "命令面板（包含下列所有功能）",
+    "search.title": "搜索所有已存条目",
+    "search.placeholder": "输入关键词，搜索标题和正文…",
+    "search.hint": "enter 跳到条目 · escape 返回",
+    "search.none": "没有结果。",
+    "search.count": "{n} 条结果",
+    "timeline.title": "{name}：所有条目，最新在前",
+    "timeline.empty": "该区域没有条目。",
+    "timeline.hint": "enter 跳到条目 · escape 返回",
+    "timeline.pick": "请先在侧栏选中一个区域",
+    "stats.title": "各区活跃度，最近 {n} 周",
+    "stats.hint": "每周一格，最旧在左 · escape 返回",
+    "stats.total": "{n} 条",
+    "starred.title": "收藏的条目",
+    "starred.empty": "尚无收藏。在条目上按 s 收藏。",
+}
+
+_CATALOGS: dict[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}
+
+
+def detect_lang(explicit: str | None = None, configured: str | None = None, env: Mapping[str, str] | None = None) -> str:
+    """`--lang` beats the config file, which beats the locale (LC_ALL, LC_MESSAGES, LANG)."""
+    for choice in (explicit, configured):
+        if choice in LANGS:
+            return choice
+    env = os.environ if env is None else env
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = env.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    if env is os.environ:
+        try:
+            current = locale.getlocale()[0] or ""
+        except ValueError:
+            current = ""
+        if current.lower().startswith("zh"):
+            return "zh"
+    return "en"
+
+
+class Catalog:
+    """Look up a chrome string in one language: `t("week.items", n=3)`."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGS else "en"
+        self._messages = _CATALOGS[self.lang]
+
+    def __call__(self, key: str, **values: object) -> str:
+        if values.get("n") == 1 and f"{key}_one" in self._messages:
+            key = f"{key}_one"
+        template = self._messages.get(key) or _EN.get(key) or key
+        return template.format(**values) if values else template
+
+    def district(self, code: str, label: str | None = None) -> str:
+        """A district's display name: Chinese name for zh; English for en (the page's label for `other`)."""
+        from sz_digest.cache.districts import BY_CODE
+
+        district = BY_CODE.get(code)
+        if district is None:
+            return label or code
+        if code == "other" and label:
+            return label
+        return district.name if self.lang == "zh" else district.english
+
+
+def catalogs() -> Mapping[str, Mapping[str, str]]:
+    return _CATALOGS
