@@ -206,7 +206,7 @@ _NO_DEPTH = frozenset(
 def _clean(text: str) -> str:
     """`clean_line`, with whitespace (newlines, \u3000 indents, nbsp) collapsed first.
 
-    Same result as `clean_line(text)`, but page text then takes clean_text's fast path
+    The same as `clean_line(text)` for page text, but it then takes clean_text's fast path
     (`str.isprintable`), which whitespace other than " " would defeat.
     """
     return clean_line(" ".join(text.split()))

@@ -37,10 +37,9 @@ CONTENT_TYPES = [None, "text/html", "text/html; charset=gbk", "text/html; charse
 
 # Each fuzzed parse must finish well inside this (a real parse takes well under a millisecond).
 FUZZ = settings(
-    max_examples=150,
+    max_examples=300,
     deadline=1000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    derandomize=False,
 )
 
 
