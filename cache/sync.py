@@ -249,7 +249,7 @@ class _Sync:
             try:
                 async with asyncio.TaskGroup() as tg:
                     queue: deque[str] = deque()
-                    seen_pages = {self.source}
+                    seen_pages = {_page_key(self.source), _page_key(page.url)}
                     attempted = 1
                     while True:
                         assert page is not None
@@ -257,8 +257,8 @@ class _Sync:
                         digests_here, all_known = self._take_posts(page, stored, failed_ids, tg)
                         for nxt in page.next_urls:
                             absolute = urldefrag(urljoin(page.url, nxt))[0]
-                            if absolute not in seen_pages and fetcher.allowed(absolute):
-                                seen_pages.add(absolute)
+                            if _page_key(absolute) not in seen_pages and fetcher.allowed(absolute):
+                                seen_pages.add(_page_key(absolute))
                                 queue.append(absolute)
                         self.progress()
                         if not deep and digests_here and all_known:
@@ -372,6 +372,14 @@ class _Sync:
         elif changed:
             self.report.changed_ids.append(entry.id)
         self.progress()
+
+
+def _page_key(url: str) -> str:
+    """`…/gzyw/` and `…/gzyw/index.html` are the same list page."""
+    for index in ("index.html", "index.htm", "index.shtml"):
+        if url.endswith("/" + index):
+            return url[: -len(index)]
+    return url
 
 
 def _unwrap(group: BaseExceptionGroup) -> BaseException:

@@ -59,6 +59,7 @@ class Post:
     items: list[tuple[str, str, list[str]]] = field(default_factory=list)  # (label, title, paragraphs)
     href: str | None = None  # absolute link override on the list page (off-site, closed port, loop ...)
     revision: int = 0  # bump to change the page (new ETag, new content)
+    raw: bytes | None = None  # serve these bytes instead of the generated page (e.g. the bundled sample)
 
     @property
     def path(self) -> str:
@@ -95,6 +96,17 @@ class Column:
 
     def add_newest(self, post: Post) -> None:
         self.posts.insert(0, post)
+
+    def add_sample_post(self) -> Post:
+        """Put the bundled sample (post 1663876) into the column, at its date, so a sync replaces it."""
+        from sz_digest.cache.parser import sample_page
+
+        raw, _url = sample_page()
+        post = Post(1663876, "深圳社会工作一周速览（3月9日至3月13日）", date(2026, 3, 20), True,
+                    date(2026, 3, 9), date(2026, 3, 13), raw=raw)
+        newer = [p for p in self.posts if p.published > post.published]
+        self.posts.insert(len(newer), post)
+        return post
 
 
 def _cn_date(d: date) -> str:
@@ -170,6 +182,8 @@ def render_list_page(column: Column, n: int, host: str) -> bytes:
 
 
 def render_post(post: Post, *, charset_meta: str = "utf-8") -> bytes:
+    if post.raw is not None and charset_meta == "utf-8":
+        return post.raw
     paras = []
     for label, title, paragraphs in post.items:
         paras.append(f"<p><strong>{html.escape(label)}：{html.escape(title)}</strong></p>")
