@@ -24,7 +24,6 @@ import argparse
 import gzip
 import hashlib
 import html
-import os
 import socket
 import struct
 import sys
@@ -32,9 +31,8 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from email.utils import format_datetime, parsedate_to_datetime
-from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
