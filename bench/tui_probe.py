@@ -1,0 +1,99 @@
+"""One headless start of the reader (or of a bare Textual app), timed to its first full frame.
+
+    python bench/tui_probe.py app DATA_DIR WEEKS     # the sz-digest reader on a stored archive
+    python bench/tui_probe.py bare                   # Header, one Static, Footer
+
+Run by bench/run.py in a fresh process per measurement. Prints one JSON line with `ready`, the
+`time.perf_counter()` (CLOCK_MONOTONIC, shared by every process on Linux) of the first full frame;
+the parent subtracts the moment it spawned this process, so Python start-up and imports count.
+
+"First full frame": the first screen refresh after which
+- reader: the main screen is current, the week list holds every stored week and the viewer's items
+  are mounted and laid out (the first item has a non-empty region) — the reading screen complete;
+- bare app: the Static is laid out.
+The probe waits for refreshes from a Textual autopilot task (`wait_for_refresh`), checks the
+condition after each, and exits the app as soon as it holds. Both apps run with the headless driver
+at 120×40, so the compositor renders every frame but nothing is written to a terminal.
+"""
+
+from __future__ import annotations
+
+import sys
+from time import perf_counter
+
+SIZE = (120, 40)
+
+
+def bare_app():
+    from textual.app import App
+    from textual.widgets import Footer, Header, Static
+
+    class Bare(App):
+        def compose(self):
+            yield Header()
+            yield Static("深圳社会工作一周速览", id="only")
+            yield Footer()
+
+    app = Bare()
+
+    def ready() -> bool:
+        statics = app.screen.query("#only")
+        return bool(statics) and statics.first().region.height > 0
+
+    return app, ready, None
+
+
+def reader_app(data_dir: str, weeks: int):
+    from sz_digest.cache.config import Config
+    from sz_digest.cache.store import Store
+    from sz_digest.tui.app import DigestApp
+
+    store = Store.open(data_dir)
+    app = DigestApp(store, config=Config(refresh_interval_hours=0), offline=True, lang="zh")
+
+    def ready() -> bool:
+        screen = app.screen
+        if screen.id != "main":
+            return False
+        week_list = screen.query("#weeks")
+        if not week_list or week_list.first().option_count < weeks:
+            return False
+        items = screen.query("#viewer ItemView")
+        return bool(items) and items.first().region.height > 0
+
+    return app, ready, store
+
+
+def main(argv: list[str]) -> int:
+    kind = argv[0]
+    if kind == "bare":
+        app, ready, store = bare_app()
+    else:
+        app, ready, store = reader_app(argv[1], int(argv[2]))
+    result: dict = {}
+
+    async def autopilot(pilot) -> None:
+        frames = 0
+        while True:
+            await app.screen.wait_for_refresh()
+            frames += 1
+            if ready():
+                result["ready"] = perf_counter()
+                result["frames"] = frames
+                break
+            if frames > 2000:
+                break
+        app.exit()
+
+    app.run(headless=True, size=SIZE, auto_pilot=autopilot)
+    if store is not None:
+        store.close()
+    if "ready" not in result:
+        print('{"error": "never ready"}')
+        return 1
+    print('{"ready": %r, "frames": %d}' % (result["ready"], result["frames"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
