@@ -445,7 +445,7 @@ async def test_every_screen_binding_of_the_command_table_is_live(data_dir: Path)
     async with running(data_dir) as (app, pilot):
         screen_actions = {b.action for _, b in app.screen._bindings}
         for command in COMMANDS:
-            if command.scope == "screen" and command.group != "archive" and command.id != "star.toggle":
+            if command.scope == "screen":
                 assert command.action in screen_actions
                 if not command.action.startswith("app."):
                     assert hasattr(app.screen, f"action_{command.action}"), command.id

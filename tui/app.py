@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 class DigestApp(App[int]):
     """Holds the store, the language and the I/O workers; the main screen holds the reading state."""
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere still find it
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
@@ -48,6 +48,7 @@ class DigestApp(App[int]):
         sync_service: Callable[..., Any] | None = None,
         now: Callable[[], datetime] | None = None,
         notice: str | None = None,
+        export_dir: Path | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -59,6 +60,7 @@ class DigestApp(App[int]):
         self.keymap = dict(config.keymap)
         self.title = self.t("app.title")
         self._notice = notice
+        self.export_dir = export_dir  # where `e` writes; None: the current directory
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
     def get_default_screen(self) -> Screen:
@@ -207,6 +209,21 @@ class DigestApp(App[int]):
 
         webbrowser.open(url)
 
+    # -- export ---------------------------------------------------------------------------------------
+
+    def export_markdown(self, text: str, name: str, count: int) -> Path | None:
+        """Write an export next to where the reader was started (else into the data dir), never over
+        an existing file; say where it went."""
+        for folder in (self.export_dir or Path.cwd(), self.store.data_dir / "exports"):
+            try:
+                path = write_new_file(folder, name, text)
+            except OSError:
+                continue
+            self.notify(self.t("notice.exported", n=count, path=str(path)), markup=False, timeout=8)
+            return path
+        self.notify(self.t("notice.store_error", error=f"cannot write {name}"), markup=False, severity="error")
+        return None
+
     # -- the central worker error handler ---------------------------------------------------------
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -215,6 +232,21 @@ class DigestApp(App[int]):
             self.main.status = ""
             self.notify(self.t("notice.error", error=_one_line(event.worker.error)), markup=False,
                         severity="error")
+
+
+def write_new_file(folder: Path, name: str, text: str) -> Path:
+    """Create `folder/name` (or `name-2`, `name-3`, …): an existing file is never overwritten."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, dot, suffix = name.rpartition(".")
+    for n in range(1, 1000):
+        candidate = folder / (name if n == 1 else f"{stem}-{n}{dot}{suffix}")
+        try:
+            with open(candidate, "x", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+        except FileExistsError:
+            continue
+        return candidate
+    raise FileExistsError(folder / name)
 
 
 def _one_line(exc: BaseException | None) -> str:

@@ -22,6 +22,7 @@ from . import display
 from .commands import bindings
 from .i18n import Catalog
 from .prose import Block, Prose
+from .week_list import STARRED_ID
 
 if TYPE_CHECKING:
     from sz_digest.cache.model import Item
@@ -31,17 +32,20 @@ if TYPE_CHECKING:
 class ItemView(Prose):
     """One item: unread dot / star, the title prominent, then its paragraphs."""
 
-    def __init__(self, item: Item, *, read: bool, starred: bool) -> None:
-        super().__init__(classes=f"item -{item.district}")
+    def __init__(self, item: Item, *, digest_id: str, read: bool, starred: bool, context: str = "") -> None:
+        super().__init__(classes=f"item item-{item.district}")
         self.item = item
+        self.digest_id = digest_id
         self.read = read
         self.starred = starred
+        self.context = context  # the district label, when items of several districts share a heading
         self.set_blocks(self.build())
 
     def build(self) -> list[Block]:
         marks = Content.assemble(("★ " if self.starred else "", "bold $warning"),
                                  ("" if self.read else "● ", "bold $accent"))
-        blocks = [Block(clean_line(self.item.title), "bold", lead=marks)]
+        blocks = [Block(self.context, "dim")] if self.context else []
+        blocks += [Block(clean_line(self.item.title), "bold", lead=marks)]
         blocks += [Block(clean_text(p).strip(), gap_before=True) for p in self.item.paragraphs if p.strip()]
         return blocks
 
@@ -70,10 +74,29 @@ class ArticleViewer(VerticalScroll):
         self.t = t
         self.week: WeekSummary | None = None
         self.shown: list[Item] = []
+        self.shown_weeks: list[str] = []  # the digest id of each entry of `shown`
+        self.pending: tuple[str, int] | None = None  # (digest id, position) to make current once shown
+
+    def show_item(self, digest_id: str, position: int) -> None:
+        """Make an item current as soon as its week is on screen (after a jump from search)."""
+        self.pending = (digest_id, position)
+        self.call_after_refresh(self._apply_pending)
+
+    def _apply_pending(self) -> None:
+        if self.pending is None:
+            return
+        target = self.pending
+        pairs = list(zip(self.shown_weeks, (item.position for item in self.shown)))
+        if target in pairs:
+            self.pending = None
+            self.current = pairs.index(target)
 
     def compose(self) -> ComposeResult:
         t = self.t
         self.set_reactive(ArticleViewer.current, None)
+        if self.digest_id == STARRED_ID:
+            yield from self._compose_starred()
+            return
         self.week = self.store.week(self.digest_id) if self.digest_id else None
         week = self.week
         if week is None:
@@ -82,6 +105,7 @@ class ArticleViewer(VerticalScroll):
             return
         items = self.store.items_for(week.id)
         self.shown = [item for item in items if not self.districts or item.district in self.districts]
+        self.shown_weeks = [week.id] * len(self.shown)
         read = self.store.read_positions(week.id)
         starred = self.store.starred_positions(week.id)
         yield Prose([Block(clean_line(week.title), "bold")], classes="digest-title")
@@ -107,9 +131,39 @@ class ArticleViewer(VerticalScroll):
             district, label = code
             heading = Content.assemble(display.line(self.t.district(district, label)),
                                        (f"  {len(group)}", "dim"))
-            yield Static(heading, classes=f"district-heading -{district}", markup=False)
+            yield Static(heading, classes=f"district-heading heading-{district}", markup=False)
             for item in group:
-                yield ItemView(item, read=week.read or item.position in read, starred=item.position in starred)
+                yield ItemView(item, digest_id=week.id, read=week.read or item.position in read,
+                               starred=item.position in starred)
+        if self.pending is not None:
+            self.call_after_refresh(self._apply_pending)
+
+    def _compose_starred(self) -> ComposeResult:
+        """Every starred item, newest week first, under a heading per week."""
+        t = self.t
+        self.week = None
+        entries = [e for e in self.store.starred() if not self.districts or e.item.district in self.districts]
+        self.shown = [entry.item for entry in entries]
+        self.shown_weeks = [entry.digest_id for entry in entries]
+        yield Static(Content.styled(t("starred.title"), "bold"), classes="digest-title")
+        if not entries:
+            yield Static(Content(t("starred.empty")), classes="viewer-note")
+            return
+        weeks: dict[str, WeekSummary | None] = {}
+        for digest_id, group in groupby(entries, key=lambda entry: entry.digest_id):
+            group = list(group)
+            first = group[0]
+            heading = f"{first.week_start.isoformat()} → {first.week_end.isoformat()}"
+            yield Static(Content.assemble((heading, "bold"), (f"  {len(group)}", "dim")),
+                         classes="district-heading heading-week")
+            week = weeks.setdefault(digest_id, self.store.week(digest_id))
+            read = self.store.read_positions(digest_id)
+            for entry in group:
+                item = entry.item
+                yield ItemView(item, digest_id=digest_id, read=bool(week and week.read) or item.position in read,
+                               starred=True, context=clean_line(t.district(item.district, item.district_name)))
+        if self.pending is not None:
+            self.call_after_refresh(self._apply_pending)
 
     def watch_digest_id(self) -> None:
         self.scroll_home(animate=False)
@@ -137,18 +191,20 @@ class ArticleViewer(VerticalScroll):
     def current_item(self) -> Item | None:
         return self.shown[self.current] if self.current is not None and self.current < len(self.shown) else None
 
+    @property
+    def current_entry(self) -> tuple[str, Item] | None:
+        """(digest id, item) of the current item: in the starred view items come from many weeks."""
+        item = self.current_item
+        return (self.shown_weeks[self.current], item) if item is not None else None
+
     def refresh_marks(self) -> None:
         """Redraw unread dots and stars after the screen changed read state or stars."""
-        if self.digest_id is None:
-            return
-        week = self.store.week(self.digest_id)
-        if week is None:
-            return
-        self.week = week
-        read = self.store.read_positions(week.id)
-        starred = self.store.starred_positions(week.id)
         for view in self.query(ItemView):
-            view.set_marks(read=week.read or view.item.position in read, starred=view.item.position in starred)
+            week = self.store.week(view.digest_id)
+            read = self.store.read_positions(view.digest_id)
+            starred = self.store.starred_positions(view.digest_id)
+            view.set_marks(read=bool(week and week.read) or view.item.position in read,
+                           starred=view.item.position in starred)
 
     def action_cursor_down(self) -> None:
         self.scroll_down()

@@ -48,4 +48,6 @@ def safe_url(url: str | None) -> str | None:
         return None
     if "\\" in cleaned or parts.username or parts.password:
         return None
-    return cleaned
+    from sz_digest.cache.export import safe_url as export_safe_url  # the CLI's stricter ASCII-only check
+
+    return export_safe_url(cleaned)

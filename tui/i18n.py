@@ -25,6 +25,7 @@ _EN: dict[str, str] = {
     "week.sample": "bundled sample",
     "week.starred": "★ Starred",
     "week.starred_count": "{n} items",
+    "week.starred_count_one": "1 item",
     "weeks.empty": "No digests stored yet. Press r to refresh.",
     "viewer.none": "No digest selected.",
     "viewer.week": "Week {start} → {end}",
@@ -80,6 +81,7 @@ _EN: dict[str, str] = {
     "search.hint": "enter jumps to the item · escape returns",
     "search.none": "No matches.",
     "search.count": "{n} matches",
+    "search.count_one": "1 match",
     "timeline.title": "{name}: every item, newest first",
     "timeline.empty": "No items for this district.",
     "timeline.hint": "enter jumps to the item · escape returns",
@@ -87,6 +89,7 @@ _EN: dict[str, str] = {
     "stats.title": "Activity per district, last {n} weeks",
     "stats.hint": "one bar per week, oldest left · escape returns",
     "stats.total": "{n} items",
+    "stats.total_one": "1 item",
     "starred.title": "Starred items",
     "starred.empty": "No starred items yet. Press s on an item to star it.",
 }

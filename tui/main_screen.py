@@ -125,12 +125,6 @@ class MainScreen(Screen[None]):
         if not sidebar and self.district_filter.has_focus:
             self.week_list.focus()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Keys of the command table whose feature is not built yet stay out of the Footer.
-        if "." not in action and not hasattr(self, f"action_{action}"):
-            return False
-        return True
-
     def on_resize(self, event) -> None:
         narrow = event.size.width < NARROW
         self.set_class(narrow, "-narrow")
@@ -233,12 +227,12 @@ class MainScreen(Screen[None]):
 
     def action_toggle_read(self) -> None:
         """`u`: the current item when the viewer has one and focus, else the selected week."""
-        if self.digest_id is None or self.digest_id == STARRED_ID:
+        if self.digest_id is None:
             return
-        item = self.viewer.current_item if self.viewer.has_focus else None
-        if item is not None:
-            self._toggle_item_read(self.digest_id, item)
-        else:
+        entry = self.viewer.current_entry if self.viewer.has_focus or self.digest_id == STARRED_ID else None
+        if entry is not None:
+            self._toggle_item_read(*entry)
+        elif self.digest_id != STARRED_ID:
             week = self.store.week(self.digest_id)
             if week is None:
                 return
@@ -275,8 +269,78 @@ class MainScreen(Screen[None]):
         week = self.store.week(digest_id)
         if week is not None:
             self.week_list.update_week(week)
-        if digest_id == self.digest_id:
+        self.viewer.refresh_marks()
+
+    # -- archive: stars, search, timeline, activity, export ------------------------------------
+
+    def action_toggle_star(self) -> None:
+        """`s`: star or unstar the current item (pick one with ] and [)."""
+        entry = self.viewer.current_entry
+        if entry is None:
+            self.app.notify(self.t("notice.no_item"), markup=False, timeout=3)
+            return
+        digest_id, item = entry
+        starred = item.position not in self.store.starred_positions(digest_id)
+        if self._write(self.store.set_starred, digest_id, item.position, starred):
             self.viewer.refresh_marks()
+            self.week_list.set_starred_count(len(self.store.starred()))
+            self.app.notify(self.t("notice.starred" if starred else "notice.unstarred"), markup=False, timeout=2)
+
+    def action_search(self) -> None:
+        from .search_screen import SearchScreen
+
+        self.app.push_screen(SearchScreen(self.store, self.t), self.jump_to)
+
+    def action_timeline(self) -> None:
+        """`t`: the district under the sidebar cursor, else the current item's, else a one-district filter."""
+        code = self.district_filter.highlighted_code if self.district_filter.has_focus else None
+        if code is None and self.viewer.current_item is not None:
+            code = self.viewer.current_item.district
+        if code is None and len(self.districts) == 1:
+            (code,) = self.districts
+        if code is None:
+            code = self.district_filter.highlighted_code if self.sidebar else None
+        if code is None:
+            self.app.notify(self.t("timeline.pick"), markup=False, timeout=3)
+            return
+        from .search_screen import TimelineScreen
+
+        self.app.push_screen(TimelineScreen(self.store, self.t, code), self.jump_to)
+
+    def action_stats(self) -> None:
+        from .stats_screen import StatsScreen
+
+        self.app.push_screen(StatsScreen(self.store, self.t))
+
+    def jump_to(self, jump) -> None:
+        """Open the week of a search or timeline result with that item current (clearing a filter
+        that would hide it)."""
+        if jump is None:
+            return
+        items = {item.position: item for item in self.store.items_for(jump.digest_id)}
+        item = items.get(jump.position)
+        if item is not None and self.districts and item.district not in self.districts:
+            self.set_districts(frozenset())
+        self.open_week(jump.digest_id)
+        self.viewer.show_item(jump.digest_id, jump.position)
+        self.viewer.focus()
+
+    def action_export(self) -> None:
+        """`e`: write what the viewer shows to a Markdown file and say where it went."""
+        from sz_digest.cache.export import WeekItems, to_markdown
+
+        groups: list = []
+        for digest_id, item in zip(self.viewer.shown_weeks, self.viewer.shown):
+            if not groups or groups[-1][0] != digest_id:
+                groups.append((digest_id, []))
+            groups[-1][1].append(item)
+        weeks = [(self.store.week(digest_id), items) for digest_id, items in groups]
+        export = [WeekItems(week, items) for week, items in weeks if week is not None]
+        if not export:
+            self.app.notify(self.t("notice.export_empty"), markup=False, timeout=3)
+            return
+        self.app.export_markdown(to_markdown(export), export_name(export, self.districts, self.digest_id),
+                                 sum(len(group.items) for group in export))
 
     def action_open_source(self) -> None:
         week = self.store.week(self.digest_id) if self.digest_id and self.digest_id != STARRED_ID else None
@@ -308,6 +372,17 @@ class MainScreen(Screen[None]):
     def _save(self, key: str, value: str) -> None:
         if self.store.get_setting(key) != value:
             self._write(self.store.set_setting, key, value)
+
+
+def export_name(groups, districts: frozenset[str], digest_id: str | None) -> str:
+    """A file name from dates and district codes only: nothing scraped ever becomes a path."""
+    if digest_id == STARRED_ID:
+        stem = "sz-digest-starred"
+    else:
+        stem = f"sz-digest-{groups[0].week.week_start.isoformat()}"
+    if districts:
+        stem += "-" + "-".join(sorted(districts))
+    return stem + ".md"
 
 
 def last_synced_text(store: Store, t: Catalog) -> str:

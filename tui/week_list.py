@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from .commands import bindings
 from .i18n import Catalog
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import WeekSummary
 
 STARRED_ID = "starred"  # the option id of the "starred items" entry at the top
+FIRST_ROWS = 40  # rows built before the first frame; the rest are added right after it
+LATER_ROWS = 150  # rows added per frame after the first
 
 
 def week_prompt(week: WeekSummary, t: Catalog) -> Content:
@@ -63,27 +65,61 @@ class WeekList(OptionList):
         self.t = t
         self.weeks: list[WeekSummary] = []
         self.starred_count = 0
+        self._generation = 0
 
     def show_weeks(self, weeks: list[WeekSummary], starred_count: int = 0) -> None:
-        """Replace the rows, keeping the highlight on the selected week."""
+        """Replace the rows, keeping the highlight on the selected week.
+
+        Only the rows up to a screenful past the selection are added now; the rest follow after the
+        first frame, so a 520-week archive opens as fast as a short one.
+        """
         self.weeks = weeks
         self.starred_count = starred_count
+        self._generation += 1
+        ids = [week.id for week in weeks]
+        selected = ids.index(self.digest_id) if self.digest_id in ids else 0
+        first = max(FIRST_ROWS, selected + FIRST_ROWS)
         options: list[Option] = []
         if starred_count:
-            star = Content.assemble((self.t("week.starred"), "bold $warning"), ("  ", ""),
-                                    (self.t("week.starred_count", n=starred_count), "dim"))
-            options.append(Option(star, id=STARRED_ID))
-        options.extend(Option(week_prompt(week, self.t), id=week.id) for week in weeks)
+            options.append(Option(self._starred_prompt(), id=STARRED_ID))
+        options.extend(Option(week_prompt(week, self.t), id=week.id) for week in weeks[:first])
         with self.prevent(OptionList.OptionHighlighted):
             self.set_options(options)
             self._highlight(self.digest_id)
+        if len(weeks) > first:
+            self.call_after_refresh(self._add_rest, self._generation, first)
+
+    def _add_rest(self, generation: int, start: int) -> None:
+        """Add the next chunk of rows, one chunk per frame, so keys stay responsive meanwhile."""
+        if generation != self._generation:
+            return  # the list was rebuilt meanwhile
+        end = start + LATER_ROWS
+        with self.prevent(OptionList.OptionHighlighted):
+            self.add_options(Option(week_prompt(week, self.t), id=week.id) for week in self.weeks[start:end])
+        if end < len(self.weeks):
+            self.call_after_refresh(self._add_rest, generation, end)
+
+    def set_starred_count(self, count: int) -> None:
+        """Add, update or drop the starred entry at the top."""
+        if bool(count) != bool(self.starred_count):
+            self.show_weeks(self.weeks, count)
+        elif count:
+            self.starred_count = count
+            self.replace_option_prompt(STARRED_ID, self._starred_prompt())
+
+    def _starred_prompt(self) -> Content:
+        return Content.assemble((self.t("week.starred"), "bold $warning"), ("  ", ""),
+                                (self.t("week.starred_count", n=self.starred_count), "dim"))
 
     def update_week(self, week: WeekSummary) -> None:
         """Redraw one row (read state changed) without rebuilding the list."""
         for index, old in enumerate(self.weeks):
             if old.id == week.id:
                 self.weeks[index] = week
-                self.replace_option_prompt(week.id, week_prompt(week, self.t))
+                try:
+                    self.replace_option_prompt(week.id, week_prompt(week, self.t))
+                except OptionDoesNotExist:
+                    pass  # not added yet: `_add_rest` will draw it from `self.weeks`
                 return
 
     def neighbour(self, step: int) -> str | None:
@@ -101,7 +137,7 @@ class WeekList(OptionList):
             return
         try:
             index = self.get_option_index(digest_id)
-        except Exception:  # OptionDoesNotExist: the week is gone, keep the cursor where it is
+        except OptionDoesNotExist:  # the week is gone, or not added yet: keep the cursor
             return
         if self.highlighted != index:
             self.highlighted = index

@@ -1,0 +1,178 @@
+"""Archive search (`/`) and the district timeline (`t`): lists of items that jump to their week.
+
+Both dismiss with a `Jump` (the item's digest id and position) or None; the main screen opens it.
+Results are built from scraped text as `Content`, with match highlights applied as spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sz_digest.cache.errors import UsageError
+from sz_digest.cache.text import clean_line
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.timer import Timer
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from .i18n import Catalog
+
+if TYPE_CHECKING:
+    from sz_digest.cache.store import SearchHit, Store, TimelineEntry
+
+DEBOUNCE = 0.2  # seconds of quiet typing before a search runs
+
+
+@dataclass(frozen=True, slots=True)
+class Jump:
+    digest_id: str
+    position: int
+
+
+class ResultList(OptionList):
+    """Results; `j`/`k` move as everywhere else, `enter` jumps."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False, id="cursor.down"),
+        Binding("k", "cursor_up", "Up", show=False, id="cursor.up"),
+    ]
+
+
+def hit_prompt(hit: SearchHit, t: Catalog) -> Content:
+    """`2026-03-09  南山区  title` over the snippet, the query highlighted (spans index the snippet)."""
+    head = Content.assemble((hit.week_start.isoformat(), "dim"), "  ",
+                            (clean_line(t.district(hit.district, hit.district_name)), "bold $accent"), "  ",
+                            (clean_line(hit.title), "bold"))
+    snippet_text = hit.snippet.replace("\n", " ")
+    snippet = Content("  " + snippet_text)
+    if clean_line(snippet_text) == snippet_text:  # spans index the raw snippet: only trust them if unchanged
+        for start, end in hit.spans:
+            snippet = snippet.stylize("reverse bold", start + 2, end + 2)
+    else:
+        snippet = Content("  " + clean_line(snippet_text))
+    return Content("\n").join([head, snippet.stylize("dim")])
+
+
+class SearchScreen(ModalScreen[Jump | None]):
+    """A search field over every stored item; results update as you type (debounced)."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss_none", "Back", show=False),
+        Binding("down", "results", "Results", show=False),
+    ]
+
+    def __init__(self, store: Store, t: Catalog) -> None:
+        super().__init__()
+        self.store = store
+        self.t = t
+        self.hits: list[SearchHit] = []
+        self._timer: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-body") as body:
+            body.border_title = self.t("search.title")
+            body.border_subtitle = self.t("search.hint")
+            yield Input(placeholder=self.t("search.placeholder"), id="search-input", compact=True)
+            yield Static(id="search-count", markup=False)
+            yield ResultList(id="search-results", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+        self._timer = self.set_timer(DEBOUNCE, self.run_search)
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        """enter in the field: search now, then move into the results (or jump if there is one)."""
+        self.run_search()
+        results = self.query_one(ResultList)
+        if len(self.hits) == 1:
+            self._jump(0)
+        elif self.hits:
+            results.focus()
+
+    def run_search(self) -> None:
+        query = self.query_one(Input).value
+        results = self.query_one(ResultList)
+        count = self.query_one("#search-count", Static)
+        try:
+            self.hits = self.store.search(query, limit=100) if query.strip() else []
+        except UsageError:
+            self.hits = []
+        options: list[Option | None] = []
+        for index, hit in enumerate(self.hits):
+            if index:
+                options.append(None)  # a separator line between two-line results
+            options.append(Option(hit_prompt(hit, self.t), id=str(index)))
+        results.set_options(options)
+        if query.strip():
+            count.update(Content(self.t("search.count", n=len(self.hits)) if self.hits else self.t("search.none")))
+        else:
+            count.update(Content(""))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._jump(int(event.option_id or 0))
+
+    def action_results(self) -> None:
+        results = self.query_one(ResultList)
+        if results.option_count:
+            results.focus()
+
+    def _jump(self, index: int) -> None:
+        hit = self.hits[index]
+        self.dismiss(Jump(hit.digest_id, hit.position))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+def entry_prompt(entry: TimelineEntry) -> Content:
+    return Content.assemble((f"{entry.week_start.isoformat()} → {entry.week_end.strftime('%m-%d')}", "dim"),
+                            "  ", (clean_line(entry.item.title), "bold"))
+
+
+class TimelineScreen(ModalScreen[Jump | None]):
+    """One district's items across every stored week, newest first."""
+
+    BINDINGS = [Binding("escape", "dismiss_none", "Back", show=False)]
+
+    def __init__(self, store: Store, t: Catalog, district: str) -> None:
+        super().__init__()
+        self.store = store
+        self.t = t
+        self.district = district
+        self.entries: list[TimelineEntry] = []
+
+    def compose(self) -> ComposeResult:
+        self.entries = self.store.timeline(self.district)
+        with Vertical(id="timeline-body") as body:
+            body.border_title = self.t("timeline.title", name=self.t.district(self.district))
+            body.border_subtitle = self.t("timeline.hint")
+            if not self.entries:
+                yield Static(Content(self.t("timeline.empty")), classes="viewer-note")
+            yield ResultList(*(Option(entry_prompt(entry)) for entry in self.entries), id="timeline-results",
+                             markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one(ResultList).focus()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        entry = self.entries[event.option_index]
+        self.dismiss(Jump(entry.digest_id, entry.item.position))
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

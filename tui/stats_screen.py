@@ -1,0 +1,70 @@
+"""The per-district activity view (`g`): one bar per week over the last N weeks, oldest left.
+
+Drawn as block characters in one Content rather than one Sparkline widget per district, so it is a
+single cheap widget whose output is plain text (easy to test, identical in every terminal).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.cells import cell_len
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from .i18n import Catalog
+
+if TYPE_CHECKING:
+    from sz_digest.cache.store import Store
+
+RECENT_WEEKS = 24
+LEVELS = " ▁▂▃▄▅▆▇█"
+
+
+def bar(series: list[int], top: int) -> str:
+    """One block character per week, scaled to `top` (a week with items never draws as blank)."""
+    if top <= 0:
+        return "·" * len(series)
+    out = []
+    for value in series:
+        if value <= 0:
+            out.append("·")
+        else:
+            out.append(LEVELS[max(1, round(value / top * (len(LEVELS) - 1)))])
+    return "".join(out)
+
+
+def activity(stats: dict, t: Catalog) -> Content:
+    rows = stats.get("districts", [])
+    top = max((max(row["recent_series"], default=0) for row in rows), default=0)
+    names = [t.district(row["district"]) for row in rows]
+    width = max((cell_len(name) for name in names), default=0) + 2
+    lines = [Content.styled(t("stats.title", n=stats.get("recent_weeks", 0)), "bold")]
+    lines.append(Content(""))
+    for name, row in zip(names, rows):
+        pad = " " * (width - cell_len(name))
+        quiet = not row["items_recent"]
+        lines.append(Content.assemble(
+            (name + pad, "dim" if quiet else "bold"),
+            (bar(row["recent_series"], top), "dim" if quiet else "$accent"),
+            ("  " + t("stats.total", n=row["items_recent"]), "dim"),
+        ))
+    return Content("\n").join(lines)
+
+
+class StatsScreen(ModalScreen[None]):
+    BINDINGS = [Binding("escape,q,g", "dismiss", "Back", show=False)]
+
+    def __init__(self, store: Store, t: Catalog) -> None:
+        super().__init__()
+        self.store = store
+        self.t = t
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="stats-body") as body:
+            body.border_subtitle = self.t("stats.hint")
+            yield Static(activity(self.store.stats(recent_weeks=RECENT_WEEKS), self.t), id="stats-text")
