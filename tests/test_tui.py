@@ -493,3 +493,53 @@ async def test_q_quits(data_dir: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+# -- a damaged or read-only store ------------------------------------------------------------------
+
+
+async def test_a_damaged_store_is_rebuilt_and_the_user_is_told_where_the_old_one_went(tmp_path: Path) -> None:
+    from sz_digest.cache.store import DB_NAME
+    from sz_digest.tui.app import startup_notices
+    from sz_digest.tui.i18n import Catalog
+
+    data = tmp_path / "data"
+    Store.open(data).close()
+    (data / DB_NAME).write_bytes(b"garbage, not a database" * 50)
+    store = Store.open(data)
+    try:
+        assert store.recovered_from is not None
+        app = DigestApp(store, config=Config(), offline=True, lang="en",
+                        notices=startup_notices(store, Catalog("en")))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            text = notices(app).replace("\n", "")
+            assert "damaged" in text and store.recovered_from.name in text
+            assert shown_titles(app)  # the reader shows the (re-seeded) sample
+    finally:
+        store.close()
+
+
+async def test_a_read_only_store_reads_and_says_writes_are_off(data_dir: Path) -> None:
+    from sz_digest.cache.errors import StoreError
+    from sz_digest.tui.app import startup_notices
+    from sz_digest.tui.i18n import Catalog
+
+    store = Store.open(data_dir, seed_sample=False)
+    store.read_only, store.read_only_reason = True, "the data dir is read-only"  # as Store.open sets them
+    try:
+        app = DigestApp(store, config=Config(), offline=True, lang="en",
+                        notices=startup_notices(store, Catalog("en")))
+        async with app.run_test(size=SIZE, notifications=True) as pilot:
+            await pilot.pause()
+            assert "reading only" in notices(app).replace("\n", "")
+            before = main(app).digest_id
+            await pilot.press("u")  # a write: refused with one notice, reading goes on
+            await pilot.press("n")
+            await pilot.pause()
+            assert "could not save" in notices(app).replace("\n", "")
+            assert main(app).digest_id != before and shown_titles(app)
+        with pytest.raises(StoreError):
+            store.set_read(LATEST_ID)
+    finally:
+        store.close()

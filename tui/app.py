@@ -47,7 +47,7 @@ class DigestApp(App[int]):
         lang: str | None = None,
         sync_service: Callable[..., Any] | None = None,
         now: Callable[[], datetime] | None = None,
-        notice: str | None = None,
+        notices: tuple[str, ...] = (),
         export_dir: Path | None = None,
     ) -> None:
         super().__init__()
@@ -59,7 +59,7 @@ class DigestApp(App[int]):
         self.now = now or (lambda: datetime.now(UTC))
         self.keymap = dict(config.keymap)
         self.title = self.t("app.title")
-        self._notice = notice
+        self._notices = notices
         self.export_dir = export_dir  # where `e` writes; None: the current directory
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
@@ -69,8 +69,8 @@ class DigestApp(App[int]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
-        if self._notice:
-            self.notify(self._notice, markup=False, severity="warning")
+        for notice in self._notices:
+            self.notify(notice, markup=False, severity="warning", timeout=10)
 
     def main_ready(self) -> None:
         """The main screen shows the stored digests: now a due refresh may start behind it."""
@@ -262,6 +262,18 @@ def _is_unreachable(exc: BaseException) -> bool:
     return isinstance(exc, SourceUnreachable)
 
 
+def startup_notices(store: Store, t: Catalog, missing_week: str | None = None) -> tuple[str, ...]:
+    """What the user must know before reading: a rebuilt or read-only store, a week not found."""
+    notices = []
+    if store.recovered_from is not None:
+        notices.append(t("notice.store_recovered", path=str(store.path), moved=str(store.recovered_from)))
+    if store.read_only:
+        notices.append(t("notice.store_read_only", path=str(store.path), reason=store.read_only_reason))
+    if missing_week:
+        notices.append(t("notice.week_not_found", spec=display.plain_line(missing_week)))
+    return tuple(notices)
+
+
 def run_app(
     *,
     data_dir: Path,
@@ -293,8 +305,8 @@ def run_app(
             if week_id is None:
                 missing = week
         t = Catalog(detect_lang(lang, config.lang))
-        notice = t("notice.week_not_found", spec=display.plain_line(missing)) if missing else None
         app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
-                        offline=offline, lang=lang, sync_service=sync_service, notice=notice)
+                        offline=offline or store.read_only, lang=lang, sync_service=sync_service,
+                        notices=startup_notices(store, t, missing))
         result = app.run()
     return result if isinstance(result, int) else 0
