@@ -33,6 +33,7 @@ Bounds (hostile pages must not hang a sync)
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from datetime import date, timedelta
 from importlib import resources
@@ -375,17 +376,24 @@ def _script_next_urls(text: str, url: str, hrefs: Iterable[str]) -> list[str]:
     return [urljoin(url, f"{prefix}_{index}.{ext}")]
 
 
+def _only_parse_errors(parse):
+    """Wrap a page parser so a hostile page can never escape as another exception type."""
+
+    @functools.wraps(parse)
+    def wrapper(data: bytes, url: str, content_type: str | None = None):
+        try:
+            return parse(data, url, content_type)
+        except ParseError:
+            raise
+        except Exception as exc:
+            raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
+
+@_only_parse_errors
 def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> ListPage:
     """Posts listed on a column page (deduplicated by id, page order) and the next list pages."""
-    try:
-        return _parse_list_page(data, url, content_type)
-    except ParseError:
-        raise
-    except Exception as exc:  # never let a hostile page escape as another exception type
-        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
-
-
-def _parse_list_page(data: bytes, url: str, content_type: str | None) -> ListPage:
     text = _load(data, url, content_type)
     tree = LexborHTMLParser(text)
     page_host = _host(url)
@@ -579,17 +587,9 @@ _FURNITURE_LABELS = frozenset(
 )
 
 
+@_only_parse_errors
 def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Digest:
     """One digest page → `Digest`; `ParseError(url, reason)` for anything that is not one."""
-    try:
-        return _parse_digest(data, url, content_type)
-    except ParseError:
-        raise
-    except Exception as exc:  # never let a hostile page escape as another exception type
-        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
-
-
-def _parse_digest(data: bytes, url: str, content_type: str | None) -> Digest:
     found = _POST_ID_RE.search(urlsplit(urldefrag(url or "")[0]).path)
     if not found:
         raise ParseError(url, "not a post URL (expected …/post_N.html or …/mpost_N.html)")

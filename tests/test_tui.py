@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from sz_digest.cache.config import Config
 from sz_digest.cache.store import Store
+from sz_digest.cache.sync import SyncProgress, SyncReport
 from sz_digest.tui.app import DigestApp
 from sz_digest.tui.article_viewer import ArticleViewer, ItemView
 from sz_digest.tui.commands import COMMANDS
@@ -265,24 +265,6 @@ async def test_empty_store_shows_a_usable_screen(tmp_path: Path) -> None:
 # -- refresh with a fake sync service --------------------------------------------------------------
 
 
-@dataclass
-class FakeProgress:
-    phase: str = "fetch"
-    list_pages: int = 1
-    listed: int = 2
-    to_fetch: int = 2
-    fetched: int = 0
-    not_modified: int = 0
-    failed: int = 0
-    bytes: int = 0
-    new_ids: tuple[str, ...] = ()
-
-
-@dataclass
-class FakeReport:
-    failed: list = field(default_factory=list)
-
-
 class FakeSync:
     """Adds one week in two steps, pausing between them so the test can look at the progress."""
 
@@ -292,18 +274,18 @@ class FakeSync:
         self.step = asyncio.Event()
         self.progress_seen = asyncio.Event()
 
-    async def __call__(self, store, *, source, on_progress=None, **options) -> FakeReport:
+    async def __call__(self, store, *, source, on_progress=None, **options) -> SyncReport:
         self.calls += 1
         assert source.startswith("http")
-        on_progress(FakeProgress(fetched=0))
+        on_progress(SyncProgress("fetching", list_pages=1, listed=2, to_fetch=2))
         self.progress_seen.set()
         await self.step.wait()
         if self.fail is not None:
             raise self.fail
-        new = digest("1667001", __import__("datetime").date(2026, 3, 23), [item(0, "nanshan", "新的一周南山条目")])
+        new = digest("1667001", date(2026, 3, 23), [item(0, "nanshan", "新的一周南山条目")])
         store.save_digest(new, raw=b"")
-        on_progress(FakeProgress(fetched=1, new_ids=("1667001",)))
-        return FakeReport()
+        on_progress(SyncProgress("done", list_pages=1, listed=2, to_fetch=2, fetched=1, new_ids=("1667001",)))
+        return SyncReport(pages=1, listed=2, fetched=1, new_ids=["1667001"])
 
 
 async def test_refresh_shows_progress_adds_the_new_week_and_keeps_the_selection(data_dir: Path) -> None:
