@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -394,9 +395,8 @@ async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatc
         await app.workers.wait_for_complete()
         assert opened == ["http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"]
     bad = digest("1670001", latest_week().week_start, [item(0, "futian", "x")])
-    for url in ("javascript:alert(1)", "file:///etc/passwd", "http://exa mple.com/", "http://a\x1b[2J.com/"):
-        data = make_store(tmp_path / f"bad{len(opened)}{abs(hash(url))}", [bad.__class__(
-            **{**{f: getattr(bad, f) for f in bad.__slots__}, "url": url})])
+    for n, url in enumerate(("javascript:alert(1)", "file:///etc/passwd", "http://exa mple.com/", "http://a\x1b[2J.com/")):
+        data = make_store(tmp_path / f"bad{n}", [replace(bad, url=url)])
         async with running(data) as (app, pilot):
             await pilot.press("o")
             await app.workers.wait_for_complete()
