@@ -201,3 +201,13 @@ def test_settings_round_trip(archive):
     assert archive.get_setting("filter", "all") == "all"
     archive.set_setting("filter", "nanshan,futian")
     assert archive.get_setting("filter") == "nanshan,futian"
+
+
+def test_nothing_from_a_page_becomes_a_path(archive, tmp_path):
+    """Raw pages are kept as pages/<digits>.html; an id that is not digits is refused outright."""
+    evil = replace(make_digest("1600001", date(2026, 3, 2), [("futian", "t", "b")]), id="../../escape")
+    with pytest.raises(StoreError, match="malformed id"):
+        archive.save_digest(evil, b"<html>evil</html>")
+    assert not (archive.data_dir.parent / "escape.html").exists()
+    assert sorted(p.name for p in (archive.data_dir / "pages").glob("*.html")) == [
+        "1600001.html", "1600002.html", "1600003.html"]
