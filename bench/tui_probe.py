@@ -8,8 +8,10 @@ Run by bench/run.py in a fresh process per measurement. Prints one JSON line wit
 the parent subtracts the moment it spawned this process, so Python start-up and imports count.
 
 "First full frame": the first screen refresh after which
-- reader: the main screen is current, the week list holds every stored week and the viewer's items
-  are mounted and laid out (the first item has a non-empty region) — the reading screen complete;
+- reader: the main screen is current, the week list holds every stored week or at least enough
+  rows to fill its viewport (rows below it may be added after the first frame), and the viewer's
+  items are mounted and laid out (the first item has a non-empty region) — every visible pane
+  complete;
 - bare app: the Static is laid out.
 The probe waits for refreshes from a Textual autopilot task (`wait_for_refresh`), checks the
 condition after each, and exits the app as soon as it holds. Both apps run with the headless driver
@@ -55,8 +57,14 @@ def reader_app(data_dir: str, weeks: int):
         screen = app.screen
         if screen.id != "main":
             return False
-        week_list = screen.query("#weeks")
-        if not week_list or week_list.first().option_count < weeks:
+        found = screen.query("#weeks")
+        if not found:
+            return False
+        week_list = found.first()
+        # Every row the user can see is there: all weeks, or enough to fill the list's viewport
+        # (the reader may add the off-screen rest after the first frame).
+        filled = week_list.virtual_size.height >= week_list.scrollable_content_region.height > 0
+        if week_list.option_count < weeks and not filled:
             return False
         items = screen.query("#viewer ItemView")
         return bool(items) and items.first().region.height > 0
