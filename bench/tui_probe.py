@@ -9,9 +9,10 @@ the parent subtracts the moment it spawned this process, so Python start-up and 
 
 "First full frame": the first screen refresh after which
 - reader: the main screen is current, the week list holds every stored week or at least enough
-  rows to fill its viewport (rows below it may be added after the first frame), and the viewer's
-  items are mounted and laid out (the first item has a non-empty region) — every visible pane
-  complete;
+  rows to fill its viewport (rows below it may be added after the first frame), and the viewer has
+  painted the first row of its first item, laid out for the shown week at the viewer's current width
+  (`ArticleViewer.first_item_drawn`; the viewer is one Line-API widget, so "its items are mounted"
+  no longer applies) — every visible pane complete;
 - bare app: the Static is laid out.
 The probe waits for refreshes from a Textual autopilot task (`wait_for_refresh`), checks the
 condition after each, and exits the app as soon as it holds. Both apps run with the headless driver
@@ -66,8 +67,9 @@ def reader_app(data_dir: str, weeks: int):
         filled = week_list.virtual_size.height >= week_list.scrollable_content_region.height > 0
         if week_list.option_count < weeks and not filled:
             return False
-        items = screen.query("#viewer ItemView")
-        return bool(items) and items.first().region.height > 0
+        # The viewer (one Line-API widget) drew its first item's first row, laid out for the week
+        # shown now at its current width.
+        return screen.query_one("#viewer").first_item_drawn
 
     return app, ready, store
 

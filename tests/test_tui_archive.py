@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sz_digest.tui.article_viewer import ArticleViewer, ItemView
+from sz_digest.tui.article_viewer import ArticleViewer
 from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
 from sz_digest.tui.stats_screen import StatsScreen, bar
@@ -121,7 +121,7 @@ async def test_s_stars_items_and_the_starred_entry_lists_them_across_restarts(da
         await pilot.press("right_square_bracket", "right_square_bracket", "s")
         await pilot.pause()
         assert app.store.starred_positions(LATEST_ID) == {1}
-        assert app.screen.query(ItemView)[1].starred
+        assert app.screen.query_one(ArticleViewer).entries[1].starred
         weeks = app.screen.query_one(WeekList)
         assert weeks.options[0].id == STARRED_ID
         await pilot.press("n", "right_square_bracket", "s")

@@ -1,70 +1,103 @@
 """The article viewer: one digest's header, then its items grouped under district headings.
 
-Every scraped string goes through `display.line`/`display.block` (clean again, wrap in Content), so
-nothing a page contains is parsed as markup or reaches the terminal as a control sequence.
+One Line-API widget (a `ScrollView`): the article is laid out once per (week, filter, marks, width)
+into rows of plain-text spans with the CJK-aware wrapping of `prose.wrap`, and `render_line` turns the
+visible rows into Strips. No child widgets, so a week switch or a filter toggle costs one layout of
+a few dozen short strings and a repaint of this pane — not a recompose of a widget per item.
+
+Every scraped string goes through `clean_line`/`clean_text` and becomes the text of a `Segment`: it
+is never parsed as markup and never reaches the terminal as a control sequence. Styles come from the
+component classes below (colours live in app.tcss).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.content import Content
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from textual import events
+from textual.geometry import Offset, Region, Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import Button, Static
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 from sz_digest.cache.text import clean_line, clean_text
 
-from . import display
 from .commands import bindings
 from .i18n import Catalog
-from .prose import Block, Prose
+from .prose import wrap
 from .week_list import STARRED_ID
 
 if TYPE_CHECKING:
     from sz_digest.cache.model import Item
     from sz_digest.cache.store import Store, WeekSummary
 
+MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
+DISTRICT_CODES = ("futian", "luohu", "yantian", "nanshan", "baoan", "longgang", "longhua", "pingshan",
+                  "guangming", "dapeng", "shenshan", "city", "other")
+EDGE = "▏"  # an item's left edge in its district's colour
+EDGE_CURRENT = "▌"  # … thicker on the current item
 
-class ItemView(Prose):
-    """One item: unread dot / star, the title prominent, then its paragraphs."""
-
-    def __init__(self, item: Item, *, digest_id: str, read: bool, starred: bool, context: str = "") -> None:
-        super().__init__(classes=f"item item-{item.district}")
-        self.item = item
-        self.digest_id = digest_id
-        self.read = read
-        self.starred = starred
-        self.context = context  # the district label, when items of several districts share a heading
-        self.set_blocks(self.build())
-
-    def build(self) -> list[Block]:
-        marks = Content.assemble(("★ " if self.starred else "", "bold $warning"),
-                                 ("" if self.read else "● ", "bold $accent"))
-        blocks = [Block(self.context, "dim")] if self.context else []
-        blocks += [Block(clean_line(self.item.title), "bold", lead=marks)]
-        blocks += [Block(clean_text(p).strip(), gap_before=True) for p in self.item.paragraphs if p.strip()]
-        return blocks
-
-    def set_marks(self, *, read: bool, starred: bool) -> None:
-        self.read, self.starred = read, starred
-        self.set_blocks(self.build())
+Span = tuple[str, tuple[str, ...]]  # text, component classes (applied in order)
 
 
-class ArticleViewer(VerticalScroll):
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One shown item: where it comes from and how it is marked."""
+
+    digest_id: str
+    item: Item
+    read: bool
+    starred: bool
+    context: str = ""  # the district label, when items of several districts share a heading
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One laid-out line of the article."""
+
+    spans: tuple[Span, ...] = ()
+    kind: str = "text"  # text | heading | item | action
+    item: int | None = None  # index into `entries` for rows of an item
+    accent: str = ""  # district code (or "week") whose colour the heading / item edge takes
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut to `width` cells, with an ellipsis when cut."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
+
+
+class ArticleViewer(ScrollView, can_focus=True):
     """Shows the bound week through the bound district filter; `]`/`[` step through its items."""
 
     SCOPES = ("list",)  # j/k scroll here
     BINDINGS = bindings(SCOPES, "en")
 
-    class ClearFilterRequested(Message):
-        """The "show all districts" button of the empty-filter state was pressed."""
+    COMPONENT_CLASSES = {
+        "viewer--title", "viewer--meta", "viewer--source", "viewer--url", "viewer--sample", "viewer--note",
+        "viewer--warning", "viewer--action", "viewer--heading", "viewer--current", "viewer--item-title",
+        "viewer--body", "viewer--dim", "viewer--unread", "viewer--star", "viewer--week",
+        *(f"viewer--district-{code}" for code in DISTRICT_CODES),
+    }
 
-    digest_id: reactive[str | None] = reactive(None, recompose=True)
-    districts: reactive[frozenset[str]] = reactive(frozenset(), recompose=True)
+    class ClearFilterRequested(Message):
+        """The "show all districts" line of the empty-filter state was chosen."""
+
+    class ItemClicked(Message):
+        """The user clicked an item: it is now current."""
+
+        def __init__(self, index: int) -> None:
+            super().__init__()
+            self.index = index
+
+    digest_id: reactive[str | None] = reactive(None, init=False)
+    districts: reactive[frozenset[str]] = reactive(frozenset(), init=False)
     current: reactive[int | None] = reactive(None, init=False)
     """Index into `shown` of the current item (`]`/`[`), or None."""
 
@@ -73,138 +106,341 @@ class ArticleViewer(VerticalScroll):
         self.store = store
         self.t = t
         self.week: WeekSummary | None = None
-        self.shown: list[Item] = []
-        self.shown_weeks: list[str] = []  # the digest id of each entry of `shown`
+        self.entries: list[Entry] = []
         self.pending: tuple[str, int] | None = None  # (digest id, position) to make current once shown
+        self._week_ranges: dict = {}  # digest id -> (week start, week end), for the starred view
+        self._state = "none"  # none | no_items | filter_empty | items | starred
+        self._generation = 0  # bumped whenever what is shown (or how it is marked) changes
+        self._rows: list[Row] = []
+        self._starts: list[int] = []  # first row of each entry
+        self._ends: list[int] = []  # one past its last row
+        self._laid_out: tuple[int, int] | None = None  # (generation, width) of `_rows`
+        self.first_item_painted: tuple[int, int] | None = None  # (generation, width) once item 0 is drawn
+
+    # -- what is shown --------------------------------------------------------------------------
+
+    @property
+    def shown(self) -> list[Item]:
+        return [entry.item for entry in self.entries]
+
+    @property
+    def shown_weeks(self) -> list[str]:
+        """The digest id of each entry of `shown`."""
+        return [entry.digest_id for entry in self.entries]
+
+    def watch_digest_id(self) -> None:
+        self.reload()
+
+    def watch_districts(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the bound week through the bound filter from the store; scroll to the top."""
+        self.set_reactive(ArticleViewer.current, None)
+        if self.digest_id == STARRED_ID:
+            self._load_starred()
+        else:
+            self._load_week()
+        self._changed()
+        self.scroll_to(0, 0, animate=False, force=True)
+        self._apply_pending()
+
+    def _load_week(self) -> None:
+        self.week = week = self.store.week(self.digest_id) if self.digest_id else None
+        self.entries = []
+        if week is None:
+            self._state = "none"
+            return
+        items = self.store.items_for(week.id)
+        if not items:
+            self._state = "no_items"
+            return
+        read = self.store.read_positions(week.id)
+        starred = self.store.starred_positions(week.id)
+        self.entries = [Entry(week.id, item, week.read or item.position in read, item.position in starred)
+                        for item in items if not self.districts or item.district in self.districts]
+        self._state = "items" if self.entries else "filter_empty"
+
+    def _load_starred(self) -> None:
+        self.week = None
+        self._state = "starred"
+        weeks: dict[str, WeekSummary | None] = {}
+        reads: dict[str, set[int]] = {}
+        self.entries = []
+        self._week_ranges = {}
+        for entry in self.store.starred():
+            self._week_ranges.setdefault(entry.digest_id, (entry.week_start, entry.week_end))
+            item = entry.item
+            if self.districts and item.district not in self.districts:
+                continue
+            week = weeks.setdefault(entry.digest_id, self.store.week(entry.digest_id))
+            read = reads.setdefault(entry.digest_id, self.store.read_positions(entry.digest_id))
+            self.entries.append(Entry(entry.digest_id, item, bool(week and week.read) or item.position in read, True,
+                                      context=clean_line(self.t.district(item.district, item.district_name))))
+
+    def refresh_marks(self) -> None:
+        """Re-read unread dots and stars after the screen changed read state or stars."""
+        if not self.entries:
+            return
+        cache: dict[str, tuple[bool, set[int], set[int]]] = {}
+        marked = []
+        for entry in self.entries:
+            if entry.digest_id not in cache:
+                week = self.store.week(entry.digest_id)
+                cache[entry.digest_id] = (bool(week and week.read), self.store.read_positions(entry.digest_id),
+                                          self.store.starred_positions(entry.digest_id))
+            week_read, read, starred = cache[entry.digest_id]
+            position = entry.item.position
+            # (the starred view keeps an unstarred item listed, its star gone, until it is reloaded)
+            marked.append(Entry(entry.digest_id, entry.item, week_read or position in read, position in starred,
+                                entry.context))
+        if marked != self.entries:
+            self.entries = marked
+            self._changed()
+
+    def _changed(self) -> None:
+        self._generation += 1
+        self.refresh()
+
+    # -- the current item -----------------------------------------------------------------------
 
     def show_item(self, digest_id: str, position: int) -> None:
-        """Make an item current as soon as its week is on screen (after a jump from search)."""
+        """Make an item current as soon as its week is shown (after a jump from search)."""
         self.pending = (digest_id, position)
-        self.call_after_refresh(self._apply_pending)
+        self._apply_pending()
 
     def _apply_pending(self) -> None:
         if self.pending is None:
             return
         target = self.pending
-        pairs = list(zip(self.shown_weeks, (item.position for item in self.shown)))
-        if target in pairs:
-            self.pending = None
-            self.current = pairs.index(target)
-
-    def compose(self) -> ComposeResult:
-        t = self.t
-        self.set_reactive(ArticleViewer.current, None)
-        if self.digest_id == STARRED_ID:
-            yield from self._compose_starred()
-            return
-        self.week = self.store.week(self.digest_id) if self.digest_id else None
-        week = self.week
-        if week is None:
-            self.shown = []
-            yield Static(Content(t("viewer.none")), classes="viewer-note")
-            return
-        items = self.store.items_for(week.id)
-        self.shown = [item for item in items if not self.districts or item.district in self.districts]
-        self.shown_weeks = [week.id] * len(self.shown)
-        read = self.store.read_positions(week.id)
-        starred = self.store.starred_positions(week.id)
-        yield Prose([Block(clean_line(week.title), "bold")], classes="digest-title")
-        meta = [t("viewer.week", start=week.week_start.isoformat(), end=week.week_end.isoformat()),
-                t("viewer.published", date=week.published.isoformat())]
-        yield Static(Content(" · ".join(meta)), classes="digest-meta")
-        url = display.line(week.url)
-        yield Static(Content.assemble((t("viewer.source", url=""), "dim"), url.stylize("dim underline")),
-                     classes="digest-source", markup=False)
-        if week.sample:
-            yield Static(Content(t("viewer.sample")), classes="digest-sample")
-        if not items:
-            yield Static(Content(t("viewer.no_items")), classes="viewer-note")
-            return
-        if not self.shown:
-            names = "、".join(t.district(code) for code in sorted(self.districts))
-            yield Static(Content(t("viewer.filter_empty", shown=names)), classes="viewer-note filter-empty")
-            yield Static(Content(t("viewer.filter_hint")), classes="viewer-hint")
-            yield Button(Content(t("viewer.clear_filter")), id="clear-filter", compact=True)
-            return
-        for code, group in groupby(self.shown, key=lambda item: (item.district, item.district_name)):
-            group = list(group)
-            district, label = code
-            heading = Content.assemble(display.line(self.t.district(district, label)),
-                                       (f"  {len(group)}", "dim"))
-            yield Static(heading, classes=f"district-heading heading-{district}", markup=False)
-            for item in group:
-                yield ItemView(item, digest_id=week.id, read=week.read or item.position in read,
-                               starred=item.position in starred)
-        if self.pending is not None:
-            self.call_after_refresh(self._apply_pending)
-
-    def _compose_starred(self) -> ComposeResult:
-        """Every starred item, newest week first, under a heading per week."""
-        t = self.t
-        self.week = None
-        entries = [e for e in self.store.starred() if not self.districts or e.item.district in self.districts]
-        self.shown = [entry.item for entry in entries]
-        self.shown_weeks = [entry.digest_id for entry in entries]
-        yield Static(Content.styled(t("starred.title"), "bold"), classes="digest-title")
-        if not entries:
-            yield Static(Content(t("starred.empty")), classes="viewer-note")
-            return
-        weeks: dict[str, WeekSummary | None] = {}
-        for digest_id, group in groupby(entries, key=lambda entry: entry.digest_id):
-            group = list(group)
-            first = group[0]
-            heading = f"{first.week_start.isoformat()} → {first.week_end.isoformat()}"
-            yield Static(Content.assemble((heading, "bold"), (f"  {len(group)}", "dim")),
-                         classes="district-heading heading-week")
-            week = weeks.setdefault(digest_id, self.store.week(digest_id))
-            read = self.store.read_positions(digest_id)
-            for entry in group:
-                item = entry.item
-                yield ItemView(item, digest_id=digest_id, read=bool(week and week.read) or item.position in read,
-                               starred=True, context=clean_line(t.district(item.district, item.district_name)))
-        if self.pending is not None:
-            self.call_after_refresh(self._apply_pending)
-
-    def watch_digest_id(self) -> None:
-        self.scroll_home(animate=False)
+        for index, entry in enumerate(self.entries):
+            if (entry.digest_id, entry.item.position) == target:
+                self.pending = None
+                self.current = index
+                return
 
     def watch_current(self, old: int | None, new: int | None) -> None:
-        views = list(self.query(ItemView))
-        if old is not None and old < len(views):
-            views[old].remove_class("-current")
-        if new is not None and new < len(views):
-            views[new].add_class("-current")
-            self.scroll_to_widget(views[new], animate=False, top=True)
+        self.refresh()
+        if new is not None:
+            if self._layout_now():
+                self.scroll_to(y=self._starts[new], animate=False, force=True)
+            else:
+                self.call_after_refresh(self._scroll_to_current)
+
+    def _scroll_to_current(self) -> None:
+        if self.current is not None and self._layout_now() and self.current < len(self._starts):
+            self.scroll_to(y=self._starts[self.current], animate=False, force=True)
 
     def step(self, delta: int) -> Item | None:
         """Move the current item by `delta`; return the new current item (None if there is none)."""
-        if not self.shown:
+        if not self.entries:
             return None
         if self.current is None:
-            index = 0 if delta > 0 else len(self.shown) - 1
+            index = 0 if delta > 0 else len(self.entries) - 1
         else:
-            index = max(0, min(len(self.shown) - 1, self.current + delta))
+            index = max(0, min(len(self.entries) - 1, self.current + delta))
         self.current = index
-        return self.shown[index]
+        return self.entries[index].item
 
     @property
     def current_item(self) -> Item | None:
-        return self.shown[self.current] if self.current is not None and self.current < len(self.shown) else None
+        entry = self.current_entry_record
+        return entry.item if entry is not None else None
+
+    @property
+    def current_entry_record(self) -> Entry | None:
+        if self.current is not None and self.current < len(self.entries):
+            return self.entries[self.current]
+        return None
 
     @property
     def current_entry(self) -> tuple[str, Item] | None:
         """(digest id, item) of the current item: in the starred view items come from many weeks."""
-        item = self.current_item
-        return (self.shown_weeks[self.current], item) if item is not None else None
+        entry = self.current_entry_record
+        return (entry.digest_id, entry.item) if entry is not None else None
 
-    def refresh_marks(self) -> None:
-        """Redraw unread dots and stars after the screen changed read state or stars."""
-        for view in self.query(ItemView):
-            week = self.store.week(view.digest_id)
-            read = self.store.read_positions(view.digest_id)
-            starred = self.store.starred_positions(view.digest_id)
-            view.set_marks(read=bool(week and week.read) or view.item.position in read,
-                           starred=view.item.position in starred)
+    # -- layout -----------------------------------------------------------------------------------
+
+    def _layout_now(self) -> bool:
+        """Lay the article out for the current width if needed; False while the widget has no size."""
+        width = self.scrollable_content_region.width
+        if width <= 0:
+            return False
+        key = (self._generation, width)
+        if self._laid_out != key:
+            self._rows, self._starts, self._ends = self._build_rows(min(width, MAX_WIDTH))
+            self._laid_out = key
+            virtual_size = Size(width, len(self._rows))
+            if virtual_size != self.virtual_size:
+                self.virtual_size = virtual_size
+                self._scroll_update(virtual_size)
+        return True
+
+    def _build_rows(self, width: int) -> tuple[list[Row], list[int], list[int]]:
+        t = self.t
+        rows: list[Row] = [Row()]
+
+        def text(value: str, *classes: str, kind: str = "text") -> None:
+            rows.extend(Row(((line, classes),), kind) for line in wrap(value, width))
+
+        starts: list[int] = []
+        ends: list[int] = []
+        if self._state == "starred":
+            text(t("starred.title"), "viewer--title")
+            if not self.entries:
+                rows.append(Row())
+                text(t("starred.empty"), "viewer--note")
+                return rows, starts, ends
+            for digest_id, group in groupby(enumerate(self.entries), key=lambda pair: pair[1].digest_id):
+                group = list(group)
+                start, end = self._week_ranges.get(digest_id, (None, None))
+                label = f"{start.isoformat()} → {end.isoformat()}" if start and end else digest_id
+                self._heading(rows, label, len(group), "week", width)
+                for index, entry in group:
+                    self._item(rows, index, entry, width, starts, ends)
+            return rows, starts, ends
+        week = self.week
+        if week is None:
+            rows.append(Row())
+            text(t("viewer.none"), "viewer--note")
+            return rows, starts, ends
+        text(clean_line(week.title), "viewer--title")
+        meta = [t("viewer.week", start=week.week_start.isoformat(), end=week.week_end.isoformat()),
+                t("viewer.published", date=week.published.isoformat())]
+        text(" · ".join(meta), "viewer--meta")
+        label = t("viewer.source", url="")
+        rows.append(Row(((label, ("viewer--source",)),
+                         (_fit(clean_line(week.url), width - cell_len(label)), ("viewer--source", "viewer--url")))))
+        if week.sample:
+            text(t("viewer.sample"), "viewer--sample")
+        if self._state == "no_items":
+            rows.append(Row())
+            text(t("viewer.no_items"), "viewer--note")
+        elif self._state == "filter_empty":
+            names = "、".join(t.district(code) for code in sorted(self.districts))
+            rows.append(Row())
+            text(t("viewer.filter_empty", shown=names), "viewer--warning")
+            text(t("viewer.filter_hint"), "viewer--note")
+            rows.append(Row())
+            rows.append(Row(((f" {_fit(t('viewer.clear_filter'), width - 2)} ", ("viewer--action",)),), "action"))
+        else:
+            for (district, label), group in groupby(enumerate(self.entries),
+                                                    key=lambda pair: (pair[1].item.district, pair[1].item.district_name)):
+                group = list(group)
+                self._heading(rows, clean_line(t.district(district, label)), len(group), district, width)
+                for index, entry in group:
+                    self._item(rows, index, entry, width, starts, ends)
+        return rows, starts, ends
+
+    @staticmethod
+    def _heading(rows: list[Row], label: str, count: int, accent: str, width: int) -> None:
+        tail = f"  {count}"
+        rows.append(Row())
+        rows.append(Row(((_fit(label, width - 2 - cell_len(tail)), ()), (tail, ("viewer--dim",))), "heading",
+                        accent=accent))
+
+    @staticmethod
+    def _item(rows: list[Row], index: int, entry: Entry, width: int, starts: list[int], ends: list[int]) -> None:
+        inner = max(1, width - 2)  # the edge and a space
+        rows.append(Row())
+        starts.append(len(rows))
+        accent = entry.item.district
+
+        def add(spans: tuple[Span, ...]) -> None:
+            rows.append(Row(spans, "item", index, accent))
+
+        if entry.context:
+            for line in wrap(entry.context, inner):
+                add(((line, ("viewer--dim",)),))
+        lead: list[Span] = []
+        if entry.starred:
+            lead.append(("★ ", ("viewer--star",)))
+        if not entry.read:
+            lead.append(("● ", ("viewer--unread",)))
+        indent = sum(cell_len(s) for s, _ in lead)
+        for n, line in enumerate(wrap(clean_line(entry.item.title), max(1, inner - indent))):
+            prefix = tuple(lead) if n == 0 else ((" " * indent, ()),)
+            add((*prefix, (line, ("viewer--item-title",))))
+        for paragraph in entry.item.paragraphs:
+            paragraph = clean_text(paragraph).strip()
+            if not paragraph:
+                continue
+            add(())
+            for line in wrap(paragraph, inner):
+                add(((line, ("viewer--body",)),))
+        ends.append(len(rows))
+
+    # -- rendering -------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        self.refresh()
+        super().notify_style_update()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._layout_now()
+        if self._starts:
+            y = self._starts[0] - int(self.scroll_y)
+            if crop.y <= y < crop.bottom:
+                self.first_item_painted = self._laid_out
+        return super().render_lines(crop)
+
+    def _style(self, *classes: str):
+        return self.get_visual_style(*classes).rich_style
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self._style()
+        index = int(self.scroll_y) + y
+        if not (0 <= index < len(self._rows)):
+            return Strip.blank(width, base)
+        row = self._rows[index]
+        measure = min(width, MAX_WIDTH)
+        current = row.item is not None and row.item == self.current
+        under: tuple[str, ...] = ()
+        segments: list[Segment] = []
+        if row.kind == "heading":
+            under = ("viewer--heading", f"viewer--district-{row.accent}" if row.accent != "week" else "viewer--week")
+            segments.append(Segment(" ", self._style(*under)))
+        elif row.kind == "item":
+            under = ("viewer--current",) if current else ()
+            edge = self._style(*under, f"viewer--district-{row.accent}")
+            segments.append(Segment(EDGE_CURRENT if current else EDGE, edge))
+            segments.append(Segment(" ", self._style(*under)))
+        for text, classes in row.spans:
+            segments.append(Segment(text, self._style(*under, *classes)))
+        strip = Strip(segments)
+        if under:
+            strip = strip.extend_cell_length(measure, self._style(*under))
+        return strip.extend_cell_length(width, base).crop(0, width)
+
+    # -- mouse and keys ---------------------------------------------------------------------------
+
+    def _row_at(self, event: events.MouseEvent) -> Row | None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return None
+        index = int(self.scroll_y) + offset.y
+        return self._rows[index] if 0 <= index < len(self._rows) else None
+
+    def on_click(self, event: events.Click) -> None:
+        row = self._row_at(event)
+        if row is None:
+            return
+        if row.kind == "action":
+            event.stop()
+            self.post_message(self.ClearFilterRequested())
+        elif row.item is not None:
+            event.stop()
+            self.current = row.item
+            self.post_message(self.ItemClicked(row.item))
+
+    def action_select(self) -> None:
+        """`enter` in the empty-filter state shows every district again."""
+        if self._state == "filter_empty":
+            self.post_message(self.ClearFilterRequested())
 
     def action_cursor_down(self) -> None:
         self.scroll_down()
@@ -212,7 +448,41 @@ class ArticleViewer(VerticalScroll):
     def action_cursor_up(self) -> None:
         self.scroll_up()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "clear-filter":
-            event.stop()
-            self.post_message(self.ClearFilterRequested())
+    # -- for tests and the benchmark -------------------------------------------------------------
+
+    def row_offset(self, index: int) -> Offset | None:
+        """Where row `index` of the article is, relative to this widget (for a click), if visible."""
+        self._layout_now()
+        y = index - int(self.scroll_y)
+        if not 0 <= y < self.scrollable_content_region.height:
+            return None
+        gutter = self.styles.gutter
+        return Offset(gutter.left + 2, gutter.top + y)
+
+    def item_offset(self, index: int) -> Offset | None:
+        """Where the first row of entry `index` is (see `row_offset`)."""
+        self._layout_now()
+        return self.row_offset(self._starts[index]) if index < len(self._starts) else None
+
+    def action_offset(self) -> Offset | None:
+        """Where the "show all districts" line is, in the empty-filter state."""
+        self._layout_now()
+        for index, row in enumerate(self._rows):
+            if row.kind == "action":
+                return self.row_offset(index)
+        return None
+
+    def item_rows(self, index: int) -> range:
+        self._layout_now()
+        return range(self._starts[index], self._ends[index])
+
+    @property
+    def first_item_drawn(self) -> bool:
+        """The first item's first row was painted, laid out for what is shown now at the current width."""
+        key = (self._generation, self.scrollable_content_region.width)
+        return self.region.height > 0 and self.first_item_painted == key
+
+    @property
+    def rows(self) -> list[Row]:
+        self._layout_now()
+        return self._rows

@@ -138,7 +138,7 @@ class MainScreen(Screen[None]):
     def update_status(self) -> None:
         """The status line: transient progress, else weeks stored · last synced · offline · filter."""
         if self.status:
-            self.status_line.update(Content(self.status))
+            self.status_line.update(Content(self.status), layout=False)  # one row, fixed by the CSS
             return
         t = self.t
         parts = [t("status.weeks", n=len(self.week_list.weeks))]
@@ -147,7 +147,7 @@ class MainScreen(Screen[None]):
             parts.append(t("status.offline"))
         if self.districts:
             parts.append(t("status.filter", names="、".join(t.district(c) for c in sorted(self.districts))))
-        self.status_line.update(Content(" · ".join(parts)))
+        self.status_line.update(Content(" · ".join(parts)), layout=False)
 
     def reload_weeks(self) -> None:
         """Re-read the week list from the store (after a sync), keeping the selection."""
@@ -211,7 +211,14 @@ class MainScreen(Screen[None]):
         self._step_item(-1)
 
     def _step_item(self, delta: int) -> None:
-        item = self.viewer.step(delta)
+        self._mark_item_read(self.viewer.step(delta))
+
+    @on(ArticleViewer.ItemClicked)
+    def _item_clicked(self) -> None:
+        self._mark_item_read(self.viewer.current_item)
+
+    def _mark_item_read(self, item: Item | None) -> None:
+        """The item just made current counts as read (as stepping onto it with `]` does)."""
         if item is not None and self.digest_id and self.digest_id != STARRED_ID:
             if item.position not in self.store.read_positions(self.digest_id):
                 self._write(self.store.set_item_read, self.digest_id, item.position, True)

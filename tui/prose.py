@@ -1,4 +1,4 @@
-"""CJK-aware wrapping for reading text, and the widget that renders it.
+"""CJK-aware wrapping for reading text (the article viewer lays its rows out with `wrap`).
 
 Textual wraps at spaces only and folds an unbroken run character by character: Chinese text then
 breaks anywhere, punctuation such as `。` or `，` can start a line, and a long title after `● `
@@ -9,14 +9,9 @@ never inside a Latin word, and closing punctuation stays with the character befo
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from rich.cells import cell_len, get_character_cell_size
-from textual.content import Content
-from textual.geometry import Size
-from textual.widget import Widget
 
 # May not start a line (closing punctuation, small kana, prolonged sound mark).
 NO_START = set("，。、；：！？）］｝〕〉》」』】〙〗〟’”｠»…‥·・ー々〻,.;:!?)]}%" "ぁぃぅぇぉっゃゅょゎァィゥェォッャュョヮヵヶ")
@@ -90,49 +85,3 @@ def wrap(text: str, width: int) -> tuple[str, ...]:
             line, used = atom, cell_len(atom)
         lines.append(line.rstrip())
     return tuple(lines)
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """A run of text wrapped as one paragraph; `lead` (e.g. `● `) hangs before its first line."""
-
-    text: str
-    style: str = ""
-    lead: Content = Content("")
-    gap_before: bool = False  # a blank line before this block
-
-
-def render_blocks(blocks: Sequence[Block], width: int) -> Content:
-    lines: list[Content] = []
-    for block in blocks:
-        if block.gap_before and lines:
-            lines.append(Content(""))
-        indent = block.lead.cell_length
-        wrapped = wrap(block.text, max(1, width - indent))
-        for index, text in enumerate(wrapped):
-            prefix = block.lead if index == 0 else Content(" " * indent)
-            lines.append(Content.assemble(prefix, Content.styled(text, block.style)))
-    return Content("\n").join(lines)
-
-
-class Prose(Widget):
-    """Text blocks wrapped CJK-correctly to the widget's width (the text is never parsed as markup)."""
-
-    DEFAULT_CSS = "Prose { height: auto; }"
-
-    def __init__(self, blocks: Sequence[Block] = (), *, classes: str | None = None, id: str | None = None) -> None:
-        super().__init__(classes=classes, id=id)
-        self.blocks = tuple(blocks)
-
-    def set_blocks(self, blocks: Sequence[Block]) -> None:
-        self.blocks = tuple(blocks)
-        self.refresh(layout=True)
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(render_blocks(self.blocks, width).plain.split("\n")) if self.blocks else 0
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
-
-    def render(self) -> Content:
-        return render_blocks(self.blocks, self.content_region.width)
