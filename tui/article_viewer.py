@@ -201,6 +201,7 @@ class ArticleViewer(ScrollView, can_focus=True):
     def _changed(self) -> None:
         self._generation += 1
         self.refresh()
+        self._layout_now()  # now, not in the next render: its scrollbar update joins this frame
 
     # -- the current item -----------------------------------------------------------------------
 
@@ -272,7 +273,9 @@ class ArticleViewer(ScrollView, can_focus=True):
             self._laid_out = key
             virtual_size = Size(width, len(self._rows))
             if virtual_size != self.virtual_size:
-                self.virtual_size = virtual_size
+                # No screen layout: the pane's own size does not depend on its content (and the
+                # scrollbar is always shown, so it never appears or goes away).
+                self.set_reactive(ArticleViewer.virtual_size, virtual_size)
                 self._scroll_update(virtual_size)
         return True
 

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 
 from .commands import bindings
 from .i18n import Catalog
+from .option_rows import RowList
 
 if TYPE_CHECKING:
     from sz_digest.cache.store import Store
@@ -26,7 +27,7 @@ ALL_ID = "all"
 OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
 
 
-class DistrictFilter(OptionList):
+class DistrictFilter(RowList):
     """`space`/`enter`/click toggles the highlighted district; on 全部/All it clears the filter."""
 
     SCOPES = ("list", "filter")
@@ -50,6 +51,7 @@ class DistrictFilter(OptionList):
         self.store = store
         self.t = t
         self.counts: dict[str, int] = {}
+        self._rows: dict[str, tuple] = {}  # option id -> what its row shows (mark, name, count, dim, bold)
 
     def on_mount(self) -> None:
         self.rebuild()
@@ -61,27 +63,33 @@ class DistrictFilter(OptionList):
         self.rebuild()
 
     def rebuild(self) -> None:
-        """Redraw every row for the current week and selection, keeping the highlighted row."""
+        """Bring every row up to date for the current week and selection, keeping the highlighted
+        row; only rows whose text or look changed are redrawn."""
         self.counts = self.store.district_counts(self.digest_id) if self.digest_id else {}
-        keep = self.highlighted_option.id if self.highlighted_option else None
         selected = self.districts
-        all_mark = "◉ " if not selected else "○ "
         total = sum(self.counts.values())
-        options = [Option(self._row(all_mark, self.t("district.all"), total, bold=not selected), id=ALL_ID)]
+        rows = {ALL_ID: ("◉ " if not selected else "○ ", self.t("district.all"), total, False, not selected)}
         for code in CODES:
             count = self.counts.get(code, 0)
             if code in OCCASIONAL and not count and code not in selected:
                 continue
-            mark = "■ " if code in selected else "□ "
-            options.append(Option(self._row(mark, self.t.district(code), count, dim=not count,
-                                            bold=code in selected), id=code))
+            rows[code] = ("■ " if code in selected else "□ ", self.t.district(code), count, not count, code in selected)
+        if list(rows) == list(self._rows):
+            for index, (code, row) in enumerate(rows.items()):
+                if self._rows[code] != row:
+                    self.replace_option_prompt_at_index(index, self._row(*row))
+            self._rows = rows
+            return
+        keep = self.highlighted_option.id if self.highlighted_option else None
+        self._rows = rows
+        options = [Option(self._row(*row), id=code) for code, row in rows.items()]
         with self.prevent(OptionList.OptionHighlighted):
             self.set_options(options)
-            ids = [option.id for option in options]
+            ids = list(rows)
             self.highlighted = ids.index(keep) if keep in ids else 0
 
     @staticmethod
-    def _row(mark: str, name: str, count: int, *, dim: bool = False, bold: bool = False) -> Content:
+    def _row(mark: str, name: str, count: int, dim: bool = False, bold: bool = False) -> Content:
         style = "dim" if dim else ("bold" if bold else "")
         return Content.assemble((mark, "$accent" if bold else style), (name, style),
                                 (f" {count}" if count else "", "dim"))

@@ -15,9 +15,10 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.widgets._header import HeaderTitle
 
 from . import display
 from .article_viewer import ArticleViewer
@@ -35,24 +36,47 @@ SETTING_DISTRICTS = "tui.district_filter"
 NARROW = 100  # below this many columns the sidebar starts hidden
 
 
+class DigestHeader(Header):
+    """The Header, with the selected week's title as its sub-title.
+
+    Setting `Screen.sub_title` would repaint the whole screen and lay it out again (the Header's
+    title is a Static updated with a layout); the title row has a fixed size, so redraw just it.
+    """
+
+    def __init__(self, *, icon: str) -> None:
+        super().__init__(icon=icon)
+        self._sub_title = ""
+
+    def format_title(self) -> Content:
+        return self.app.format_title(self.screen_title, self._sub_title)
+
+    def set_sub_title(self, text: str) -> None:
+        if text != self._sub_title:
+            self._sub_title = text
+            if self.is_mounted:
+                self.query_one(HeaderTitle).update(self.format_title(), layout=False)
+
+
 class MainScreen(Screen[None]):
     """Three panes; the screen-level keys of the command table live here."""
 
     SCOPES = ("screen",)
     BINDINGS = bindings(SCOPES, "en")
 
-    digest_id: reactive[str | None] = reactive(None, init=False)
+    # `var`: a change repaints only the panes bound to it, never the whole screen.
+    digest_id: var[str | None] = var(None, init=False)
     """The week shown in the viewer (or `STARRED_ID` for the starred items)."""
-    districts: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    districts: var[frozenset[str]] = var(frozenset(), init=False)
     """The district filter; empty means every district."""
-    sidebar: reactive[bool] = reactive(True, init=False)
-    status: reactive[str] = reactive("", init=False)
+    sidebar: var[bool] = var(True, init=False)
+    status: var[str] = var("", init=False)
     """Transient status (sync progress); empty shows the resting summary."""
 
     district_filter = getters.query_one("#districts", DistrictFilter)
     week_list = getters.query_one("#weeks", WeekList)
     viewer = getters.query_one("#viewer", ArticleViewer)
     status_line = getters.query_one("#status", Static)
+    header = getters.query_one(DigestHeader)
 
     def __init__(self, store: Store, t: Catalog, *, start_week: str | None, start_districts: list[str] | None,
                  offline: bool) -> None:
@@ -70,7 +94,7 @@ class MainScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         t = self.t
-        yield Header(icon="≡")
+        yield DigestHeader(icon="≡")
         with Horizontal(id="panes"):
             sidebar = localised(DistrictFilter, t.lang)(self.store, t, id="districts")
             sidebar.border_title = t("pane.districts")
@@ -113,9 +137,9 @@ class MainScreen(Screen[None]):
     def watch_digest_id(self, digest_id: str | None) -> None:
         week = self.store.week(digest_id) if digest_id and digest_id != STARRED_ID else None
         if digest_id == STARRED_ID:
-            self.sub_title = self.t("starred.title")
+            self.header.set_sub_title(self.t("starred.title"))
         else:
-            self.sub_title = display.plain_line(week.title) if week else ""
+            self.header.set_sub_title(display.plain_line(week.title) if week else "")
 
     def watch_districts(self) -> None:
         self.update_status()

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from .commands import bindings
 from .i18n import Catalog
+from .option_rows import RowList
 
 if TYPE_CHECKING:
     from sz_digest.cache.store import WeekSummary
@@ -37,7 +38,7 @@ def week_prompt(week: WeekSummary, t: Catalog) -> Content:
     return Content("\n").join(lines)
 
 
-class WeekList(OptionList):
+class WeekList(RowList):
     """Newest week first; highlighting previews a week, `enter` (or a click) opens it."""
 
     SCOPES = ("list",)
