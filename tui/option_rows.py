@@ -16,6 +16,26 @@ from textual.widgets import OptionList
 class RowList(OptionList):
     highlighted: reactive[int | None] = reactive(None, repaint=False)
 
+    _updating_lines = False
+    _overflowed_before = False
+
+    def _update_lines(self) -> None:
+        self._updating_lines = True
+        self._overflowed_before = self.virtual_size.height > self.scrollable_content_region.height
+        try:
+            super()._update_lines()
+        finally:
+            self._updating_lines = False
+
+    def refresh(self, *regions, repaint: bool = True, layout: bool = False, recompose: bool = False):
+        """A new row count needs no screen layout when the pane's size is fixed by the CSS and its
+        scrollbar neither appears nor goes away (the scroll range is updated either way)."""
+        if layout and self._updating_lines and not self.styles.auto_dimensions:
+            overflowed = self.virtual_size.height > self.scrollable_content_region.height
+            if overflowed == self._overflowed_before:
+                layout = False
+        return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+
     def watch_highlighted(self, old: int | None, new: int | None) -> None:  # type: ignore[override]
         self._refresh_option(old)
         self._refresh_option(new)
