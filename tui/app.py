@@ -20,7 +20,6 @@ from textual.worker import Worker, WorkerState
 
 from . import display
 from .commands import COMMANDS
-from .help_screen import HelpScreen
 from .i18n import Catalog, detect_lang
 from .main_screen import MainScreen, format_when
 
@@ -90,6 +89,8 @@ class DigestApp(App[int]):
     # -- help and the command palette (both built from COMMANDS) -------------------------------
 
     def show_help(self) -> None:
+        from .help_screen import HelpScreen  # lazy: not needed for the first frame
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.t, self.keymap))
 

@@ -24,6 +24,9 @@ class Command:
     en: str
     zh: str
     footer: bool = False  # shown in the Footer (the rest only in help and the palette)
+    # The Footer holds the keys a first-time reader needs (weeks, search, help, quit; space while the
+    # filter has focus): each shown key is a widget Textual styles and lays out at start-up, and the
+    # help screen (`?`) and the palette (ctrl+p) list every command anyway.
     key_display: str | None = None
     short_en: str | None = None  # the Footer's label, when the full one is too long for it
     short_zh: str | None = None
@@ -51,12 +54,12 @@ COMMANDS: tuple[Command, ...] = (
     # Filter
     Command("district.toggle", "space", "toggle_district", "filter", "filter", "Toggle the highlighted district", "切换所选区域", footer=True,
             short_en="Toggle", short_zh="切换"),
-    Command("filter.clear", "a", "clear_filter", "screen", "filter", "All districts", "全部区域", footer=True,
+    Command("filter.clear", "a", "clear_filter", "screen", "filter", "All districts", "全部区域", footer=False,
             short_en="All", short_zh="全部"),
-    Command("sidebar.toggle", "d", "toggle_sidebar", "screen", "filter", "Show/hide the district sidebar", "显示/隐藏区域侧栏", footer=True,
+    Command("sidebar.toggle", "d", "toggle_sidebar", "screen", "filter", "Show/hide the district sidebar", "显示/隐藏区域侧栏", footer=False,
             short_en="Sidebar", short_zh="侧栏"),
     # Read
-    Command("read.toggle", "u", "toggle_read", "screen", "read", "Toggle read/unread", "切换已读/未读", footer=True,
+    Command("read.toggle", "u", "toggle_read", "screen", "read", "Toggle read/unread", "切换已读/未读", footer=False,
             short_en="Read", short_zh="已读"),
     Command("star.toggle", "s", "toggle_star", "screen", "read", "Star item", "收藏条目"),
     Command("browser.open", "o", "open_source", "screen", "read", "Open source in browser", "在浏览器打开原文"),
@@ -66,7 +69,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("stats", "g", "stats", "screen", "archive", "District activity", "各区活跃度"),
     Command("export", "e", "export", "screen", "archive", "Export view to Markdown", "导出为 Markdown"),
     # App
-    Command("refresh", "r", "refresh", "screen", "app", "Refresh from the site", "从网站刷新", footer=True,
+    Command("refresh", "r", "refresh", "screen", "app", "Refresh from the site", "从网站刷新", footer=False,
             short_en="Refresh", short_zh="刷新"),
     Command("help", "question_mark", "help", "screen", "app", "Help", "帮助", footer=True, key_display="?"),
     Command("quit", "q", "app.quit", "screen", "app", "Quit", "退出", footer=True),
