@@ -39,8 +39,8 @@ if TYPE_CHECKING:
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
 DISTRICT_CODES = ("futian", "luohu", "yantian", "nanshan", "baoan", "longgang", "longhua", "pingshan",
                   "guangming", "dapeng", "shenshan", "city", "other")
-EDGE = "▏"  # an item's left edge in its district's colour
-EDGE_CURRENT = "▌"  # … thicker on the current item
+EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
+EDGE_CURRENT = "┃"  # … heavier on the current item
 
 Span = tuple[str, tuple[str, ...]]  # text, component classes (applied in order)
 
