@@ -11,6 +11,10 @@ every row is within budget, 1 otherwise.
 
 Rows (see README "Performance" for what each one means exactly):
   tui_first_frame   reader start to its first full frame, headless, fresh process / bare Textual app
+                    (full: the visible week rows are present and the viewer has painted its first
+                    item laid out at its current width — bench/tui_probe.py; the viewer became one
+                    Line-API widget, so "the first ItemView has a region" became "the first item's
+                    row was painted")
   tui_peak_rss      peak RSS of that process / the bare app's
   week_switch_p95   `n` in the reader: key event to rendered frame, p95 over 200 presses
   district_p95      `space` on the district sidebar: key event to rendered frame, p95 over 200
