@@ -177,7 +177,7 @@ async def _interact(data: Path, actions: int) -> dict:
             for _ in range(actions):
                 weeks.append(await _timed_key(pilot, "n", "n"))
                 await pilot.pause()
-            moved = screen.query_one("#weeks").highlighted
+            moved = screen.query_one("#weeks").highlighted_id
             sidebar = screen.query_one("#districts")
             sidebar.focus()
             await pilot.pause()

@@ -65,7 +65,7 @@ def reader_app(data_dir: str, weeks: int):
         # Every row the user can see is there: all weeks, or enough to fill the list's viewport
         # (the reader may add the off-screen rest after the first frame).
         filled = week_list.virtual_size.height >= week_list.scrollable_content_region.height > 0
-        if week_list.option_count < weeks and not filled:
+        if len(week_list.row_ids) < weeks and not filled:
             return False
         # The viewer (one Line-API widget) drew its first item's first row, laid out for the week
         # shown now at its current width.

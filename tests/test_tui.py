@@ -33,6 +33,7 @@ from tui_fixtures import (
     item,
     latest_week,
     make_store,
+    many_weeks,
     older_weeks,
     screen_text,
 )
@@ -126,7 +127,7 @@ async def test_n_p_step_weeks_from_any_pane_and_mark_them_read(data_dir: Path) -
         await pilot.press("n", "n")
         await pilot.pause()
         assert main(app).digest_id == "1657002"
-        assert app.screen.query_one(WeekList).highlighted_option.id == "1657002"
+        assert app.screen.query_one(WeekList).highlighted_id == "1657002"
         assert app.store.week("1657002").read
         await pilot.press("p")
         await pilot.pause()
@@ -266,7 +267,7 @@ async def test_district_and_week_options_set_the_start_state(data_dir: Path) -> 
     async with running(data_dir, districts=["futian"], week_id=week_id) as (app, pilot):
         assert main(app).digest_id == "1660001"
         assert shown_titles(app) == ["福田区社工站开展春季关爱活动"]
-        assert app.screen.query_one(WeekList).highlighted_option.id == "1660001"
+        assert app.screen.query_one(WeekList).highlighted_id == "1660001"
 
 
 async def test_unknown_start_week_falls_back_to_the_latest(data_dir: Path) -> None:
@@ -324,7 +325,7 @@ async def test_refresh_shows_progress_adds_the_new_week_and_keeps_the_selection(
         weeks = app.screen.query_one(WeekList)
         assert [w.id for w in weeks.weeks][:2] == ["1667001", LATEST_ID]
         assert main(app).digest_id == "1660001"
-        assert weeks.highlighted_option.id == "1660001"
+        assert weeks.highlighted_id == "1660001"
         assert notices(app) == "refresh done: 1 new week"
         assert "syncing" not in screen_text(app)
         assert fake.calls == 1
@@ -543,3 +544,25 @@ async def test_a_read_only_store_reads_and_says_writes_are_off(data_dir: Path) -
             store.set_read(LATEST_ID)
     finally:
         store.close()
+
+
+async def test_a_long_archive_opens_with_the_saved_week_in_view_and_keys_walk_it(tmp_path: Path) -> None:
+    """520 weeks: the week saved last time is highlighted and scrolled into view; end/home/pagedown move."""
+    data = make_store(tmp_path / "long", many_weeks(520))
+    store = Store.open(data, seed_sample=False)
+    store.set_setting("tui.selected_week", str(1663876 - 300))
+    store.close()
+    async with running(data, size=(80, 24)) as (app, pilot):
+        weeks = app.screen.query_one(WeekList)
+        assert weeks.highlighted_id == str(1663876 - 300)
+        assert "2020-06-08 → 06-12" in screen_text(app)  # its row is on screen, not the top of the list
+        weeks.focus()
+        await pilot.press("end")
+        await pilot.pause()
+        assert weeks.highlighted_id == str(1663876 - 519) and main(app).digest_id == str(1663876 - 519)
+        await pilot.press("home", "pagedown")
+        await pilot.pause()
+        assert weeks.highlighted_id not in (str(1663876), None)
+        await pilot.click(WeekList, offset=(5, 1))  # the first visible row: opens it
+        await pilot.pause()
+        assert main(app).digest_id == weeks.highlighted_id

@@ -123,15 +123,15 @@ async def test_s_stars_items_and_the_starred_entry_lists_them_across_restarts(da
         assert app.store.starred_positions(LATEST_ID) == {1}
         assert app.screen.query_one(ArticleViewer).entries[1].starred
         weeks = app.screen.query_one(WeekList)
-        assert weeks.options[0].id == STARRED_ID
+        assert weeks.row_ids[0] == STARRED_ID
         await pilot.press("n", "right_square_bracket", "s")
         await pilot.pause()
         assert app.store.starred_positions("1660001") == {0}
     async with running(data_dir) as (app, pilot):
         weeks = app.screen.query_one(WeekList)
-        assert weeks.options[0].id == STARRED_ID
+        assert weeks.row_ids[0] == STARRED_ID
         weeks.focus()
-        weeks.highlighted = 0
+        weeks.move_cursor(0)
         await pilot.press("enter")
         await pilot.pause()
         await pilot.pause()

@@ -29,6 +29,7 @@ from sz_digest.cache.text import clean_line, clean_text
 
 from .commands import bindings
 from .i18n import Catalog
+from .line_styles import CachedStyles
 from .prose import wrap
 from .week_list import STARRED_ID
 
@@ -73,7 +74,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
 
 
-class ArticleViewer(ScrollView, can_focus=True):
+class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
     """Shows the bound week through the bound district filter; `]`/`[` step through its items."""
 
     SCOPES = ("list",)  # j/k scroll here
@@ -389,9 +390,6 @@ class ArticleViewer(ScrollView, can_focus=True):
             if crop.y <= y < crop.bottom:
                 self.first_item_painted = self._laid_out
         return super().render_lines(crop)
-
-    def _style(self, *classes: str):
-        return self.get_visual_style(*classes).rich_style
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
