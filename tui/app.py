@@ -21,7 +21,7 @@ from textual.worker import Worker, WorkerState
 from . import display
 from .commands import COMMANDS
 from .i18n import Catalog, detect_lang
-from .main_screen import MainScreen, format_when
+from .main_screen import MainScreen, last_synced_text
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -179,14 +179,16 @@ class DigestApp(App[int]):
             )
         except Exception as exc:  # noqa: BLE001 — every failure becomes one line, never a traceback
             main.status = ""
-            main.reload_weeks()
             if _is_unreachable(exc):
-                self.notify(self.t("notice.offline", when=self._last_synced()), markup=False,
+                main.offline = True  # the status line keeps saying so after the notice fades
+                self.notify(self.t("notice.offline", synced=last_synced_text(self.store, self.t)), markup=False,
                             severity="warning")
             else:
                 self.notify(self.t("notice.sync_error", error=_one_line(exc)), markup=False, severity="error")
+            main.reload_weeks()
             return
         main.status = ""
+        main.offline = self.offline
         main.reload_weeks()
         new = len(self.store.known_ids() - before)
         failed = len(getattr(report, "failed", ()) or ())
@@ -195,10 +197,6 @@ class DigestApp(App[int]):
                         severity="warning")
         elif manual or new:
             self.notify(self.t("notice.sync_done", n=new), markup=False)
-
-    def _last_synced(self) -> str:
-        when = self.store.last_sync()
-        return format_when(when) if when else self.t("status.never_synced")
 
     # -- opening the source ------------------------------------------------------------------------
 
