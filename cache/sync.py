@@ -49,6 +49,7 @@ from .config import DEFAULT_USER_AGENT
 from .errors import DigestError, ParseError, StoreError
 from .fetch import Fetcher, FetchOptions, FetchResult
 from .model import PostEntry
+from .text import clean_line
 
 WALK_INCOMPLETE = "sync.walk_incomplete"
 LAST_SYNC = "last_sync"
@@ -91,9 +92,16 @@ class SyncProgress:
 
 @dataclass(frozen=True, slots=True)
 class SyncFailure:
+    """One post or list page that failed. Reasons can quote what the server sent (a Location header,
+    a page title): cleaned here, once, so no report, store row or terminal ever carries its controls."""
+
     url: str
     error: str
     post_id: str | None = None  # None for a list page
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "url", clean_line(self.url))
+        object.__setattr__(self, "error", clean_line(self.error)[:300] or "unknown error")
 
     def to_json(self) -> dict:
         return {"url": self.url, "error": self.error}
@@ -358,8 +366,9 @@ class _Sync:
         if digest is not None and digest.id != entry.id:
             reason = f"page is post {digest.id}, listed as {entry.id}"
         if reason is not None:
-            store.record_failure(entry.url, reason, post_id=entry.id)
-            self.report.failed.append(SyncFailure(entry.url, reason, entry.id))
+            failure = SyncFailure(entry.url, reason, entry.id)
+            store.record_failure(entry.url, failure.error, post_id=entry.id)
+            self.report.failed.append(failure)
             self.progress()
             return
         assert digest is not None

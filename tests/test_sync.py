@@ -351,3 +351,22 @@ def test_cancel_stops_promptly_and_the_next_sync_completes(server, store, tmp_pa
     with Store.open(tmp_path / "fresh", seed_sample=False) as fresh:
         asyncio.run(sync(fresh, source=server.source, options=FAST))
         assert snapshot(fresh) == snapshot(store)
+
+
+def test_a_hostile_redirect_target_never_reaches_a_report_or_the_store_as_control(server, store):
+    """Failure reasons quote what the server sent: the Location header is cleaned before it is kept."""
+    victim = server.column.by_id(1699966)
+    server.fault(victim.path, Fault("redirect", location="http://evil.example/\x1b]52;c;ZXZpbA==\x07x\x1b[2J.html"))
+    report = run(store, server)
+    (failure,) = report.failed
+    assert not any(ch in failure.error for ch in "\x1b\x07") and "52;c;" not in failure.error
+    assert [f.error for f in store.failures()] == [failure.error]
+
+
+def test_failure_reasons_are_cleaned_whatever_produced_them():
+    from sz_digest.cache.sync import SyncFailure
+
+    failure = SyncFailure("http://h/post_1.html\x1b[2J", "HTTP 500 from \x1b]52;c;ZXZpbA==\x07\u202eproxy\x9b31m")
+    assert failure.url == "http://h/post_1.html"
+    assert failure.error == "HTTP 500 from proxy"
+    assert failure.to_json() == {"url": "http://h/post_1.html", "error": "HTTP 500 from proxy"}

@@ -17,12 +17,12 @@ import sys
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_UNREACHABLE, EXIT_STORE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
-PROG = "sz-digest"
 
 
 def _err(message: str) -> None:
-    sys.stderr.write(f"{PROG}: {message}\n")
-    sys.stderr.flush()
+    from .cli import warn
+
+    warn(message)
 
 
 def _size(n: int) -> str:
