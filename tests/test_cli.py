@@ -227,3 +227,17 @@ def test_a_malformed_config_file_is_a_usage_error(capsys, tmp_path, monkeypatch)
     monkeypatch.setenv("SZ_DIGEST_CONFIG", str(config))
     code, out, err = run(capsys, "list")
     assert code == 2 and "concurrency" in err and out == ""
+
+
+def test_export_markdown_has_one_heading_per_week_and_a_subheading_per_district_run(capsys, archive_dir):
+    code, out, _ = run(capsys, "--data-dir", archive_dir, "export", "--format", "md")
+    lines = out.splitlines()
+    assert code == 0
+    assert [line for line in lines if line.startswith("# ")] == [
+        "# 深圳社会工作一周速览（2月23日至2月27日）",
+        "# 深圳社会工作一周速览（3月2日至3月6日）",
+        "# 深圳社会工作一周速览（3月9日至3月13日）",
+    ]
+    assert [line for line in lines if line.startswith("## ")] == [
+        "## 福田区", "## 南山区", "## 罗湖区", "## 南山区", "## 市级", "## 龙岗区"]
+    assert sum("content/post_16000" in line for line in lines) == 3
