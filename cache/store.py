@@ -391,10 +391,12 @@ class Store:
         etag: str | None = None,
         last_modified: str | None = None,
         keep_file: bool = True,
+        rewrite: bool = False,
     ) -> bool:
         """Store (or replace) one digest in one transaction; return whether anything changed.
 
-        A real page replaces the sample with the same id; read state and stars are kept.
+        A real page replaces the sample with the same id; read state and stars are kept. `rewrite`
+        replaces the items even when the raw bytes are the same (a re-parse of a kept page).
         """
         if not _POST_ID.match(digest.id):
             raise StoreError(self.path, f"refusing a digest with a malformed id {digest.id!r}")
@@ -404,7 +406,7 @@ class Store:
         with self._write() as db:
             old = db.execute("SELECT raw FROM raw_pages WHERE digest_id = ?", (digest.id,)).fetchone()
             was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
-            changed = old is None or old[0] != raw or (was_sample is not None and was_sample[0] != digest.sample)
+            changed = rewrite or old is None or old[0] != raw or (was_sample is not None and was_sample[0] != digest.sample)
             db.execute(
                 """INSERT INTO digests(id, url, title, week_start, week_end, published, sample,
                                        item_count, districts, stored_at)
@@ -787,26 +789,19 @@ class Store:
     def reparse(self, parse: Callable[[bytes, str], Digest]) -> tuple[int, list[tuple[str, str]]]:
         """Re-derive every digest from its raw bytes (after a parser upgrade); no network."""
         rows = self._db.execute(
-            "SELECT r.digest_id, r.url, r.raw, d.sample FROM raw_pages r JOIN digests d ON d.id = r.digest_id"
+            """SELECT r.url, r.raw, d.sample, m.etag, m.last_modified FROM raw_pages r
+               JOIN digests d ON d.id = r.digest_id LEFT JOIN fetch_meta m ON m.url = r.url"""
         ).fetchall()
         done, failed = 0, []
-        for digest_id, url, raw, sample in rows:
+        for url, raw, sample, etag, last_modified in rows:
             try:
                 digest = replace(parse(raw, url), sample=bool(sample))
             except ParseError as exc:
                 failed.append((url, exc.reason))
                 continue
-            self._replace_items(digest)
+            self.save_digest(digest, raw, etag=etag, last_modified=last_modified, keep_file=False, rewrite=True)
             done += 1
         return done, failed
-
-    def _replace_items(self, digest: Digest) -> None:
-        raw = self._db.execute("SELECT raw FROM raw_pages WHERE digest_id = ?", (digest.id,)).fetchone()[0]
-        meta = self.fetch_meta(digest.url)
-        with self._write() as db:
-            db.execute("DELETE FROM raw_pages WHERE digest_id = ?", (digest.id,))  # forces the rewrite
-        self.save_digest(digest, raw, etag=meta.etag if meta else None,
-                         last_modified=meta.last_modified if meta else None, keep_file=False)
 
     def integrity_ok(self) -> bool:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

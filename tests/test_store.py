@@ -150,8 +150,12 @@ def test_reparse_rederives_digests_from_raw_bytes(archive):
         digest = archive.digest(url.rsplit("_", 1)[1].split(".")[0])
         return replace(digest, items=digest.items[:1])
 
+    week1 = archive.digest("1600001")
+    archive.save_digest(week1, b"<html>week1</html>", etag='"v1"', last_modified="Fri, 20 Mar 2026 08:00:00 GMT")
     done, failed = archive.reparse(parse)
     assert (done, failed) == (3, [])
+    meta = archive.fetch_meta(week1.url)  # the validators survive, so the next sync can still send them
+    assert (meta.etag, meta.last_modified) == ('"v1"', "Fri, 20 Mar 2026 08:00:00 GMT")
     assert sorted(seen) == [b"<html>week1</html>", b"<html>week2</html>", b"<html>week3</html>"]
     assert archive.week("1600002").item_count == 1
 
