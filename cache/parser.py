@@ -293,8 +293,9 @@ def _page_key(url: str) -> str:
     return f"{_host(url)}{path}?{parts.query}"
 
 
-def _parse_date(text: str) -> date | None:
-    for match in _DATE_RE.finditer(fold(text)):
+def _parse_date(text: str, pattern: re.Pattern[str] = _DATE_RE) -> date | None:
+    """The first real calendar date `pattern` (year, month, day groups) finds in `text`."""
+    for match in pattern.finditer(fold(text)):
         try:
             return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
         except ValueError:
@@ -654,12 +655,7 @@ def _meta(tree: LexborHTMLParser, name: str) -> str:
 
 
 def _labelled_date(text: str) -> date | None:
-    for match in _LABELLED_DATE_RE.finditer(fold(text)):
-        try:
-            return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-        except ValueError:
-            continue
-    return None
+    return _parse_date(text, _LABELLED_DATE_RE)
 
 
 def _publish_date(tree: LexborHTMLParser) -> date | None:
