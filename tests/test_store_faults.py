@@ -14,7 +14,6 @@ import textwrap
 from datetime import date
 from pathlib import Path
 
-import pytest
 
 from conftest import make_digest
 from sz_digest.cache.store import Store

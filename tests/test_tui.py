@@ -8,7 +8,6 @@ the network (the app is either `offline` or given a fake `sync_service`).
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,7 +25,13 @@ from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.week_list import WeekList
 
 from tui_fixtures import (
-    HOSTILE_TITLE,
+    SIZE,
+    data_dir,  # noqa: F401 (a fixture)
+    main,
+    notices,
+    running,
+    shown_titles,
+    viewer,
     LATEST_ID,
     digest,
     hostile_week,
@@ -37,49 +42,6 @@ from tui_fixtures import (
     older_weeks,
     screen_text,
 )
-
-SIZE = (120, 40)
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return make_store(tmp_path / "data")
-
-
-@asynccontextmanager
-async def running(data_dir: Path, *, size=SIZE, config: Config | None = None, **options):
-    """Run the app on `data_dir` (offline and English unless told otherwise); close the store after."""
-    options.setdefault("offline", True)
-    options.setdefault("lang", "en")
-    store = Store.open(data_dir, seed_sample=False)
-    app = DigestApp(store, config=config or Config(), **options)
-    try:
-        async with app.run_test(size=size, notifications=True) as pilot:
-            await pilot.pause()
-            yield app, pilot
-    finally:
-        store.close()
-
-
-def main(app: DigestApp) -> MainScreen:
-    return app.main
-
-
-def notices(app: DigestApp) -> str:
-    """The text of every toast on screen (as rendered, before wrapping), one per line."""
-    from textual.widgets._toast import Toast
-
-    return "\n".join(toast.render().plain for toast in app.screen.query(Toast))
-
-
-def viewer(app: DigestApp) -> ArticleViewer:
-    return app.screen.query_one(ArticleViewer)
-
-
-def shown_titles(app: DigestApp) -> list[str]:
-    """The titles of the items the viewer lays out (and draws) now, in order."""
-    return [entry.item.title for entry in viewer(app).entries]
-
 
 def is_drawn_current(app: DigestApp, index: int) -> bool:
     """Entry `index` is the current item: its first row is on screen and painted in the current style."""

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sz_digest.tui.article_viewer import ArticleViewer
 from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
 from sz_digest.tui.stats_screen import StatsScreen, bar
 from sz_digest.tui.week_list import STARRED_ID, WeekList
 
-from test_tui import data_dir, main, notices, running, shown_titles  # noqa: F401 (fixture)
-from tui_fixtures import LATEST_ID, screen_text
+from tui_fixtures import LATEST_ID, data_dir, main, notices, running, screen_text, shown_titles  # noqa: F401 (data_dir: a fixture)
 
 
 async def wait_for_search(pilot) -> None:

@@ -6,13 +6,19 @@ synced", and every date is fixed.
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
 from datetime import date, timedelta
 from pathlib import Path
+
+import pytest
 
 from sz_digest.cache.config import Config
 from sz_digest.cache.districts import BY_CODE
 from sz_digest.cache.model import Digest, Item
 from sz_digest.cache.store import Store
+from sz_digest.tui.app import DigestApp
+from sz_digest.tui.article_viewer import ArticleViewer
+from sz_digest.tui.main_screen import MainScreen
 
 BASE_URL = "http://szshequ.org.cn/szshgzb/gzyw/content/post_{}.html"
 
@@ -126,3 +132,48 @@ def screen_text(app) -> str:
                       color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
+
+
+# -- running the app under Pilot -------------------------------------------------------------------
+
+SIZE = (120, 40)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return make_store(tmp_path / "data")
+
+
+@asynccontextmanager
+async def running(data_dir: Path, *, size=SIZE, config: Config | None = None, **options):
+    """Run the app on `data_dir` (offline and English unless told otherwise); close the store after."""
+    options.setdefault("offline", True)
+    options.setdefault("lang", "en")
+    store = Store.open(data_dir, seed_sample=False)
+    app = DigestApp(store, config=config or Config(), **options)
+    try:
+        async with app.run_test(size=size, notifications=True) as pilot:
+            await pilot.pause()
+            yield app, pilot
+    finally:
+        store.close()
+
+
+def main(app: DigestApp) -> MainScreen:
+    return app.main
+
+
+def notices(app: DigestApp) -> str:
+    """The text of every toast on screen (as rendered, before wrapping), one per line."""
+    from textual.widgets._toast import Toast
+
+    return "\n".join(toast.render().plain for toast in app.screen.query(Toast))
+
+
+def viewer(app: DigestApp) -> ArticleViewer:
+    return app.screen.query_one(ArticleViewer)
+
+
+def shown_titles(app: DigestApp) -> list[str]:
+    """The titles of the items the viewer lays out (and draws) now, in order."""
+    return [entry.item.title for entry in viewer(app).entries]
