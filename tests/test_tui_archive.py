@@ -85,7 +85,7 @@ async def test_t_shows_the_district_timeline_and_enter_jumps(data_dir: Path) -> 
     async with running(data_dir) as (app, pilot):
         sidebar = app.screen.query_one("#districts")
         sidebar.focus()
-        sidebar.highlighted = [o.id for o in sidebar.options].index("futian")
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, TimelineScreen)

@@ -380,9 +380,6 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         self.refresh()
         super().notify_style_update()
 
-    def _on_resize(self, event: events.Resize) -> None:
-        self.refresh()
-
     def render_lines(self, crop: Region) -> list[Strip]:
         self._layout_now()
         if self._starts:

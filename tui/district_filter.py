@@ -10,15 +10,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.districts import CODES
-from textual.content import Content
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
 
 from .commands import bindings
 from .i18n import Catalog
-from .option_rows import RowList
+from .row_view import Line, RowView
 
 if TYPE_CHECKING:
     from sz_digest.cache.store import Store
@@ -26,12 +23,18 @@ if TYPE_CHECKING:
 ALL_ID = "all"
 OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
 
+Row = tuple[str, str, int, bool, bool]  # mark, name, count, dim (none this week), selected
 
-class DistrictFilter(RowList):
+
+class DistrictFilter(RowView):
     """`space`/`enter`/click toggles the highlighted district; on 全部/All it clears the filter."""
 
     SCOPES = ("list", "filter")
     BINDINGS = bindings(SCOPES, "en")
+    COMPONENT_CLASSES = {"district-filter--cursor", "district-filter--hover", "district-filter--dim",
+                         "district-filter--selected", "district-filter--mark"}
+    CURSOR = "district-filter--cursor"
+    HOVER = "district-filter--hover"
 
     class Toggled(Message):
         """The user toggled one district in or out of the filter."""
@@ -47,11 +50,11 @@ class DistrictFilter(RowList):
     districts: reactive[frozenset[str]] = reactive(frozenset(), init=False)
 
     def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:
-        super().__init__(id=id, markup=False)
+        super().__init__(id=id)
         self.store = store
         self.t = t
         self.counts: dict[str, int] = {}
-        self._rows: dict[str, tuple] = {}  # option id -> what its row shows (mark, name, count, dim, bold)
+        self._rows: dict[str, Row] = {}  # row id -> what its row shows
 
     def on_mount(self) -> None:
         self.rebuild()
@@ -63,55 +66,45 @@ class DistrictFilter(RowList):
         self.rebuild()
 
     def rebuild(self) -> None:
-        """Bring every row up to date for the current week and selection, keeping the highlighted
-        row; only rows whose text or look changed are redrawn."""
+        """Bring every row up to date for the current week and selection, keeping the cursor on the
+        same district; only rows whose text or look changed are redrawn."""
         self.counts = self.store.district_counts(self.digest_id) if self.digest_id else {}
         selected = self.districts
         total = sum(self.counts.values())
-        rows = {ALL_ID: ("◉ " if not selected else "○ ", self.t("district.all"), total, False, not selected)}
+        rows: dict[str, Row] = {ALL_ID: ("◉ " if not selected else "○ ", self.t("district.all"), total, False, not selected)}
         for code in CODES:
             count = self.counts.get(code, 0)
             if code in OCCASIONAL and not count and code not in selected:
                 continue
             rows[code] = ("■ " if code in selected else "□ ", self.t.district(code), count, not count, code in selected)
-        if list(rows) == list(self._rows):
-            for index, (code, row) in enumerate(rows.items()):
-                if self._rows[code] != row:
-                    self.replace_option_prompt_at_index(index, self._row(*row))
-            self._rows = rows
-            return
-        keep = self.highlighted_option.id if self.highlighted_option else None
-        self._rows = rows
-        options = [Option(self._row(*row), id=code) for code, row in rows.items()]
-        with self.prevent(OptionList.OptionHighlighted):
-            self.set_options(options)
-            ids = list(rows)
-            self.highlighted = ids.index(keep) if keep in ids else 0
-
-    @staticmethod
-    def _row(mark: str, name: str, count: int, dim: bool = False, bold: bool = False) -> Content:
-        style = "dim" if dim else ("bold" if bold else "")
-        return Content.assemble((mark, "$accent" if bold else style), (name, style),
-                                (f" {count}" if count else "", "dim"))
-
-    def action_toggle_district(self) -> None:
-        option = self.highlighted_option
-        if option is None or option.id is None:
-            return
-        if option.id == ALL_ID:
-            self.post_message(self.Cleared())
+        old, self._rows = self._rows, rows
+        if list(rows) == list(old):
+            for code, row in rows.items():
+                if old[code] != row:
+                    self.redraw_row(code)
         else:
-            self.post_message(self.Toggled(option.id))
+            self.set_rows(list(rows), [1] * len(rows), cursor_id=self.highlighted_id)
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
+    def row_lines(self, index: int) -> tuple[Line, ...]:
+        mark, name, count, dim, selected = self._rows[self.row_ids[index]]
+        look = ("district-filter--selected",) if selected else ("district-filter--dim",) if dim else ()
+        spans = [(mark, ("district-filter--mark",) if selected else look), (name, look)]
+        if count:
+            spans.append((f" {count}", ("district-filter--dim",)))
+        return (tuple(spans),)
+
+    def row_chosen(self, index: int) -> None:
         self.action_toggle_district()
 
-    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        event.stop()
+    def action_toggle_district(self) -> None:
+        code = self.highlighted_id
+        if code == ALL_ID:
+            self.post_message(self.Cleared())
+        elif code is not None:
+            self.post_message(self.Toggled(code))
 
     @property
     def highlighted_code(self) -> str | None:
         """The district under the cursor (None on 全部/All): what `t` shows a timeline of."""
-        option = self.highlighted_option
-        return option.id if option is not None and option.id != ALL_ID else None
+        code = self.highlighted_id
+        return code if code != ALL_ID else None

@@ -1,0 +1,213 @@
+"""A list of rows with a cursor, drawn with the Line API: the week list and the district sidebar.
+
+Rows have a known height, so a list of any length costs a list of offsets and `render_line` draws
+only the visible lines: no widget per row, nothing measured before the first frame, and moving the
+cursor repaints two rows. A subclass says what a row shows (`row_lines`), what moving onto a row
+means (`cursor_moved`) and what choosing it does (`row_chosen`).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import ClassVar
+
+from rich.segment import Segment
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from .line_styles import CachedStyles
+
+Line = tuple[tuple[str, tuple[str, ...]], ...]
+"""One line of a row: (text, component classes) spans. Text here is shown as it is, never as markup."""
+
+
+class RowView(CachedStyles, ScrollView, can_focus=True):
+    """Rows of known height with a cursor; `enter` or a click chooses the row."""
+
+    BINDINGS = [
+        Binding("home", "first", show=False),
+        Binding("end", "last", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+    ]
+    CURSOR: ClassVar[str]
+    """Component class of the row under the cursor."""
+    HOVER: ClassVar[str]
+    """Component class of the row under the mouse."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.row_ids: list[str] = []  # one per row, top to bottom
+        self._starts: list[int] = []  # first line of each row
+        self._lines: dict[str, tuple[Line, ...]] = {}  # drawn lazily, per row id
+        self._cursor = 0
+        self._hover: int | None = None
+
+    # -- what subclasses say -----------------------------------------------------------------------
+
+    def row_lines(self, index: int) -> tuple[Line, ...]:
+        """What row `index` shows, one `Line` per line of its height."""
+        raise NotImplementedError
+
+    def cursor_moved(self, index: int) -> None:
+        """The user moved the cursor onto row `index`."""
+
+    def row_chosen(self, index: int) -> None:
+        """The user chose row `index` (`enter`, or a click)."""
+
+    # -- rows --------------------------------------------------------------------------------------
+
+    def set_rows(self, row_ids: list[str], heights: list[int], *, cursor_id: str | None = None) -> None:
+        """Replace every row; the cursor goes to `cursor_id` (else the first row)."""
+        self.row_ids = row_ids
+        self._lines.clear()
+        self._hover = None
+        starts, y = [], 0
+        for height in heights:
+            starts.append(y)
+            y += height
+        self._starts = starts
+        # Width 0: rows are cropped to the pane, never scrolled sideways, so a resize leaves this be.
+        self.virtual_size = Size(0, y)
+        self._cursor = self.index_of(cursor_id, default=0)
+        self._scroll_to_cursor()
+        self.call_after_refresh(self._scroll_to_cursor)  # before the first layout there is no viewport
+        self.refresh()
+
+    def redraw_row(self, row_id: str) -> None:
+        """Draw one row again (what it shows changed; its height did not)."""
+        self._lines.pop(row_id, None)
+        self._refresh_row(self.index_of(row_id, default=-1))
+
+    def index_of(self, row_id: str | None, default: int) -> int:
+        try:
+            return self.row_ids.index(row_id) if row_id is not None else default
+        except ValueError:
+            return default
+
+    @property
+    def highlighted_id(self) -> str | None:
+        """The id of the row under the cursor."""
+        return self.row_ids[self._cursor] if self.row_ids else None
+
+    def _row_height(self, index: int) -> int:
+        end = self._starts[index + 1] if index + 1 < len(self._starts) else self.virtual_size.height
+        return end - self._starts[index]
+
+    def _row_at(self, line: int) -> int:
+        return bisect_right(self._starts, line) - 1
+
+    def _refresh_row(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self._starts):
+            self.refresh_lines(self._starts[index], self._row_height(index))
+
+    # -- the cursor --------------------------------------------------------------------------------
+
+    def move_cursor(self, index: int, *, announce: bool = True) -> None:
+        """Put the cursor on row `index` (clamped) and scroll it into view; `announce` it to the
+        subclass as a move the user made."""
+        if not self.row_ids:
+            return
+        index = max(0, min(index, len(self.row_ids) - 1))
+        if index != self._cursor:
+            self._refresh_row(self._cursor)
+            self._cursor = index
+            self._refresh_row(index)
+        self._scroll_to_cursor()
+        if announce:
+            self.cursor_moved(index)
+
+    def _scroll_to_cursor(self) -> None:
+        if not self._starts:
+            return
+        top, height = self._starts[self._cursor], self._row_height(self._cursor)
+        view = self.scrollable_content_region.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+        elif view and top + height > self.scroll_y + view:
+            self.scroll_to(y=top + height - view, animate=False, immediate=True, force=True)
+
+    def action_cursor_down(self) -> None:
+        self.move_cursor(self._cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self.move_cursor(self._cursor - 1)
+
+    def action_first(self) -> None:
+        self.move_cursor(0)
+
+    def action_last(self) -> None:
+        self.move_cursor(len(self.row_ids) - 1)
+
+    def action_page_down(self) -> None:
+        if self._starts:
+            below = self._row_at(self._starts[self._cursor] + self.scrollable_content_region.height)
+            self.move_cursor(max(below, self._cursor + 1))
+
+    def action_page_up(self) -> None:
+        if self._starts:
+            above = self._row_at(max(0, self._starts[self._cursor] - self.scrollable_content_region.height))
+            self.move_cursor(min(above, self._cursor - 1))
+
+    def action_select(self) -> None:
+        if self.row_ids:
+            self.row_chosen(self._cursor)
+
+    # -- the mouse ---------------------------------------------------------------------------------
+
+    def _row_under(self, event: events.MouseEvent) -> int | None:
+        offset = event.get_content_offset(self)
+        if offset is None or not self._starts:
+            return None
+        line = int(self.scroll_y) + offset.y
+        return self._row_at(line) if 0 <= line < self.virtual_size.height else None
+
+    def on_click(self, event: events.Click) -> None:
+        index = self._row_under(event)
+        if index is not None:
+            event.stop()
+            self.move_cursor(index)
+            self.row_chosen(index)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        self._set_hover(self._row_under(event))
+
+    def on_leave(self, event: events.Leave) -> None:
+        self._set_hover(None)
+
+    def _set_hover(self, index: int | None) -> None:
+        if index != self._hover:
+            self._refresh_row(self._hover)
+            self._hover = index
+            self._refresh_row(index)
+
+    # -- drawing -----------------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        self.refresh()
+        super().notify_style_update()
+
+    def _on_resize(self, event: events.Resize) -> None:
+        # Rows are cropped to the width when drawn, so a new size needs no redraw of our own (the
+        # resize itself repaints); the first Resize, right after the first frame, costs nothing.
+        self.call_after_refresh(self._scroll_to_cursor)
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        line_no = int(self.scroll_y) + y
+        if not self._starts or not 0 <= line_no < self.virtual_size.height:
+            return Strip.blank(width, self._style())
+        index = self._row_at(line_no)
+        row_id = self.row_ids[index]
+        lines = self._lines.get(row_id)
+        if lines is None:
+            lines = self._lines[row_id] = self.row_lines(index)
+        offset = line_no - self._starts[index]
+        under = (self.CURSOR,) if index == self._cursor else (self.HOVER,) if index == self._hover else ()
+        segments = [Segment(" ", self._style(*under))]
+        if offset < len(lines):
+            segments += [Segment(text, self._style(*under, *classes)) for text, classes in lines[offset]]
+        return Strip(segments).extend_cell_length(width, self._style(*under)).crop(0, width)
