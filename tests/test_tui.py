@@ -23,6 +23,7 @@ from sz_digest.tui.district_filter import DistrictFilter
 from sz_digest.tui.help_screen import HelpScreen
 from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.week_list import WeekList
+from textual.widgets._footer import FooterKey
 
 from tui_fixtures import (
     SIZE,
@@ -187,6 +188,16 @@ async def test_narrow_terminal_starts_with_the_sidebar_hidden(data_dir: Path) ->
         await pilot.press("d")
         await pilot.pause()
         assert app.screen.query_one(DistrictFilter).display
+
+
+@pytest.mark.parametrize("size, compact", [((120, 40), False), ((80, 24), True)])
+async def test_footer_keys_follow_the_footer_compact_setting(data_dir: Path, size, compact) -> None:
+    """The Footer's keys are made compact (or not) before they mount, as Textual's binding would."""
+    async with running(data_dir, size=size) as (app, pilot):
+        await pilot.pause()
+        keys = [key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")]
+        assert [key.key for key in keys] == ["n", "p", "slash", "question_mark", "q"]
+        assert all(key.compact == compact and key.has_class("-compact") == compact for key in keys)
 
 
 # -- state that survives a restart ----------------------------------------------------------------

@@ -18,6 +18,7 @@ from textual.content import Content
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderTitle
 
 from . import display
@@ -57,11 +58,30 @@ class DigestHeader(Header):
                 self.query_one(HeaderTitle).update(self.format_title(), layout=False)
 
 
+class DigestFooter(Footer):
+    """The Footer, with each key made compact or not before it mounts.
+
+    Textual's `FooterKey` starts compact and is then bound to the Footer's setting, so every key is
+    restyled twice as it mounts: most of the work between the first frame and the Footer's keys.
+    """
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            # The command-palette key is not bound to the Footer's setting: it keeps its own.
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                widget.set_reactive(FooterKey.compact, self.compact)
+                widget.set_class(self.compact, "-compact", update=False)
+            yield widget
+
+
 class MainScreen(Screen[None]):
     """Three panes; the screen-level keys of the command table live here."""
 
     SCOPES = ("screen",)
     BINDINGS = bindings(SCOPES, "en")
+    # Focus starts on the week list: auto-focusing the sidebar first and moving focus on mount
+    # would restyle and repaint both panes before the first frame.
+    AUTO_FOCUS = "#weeks"
 
     # `var`: a change repaints only the panes bound to it, never the whole screen.
     digest_id: var[str | None] = var(None, init=False)
@@ -106,7 +126,7 @@ class MainScreen(Screen[None]):
             viewer.border_title = t("pane.article")
             yield viewer.data_bind(MainScreen.digest_id, MainScreen.districts)
         yield Static(id="status", markup=False)
-        yield Footer()
+        yield DigestFooter()
 
     def on_mount(self) -> None:
         self.sidebar = self.app.size.width >= NARROW
@@ -128,7 +148,6 @@ class MainScreen(Screen[None]):
 
             self.districts = frozenset(code for code in saved.split(",") if code in BY_CODE)
         self.digest_id = first
-        self.week_list.focus()
         self.update_status()
         self.call_after_refresh(self.app.main_ready)
 
