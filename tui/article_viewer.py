@@ -21,7 +21,7 @@ from rich.segment import Segment
 from textual import events
 from textual.geometry import Offset, Region, Size
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -97,9 +97,9 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             super().__init__()
             self.index = index
 
-    digest_id: reactive[str | None] = reactive(None, init=False)
-    districts: reactive[frozenset[str]] = reactive(frozenset(), init=False)
-    current: reactive[int | None] = reactive(None, init=False)
+    digest_id: var[str | None] = var(None, init=False)
+    districts: var[frozenset[str]] = var(frozenset(), init=False)
+    current: var[int | None] = var(None, init=False)
     """Index into `shown` of the current item (`]`/`[`), or None."""
 
     def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:

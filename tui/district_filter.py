@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from sz_digest.cache.districts import CODES
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 
 from .commands import bindings
 from .i18n import Catalog
@@ -46,8 +46,8 @@ class DistrictFilter(RowView):
     class Cleared(Message):
         """The user chose 全部/All."""
 
-    digest_id: reactive[str | None] = reactive(None, init=False)
-    districts: reactive[frozenset[str]] = reactive(frozenset(), init=False)
+    digest_id: var[str | None] = var(None, init=False)
+    districts: var[frozenset[str]] = var(frozenset(), init=False)
 
     def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -82,8 +82,15 @@ class DistrictFilter(RowView):
             for code, row in rows.items():
                 if old[code] != row:
                     self.redraw_row(code)
-        else:
-            self.set_rows(list(rows), [1] * len(rows), cursor_id=self.highlighted_id)
+            return
+        # A district came or went (`city`, `other`): repaint the lines that now show something else,
+        # not the whole pane (most of it is blank below the rows).
+        before = [(code, old[code], code == self.highlighted_id) for code in old]
+        self.set_rows(list(rows), [1] * len(rows), cursor_id=self.highlighted_id, repaint=False)
+        after = [(code, rows[code], code == self.highlighted_id) for code in rows]
+        for line in range(max(len(before), len(after))):
+            if before[line:line + 1] != after[line:line + 1]:
+                self.refresh_lines(line)
 
     def row_lines(self, index: int) -> tuple[Line, ...]:
         mark, name, count, dim, selected = self._rows[self.row_ids[index]]

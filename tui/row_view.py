@@ -60,8 +60,10 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
 
     # -- rows --------------------------------------------------------------------------------------
 
-    def set_rows(self, row_ids: list[str], heights: list[int], *, cursor_id: str | None = None) -> None:
-        """Replace every row; the cursor goes to `cursor_id` (else the first row)."""
+    def set_rows(self, row_ids: list[str], heights: list[int], *, cursor_id: str | None = None,
+                 repaint: bool = True) -> None:
+        """Replace every row; the cursor goes to `cursor_id` (else the first row). With `repaint`
+        False the caller refreshes the lines that changed."""
         self.row_ids = row_ids
         self._lines.clear()
         self._hover = None
@@ -70,12 +72,25 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
             starts.append(y)
             y += height
         self._starts = starts
-        # Width 0: rows are cropped to the pane, never scrolled sideways, so a resize leaves this be.
-        self.virtual_size = Size(0, y)
+        self._set_height(y)
         self._cursor = self.index_of(cursor_id, default=0)
         self._scroll_to_cursor()
         self.call_after_refresh(self._scroll_to_cursor)  # before the first layout there is no viewport
-        self.refresh()
+        if repaint:
+            self.refresh()
+
+    def _set_height(self, height: int) -> None:
+        # Width 0: rows are cropped to the pane, never scrolled sideways, so a resize leaves this be.
+        size = Size(0, height)
+        view = self.scrollable_content_region.height
+        if view and not self.styles.auto_dimensions and (self.virtual_size.height > view) == (height > view):
+            # The pane's size comes from the CSS and its scrollbar neither appears nor goes away: the
+            # scroll range changes, the screen's layout does not (the sidebar gains or loses a row
+            # on most week switches).
+            self.set_reactive(RowView.virtual_size, size)
+            self._scroll_update(size)
+        else:
+            self.virtual_size = size
 
     def redraw_row(self, row_id: str) -> None:
         """Draw one row again (what it shows changed; its height did not)."""

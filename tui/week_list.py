@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from textual.message import Message
-from textual.reactive import reactive
+from textual.reactive import var
 
 from .commands import bindings
 from .i18n import Catalog
@@ -58,7 +58,7 @@ class WeekList(RowView):
             super().__init__()
             self.digest_id = digest_id
 
-    digest_id: reactive[str | None] = reactive(None, init=False)
+    digest_id: var[str | None] = var(None, init=False)
     """The selected week, bound from the screen; the cursor follows it."""
 
     def __init__(self, t: Catalog, *, id: str | None = None) -> None:
