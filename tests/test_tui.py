@@ -84,9 +84,11 @@ async def test_j_k_move_the_week_highlight_and_preview(data_dir: Path) -> None:
         assert app.focused is app.screen.query_one(ArticleViewer)
 
 
-async def test_n_p_step_weeks_from_any_pane_and_mark_them_read(data_dir: Path) -> None:
+@pytest.mark.parametrize("pane", ["#weeks", "#viewer", "#districts"])
+async def test_n_p_step_weeks_from_any_pane_and_mark_them_read(data_dir: Path, pane: str) -> None:
     async with running(data_dir) as (app, pilot):
-        await pilot.press("tab")  # into the viewer
+        app.screen.query_one(pane).focus()
+        await pilot.pause()
         await pilot.press("n", "n")
         await pilot.pause()
         assert main(app).digest_id == "1657002"

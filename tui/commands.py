@@ -92,6 +92,7 @@ def bindings(scopes: tuple[Scope, ...] | Scope, lang: str) -> list[Binding]:
             key_display=command.key_display,
             id=command.id,
             tooltip=command.label(lang),
+            priority=command.scope == "screen",
         )
         for command in COMMANDS
         if command.scope in scopes
