@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .text import fold
 
 
-@dataclass(frozen=True, slots=True)
-class District:
+class District(NamedTuple):
     code: str
     name: str  # canonical Chinese name
     short: str

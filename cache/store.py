@@ -22,9 +22,9 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 from .districts import BY_CODE, CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
@@ -40,8 +40,7 @@ _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
 _POST_URL = re.compile(r"m?post_([0-9]{1,20})\.html?(?:[?#].*)?$")
 
 
-@dataclass(frozen=True, slots=True)
-class WeekSummary:
+class WeekSummary(NamedTuple):
     """One stored digest as the week list shows it (CONTRACT.md's `list --json` row)."""
 
     id: str
@@ -70,8 +69,7 @@ class WeekSummary:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+class SearchHit(NamedTuple):
     digest_id: str
     week_start: date
     district: str
@@ -91,8 +89,7 @@ class SearchHit:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class TimelineEntry:
+class TimelineEntry(NamedTuple):
     """An item with the week it belongs to: district timelines and starred items."""
 
     digest_id: str
@@ -101,16 +98,14 @@ class TimelineEntry:
     item: Item
 
 
-@dataclass(frozen=True, slots=True)
-class FetchMeta:
+class FetchMeta(NamedTuple):
     url: str
     etag: str | None
     last_modified: str | None
     fetched_at: datetime | None
 
 
-@dataclass(frozen=True, slots=True)
-class Failure:
+class Failure(NamedTuple):
     url: str
     post_id: str | None
     error: str
@@ -362,7 +357,7 @@ class Store:
         from .parser import parse_digest, sample_page
 
         raw, url = sample_page()
-        digest = replace(parse_digest(raw, url), sample=True)
+        digest = parse_digest(raw, url)._replace(sample=True)
         self.save_digest(digest, raw, keep_file=False)
 
     def _refill_from_pages(self) -> None:
@@ -795,7 +790,7 @@ class Store:
         done, failed = 0, []
         for url, raw, sample, etag, last_modified in rows:
             try:
-                digest = replace(parse(raw, url), sample=bool(sample))
+                digest = parse(raw, url)._replace(sample=bool(sample))
             except ParseError as exc:
                 failed.append((url, exc.reason))
                 continue

@@ -312,7 +312,7 @@ class _Sync:
         for entry in page.posts:
             url = urldefrag(urljoin(page.url, entry.url))[0]
             if url != entry.url:
-                entry = replace(entry, url=url)
+                entry = entry._replace(url=url)
             if entry.id in self.listed_ids:
                 continue
             self.listed_ids.add(entry.id)
@@ -373,7 +373,7 @@ class _Sync:
             return
         assert digest is not None
         if digest.sample:
-            digest = replace(digest, sample=False)
+            digest = digest._replace(sample=False)
         changed = store.save_digest(digest, result.body, etag=result.etag, last_modified=result.last_modified)
         self.report.fetched += 1
         if entry.id not in self.known_before or entry.id in self.sample_before:

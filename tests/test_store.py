@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -89,7 +88,7 @@ def test_a_real_page_replaces_the_sample(archive):
     sample = make_digest("1600004", date(2026, 3, 16), [("futian", "样例", "样例正文。")], sample=True)
     archive.save_digest(sample, b"sample bytes", keep_file=False)
     assert archive.sample_ids() == {"1600004"}
-    archive.save_digest(replace(sample, sample=False), b"real bytes")
+    archive.save_digest(sample._replace(sample=False), b"real bytes")
     assert archive.sample_ids() == set()
     assert archive.week("1600004").sample is False
 
@@ -148,7 +147,7 @@ def test_reparse_rederives_digests_from_raw_bytes(archive):
     def parse(raw: bytes, url: str):
         seen.append(raw)
         digest = archive.digest(url.rsplit("_", 1)[1].split(".")[0])
-        return replace(digest, items=digest.items[:1])
+        return digest._replace(items=digest.items[:1])
 
     week1 = archive.digest("1600001")
     archive.save_digest(week1, b"<html>week1</html>", etag='"v1"', last_modified="Fri, 20 Mar 2026 08:00:00 GMT")
@@ -209,7 +208,7 @@ def test_settings_round_trip(archive):
 
 def test_nothing_from_a_page_becomes_a_path(archive, tmp_path):
     """Raw pages are kept as pages/<digits>.html; an id that is not digits is refused outright."""
-    evil = replace(make_digest("1600001", date(2026, 3, 2), [("futian", "t", "b")]), id="../../escape")
+    evil = make_digest("1600001", date(2026, 3, 2), [("futian", "t", "b")])._replace(id="../../escape")
     with pytest.raises(StoreError, match="malformed id"):
         archive.save_digest(evil, b"<html>evil</html>")
     assert not (archive.data_dir.parent / "escape.html").exists()

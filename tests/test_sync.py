@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from dataclasses import replace
 
 import pytest
 
@@ -131,7 +130,7 @@ def test_script_only_pagination_is_followed(store):
 
 def test_sample_does_not_count_as_stored_and_is_replaced(server, store):
     post = server.column.by_id(1699976)
-    sample = replace(parse_digest(render_post(post), server.url(post.path)), sample=True)
+    sample = parse_digest(render_post(post), server.url(post.path))._replace(sample=True)
     store.save_digest(sample, b"<html>sample</html>")
     run(store, server)
     assert store.week("1699976").sample is False

@@ -8,7 +8,6 @@ the network (the app is either `offline` or given a fake `sync_service`).
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -392,7 +391,7 @@ async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatc
         assert opened == ["http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"]
     bad = digest("1670001", latest_week().week_start, [item(0, "futian", "x")])
     for n, url in enumerate(("javascript:alert(1)", "file:///etc/passwd", "http://exa mple.com/", "http://a\x1b[2J.com/")):
-        data = make_store(tmp_path / f"bad{n}", [replace(bad, url=url)])
+        data = make_store(tmp_path / f"bad{n}", [bad._replace(url=url)])
         async with running(data) as (app, pilot):
             await pilot.press("o")
             await app.workers.wait_for_complete()

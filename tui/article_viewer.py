@@ -12,9 +12,8 @@ component classes below (colours live in app.tcss).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -46,8 +45,7 @@ EDGE_CURRENT = "┃"  # … heavier on the current item
 Span = tuple[str, tuple[str, ...]]  # text, component classes (applied in order)
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One shown item: where it comes from and how it is marked."""
 
     digest_id: str
@@ -57,8 +55,7 @@ class Entry:
     context: str = ""  # the district label, when items of several districts share a heading
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """One laid-out line of the article."""
 
     spans: tuple[Span, ...] = ()

@@ -6,16 +6,14 @@ user's `[keys]` section in the config file (binding id -> keys) remaps the same 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from textual.binding import Binding
 
 Scope = Literal["screen", "list", "filter", "viewer", "app"]
 
 
-@dataclass(frozen=True, slots=True)
-class Command:
+class Command(NamedTuple):
     id: str  # binding id, the key for `[keys]` in the config file
     keys: str  # default keys, Textual's comma-separated form
     action: str  # action name on the node that owns the binding (`scope`)
