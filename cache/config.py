@@ -8,14 +8,14 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UsageError
+from .urls import DEFAULT_SOURCE
 
-DEFAULT_SOURCE = "http://szshequ.org.cn/szshgzb/gzyw/"
 DEFAULT_USER_AGENT = f"sz-digest/{__version__} (+terminal reader of the Shenzhen Social Work Weekly Digest)"
 APP_NAME = "sz-digest"
 
 
 def default_data_dir() -> Path:
-    """`$SZ_DIGEST_HOME` when set, else platformdirs' user data dir (CONTRACT.md)."""
+    """`$SZ_DIGEST_HOME` when set, else platformdirs' user data dir (docs/cli.md)."""
     home = os.environ.get("SZ_DIGEST_HOME")
     if home:
         return Path(home).expanduser()

@@ -1,4 +1,4 @@
-"""Exports and the JSON shapes of CONTRACT.md, shared by the CLI and the TUI.
+"""Exports and the JSON shapes of docs/cli.md, shared by the CLI and the TUI.
 
 Scraped text stays data in every format: Markdown escapes its syntax characters, CSV neutralises
 cells a spreadsheet would run as formulas, JSON is JSON. Control characters were removed by the
@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .model import Item
-from .store import TimelineEntry, WeekSummary
+from .model import TimelineEntry, WeekSummary
 from .text import clean_line, clean_text
 
 FORMATS = ("md", "json", "csv")
@@ -40,7 +40,7 @@ def item_json(item: Item) -> dict:
 
 
 def show_json(week: WeekSummary, items: Iterable[Item]) -> dict:
-    """CONTRACT.md's `show --json` object: the list fields less item_count/districts, plus items."""
+    """docs/cli.md's `show --json` object: the list fields less item_count/districts, plus items."""
     data = week.to_json()
     del data["item_count"], data["districts"]
     data["title"] = clean_line(data["title"])

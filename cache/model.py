@@ -8,7 +8,7 @@ builds one `WeekSummary` per stored week; as dataclasses they cost 4-5 ms of a ~
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 
@@ -58,3 +58,75 @@ class ListPage(NamedTuple):
     url: str
     posts: tuple[PostEntry, ...]
     next_urls: tuple[str, ...]
+
+
+class WeekSummary(NamedTuple):
+    """One stored digest as the week list shows it (docs/cli.md's `list --json` row)."""
+
+    id: str
+    url: str
+    title: str
+    week_start: date
+    week_end: date
+    published: date
+    item_count: int
+    districts: tuple[str, ...]
+    read: bool
+    sample: bool
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "week_start": self.week_start.isoformat(),
+            "week_end": self.week_end.isoformat(),
+            "published": self.published.isoformat(),
+            "item_count": self.item_count,
+            "districts": list(self.districts),
+            "read": self.read,
+            "sample": self.sample,
+        }
+
+
+class SearchHit(NamedTuple):
+    digest_id: str
+    week_start: date
+    district: str
+    district_name: str
+    title: str
+    snippet: str
+    position: int
+    spans: tuple[tuple[int, int], ...]  # where the query stands in `snippet`, for highlighting
+
+    def to_json(self) -> dict:
+        return {
+            "digest_id": self.digest_id,
+            "week_start": self.week_start.isoformat(),
+            "district": self.district,
+            "title": self.title,
+            "snippet": self.snippet,
+        }
+
+
+class TimelineEntry(NamedTuple):
+    """An item with the week it belongs to: district timelines and starred items."""
+
+    digest_id: str
+    week_start: date
+    week_end: date
+    item: Item
+
+
+class FetchMeta(NamedTuple):
+    url: str
+    etag: str | None
+    last_modified: str | None
+    fetched_at: datetime | None
+
+
+class Failure(NamedTuple):
+    url: str
+    post_id: str | None
+    error: str
+    at: datetime

@@ -43,6 +43,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .districts import district_for_label
+from .urls import POST_PATH_RE, SAMPLE_URL, post_id_from_url
 from .errors import ParseError
 from .model import Digest, Item, ListPage, PostEntry
 from .text import clean_line, fold
@@ -68,7 +69,6 @@ MAX_TAGS = 150_000
 MAX_TITLE_CHARS = 300
 _FAST_TAG_COUNT = 4096
 
-SAMPLE_URL = "http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"
 _SAMPLE_FILE = "sample_1663876.html"
 
 
@@ -267,7 +267,6 @@ def _load(data: bytes, url: str, content_type: str | None) -> str:
 # List pages
 # --------------------------------------------------------------------------------------------------
 
-_POST_PATH_RE = re.compile(r"/(m?post)_(\d{1,18})\.s?html?$", re.I)
 _DATE_RE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
 _CREATE_PAGE_RE = re.compile(r"createPageHTML\s*\(([^()]{0,300})\)", re.I)
 _PAGE_EXTS = frozenset({"html", "htm", "shtml", "jsp", "php", "asp", "aspx"})
@@ -408,7 +407,7 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
             absolute = urldefrag(urljoin(url, href))[0]
-            found = _POST_PATH_RE.search(urlsplit(absolute).path)
+            found = POST_PATH_RE.search(urlsplit(absolute).path)
             if not found or not _same_site_http(absolute, page_host):
                 continue
             post_id = str(int(found.group(2)))
@@ -433,7 +432,7 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
         candidate = urldefrag(candidate)[0]
         if not _same_site_http(candidate, page_host) or _page_key(candidate) == own_key:
             return
-        if _POST_PATH_RE.search(urlsplit(candidate).path):
+        if POST_PATH_RE.search(urlsplit(candidate).path):
             return
         if candidate not in next_urls:
             next_urls.append(candidate)
@@ -534,7 +533,6 @@ def _parse_week_title(title: str, published: date | None, url: str) -> tuple[dat
 # Digest pages
 # --------------------------------------------------------------------------------------------------
 
-_POST_ID_RE = re.compile(r"/m?post_(\d{1,18})\.s?html?$", re.I)
 _DIGEST_MARK = "一周速览"
 _DATE_LABELS = r"(?:发布时间|信息提供日期|发布日期|日期|时间)"
 _LABELLED_DATE_RE = re.compile(
@@ -591,10 +589,9 @@ _FURNITURE_LABELS = frozenset(
 @_only_parse_errors
 def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Digest:
     """One digest page → `Digest`; `ParseError(url, reason)` for anything that is not one."""
-    found = _POST_ID_RE.search(urlsplit(urldefrag(url or "")[0]).path)
-    if not found:
+    post_id = post_id_from_url(url)
+    if post_id is None:
         raise ParseError(url, "not a post URL (expected …/post_N.html or …/mpost_N.html)")
-    post_id = str(int(found.group(1)))
     text = _load(data, url, content_type)
     tree = LexborHTMLParser(_BLOCK_RE.sub("\x0c<", text))
     tree.strip_tags(_STRIP_TAGS)

@@ -28,88 +28,15 @@ from typing import NamedTuple
 
 from .districts import BY_CODE, CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
-from .model import Digest, Item
+from .model import Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
 from .text import clean_line, fold
+from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
 PAGES_DIR = "pages"
 SCHEMA_VERSION = 2
 
-_POST_ID = re.compile(r"^[0-9]{1,20}$")
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
-_POST_URL = re.compile(r"m?post_([0-9]{1,20})\.html?(?:[?#].*)?$")
-
-
-class WeekSummary(NamedTuple):
-    """One stored digest as the week list shows it (CONTRACT.md's `list --json` row)."""
-
-    id: str
-    url: str
-    title: str
-    week_start: date
-    week_end: date
-    published: date
-    item_count: int
-    districts: tuple[str, ...]
-    read: bool
-    sample: bool
-
-    def to_json(self) -> dict:
-        return {
-            "id": self.id,
-            "url": self.url,
-            "title": self.title,
-            "week_start": self.week_start.isoformat(),
-            "week_end": self.week_end.isoformat(),
-            "published": self.published.isoformat(),
-            "item_count": self.item_count,
-            "districts": list(self.districts),
-            "read": self.read,
-            "sample": self.sample,
-        }
-
-
-class SearchHit(NamedTuple):
-    digest_id: str
-    week_start: date
-    district: str
-    district_name: str
-    title: str
-    snippet: str
-    position: int
-    spans: tuple[tuple[int, int], ...]  # where the query stands in `snippet`, for highlighting
-
-    def to_json(self) -> dict:
-        return {
-            "digest_id": self.digest_id,
-            "week_start": self.week_start.isoformat(),
-            "district": self.district,
-            "title": self.title,
-            "snippet": self.snippet,
-        }
-
-
-class TimelineEntry(NamedTuple):
-    """An item with the week it belongs to: district timelines and starred items."""
-
-    digest_id: str
-    week_start: date
-    week_end: date
-    item: Item
-
-
-class FetchMeta(NamedTuple):
-    url: str
-    etag: str | None
-    last_modified: str | None
-    fetched_at: datetime | None
-
-
-class Failure(NamedTuple):
-    url: str
-    post_id: str | None
-    error: str
-    at: datetime
 
 
 def _now() -> str:
@@ -366,7 +293,7 @@ class Store:
 
         pages = self.data_dir / PAGES_DIR
         for page in sorted(pages.glob("*.html")) if pages.is_dir() else ():
-            if not _POST_ID.match(page.stem):
+            if not is_post_id(page.stem):
                 continue
             raw = page.read_bytes()
             url_file = page.with_suffix(".url")
@@ -393,7 +320,7 @@ class Store:
         A real page replaces the sample with the same id; read state and stars are kept. `rewrite`
         replaces the items even when the raw bytes are the same (a re-parse of a kept page).
         """
-        if not _POST_ID.match(digest.id):
+        if not is_post_id(digest.id):
             raise StoreError(self.path, f"refusing a digest with a malformed id {digest.id!r}")
         if keep_file and raw:
             self._keep_page(digest, raw)
@@ -525,11 +452,11 @@ class Store:
         if spec.lower() == "latest":
             row = self._db.execute("SELECT id FROM digests ORDER BY week_start DESC, id DESC LIMIT 1").fetchone()
             return row[0] if row else None
-        if _POST_ID.match(spec):
+        if is_post_id(spec):
             return spec if self.week(spec) else None
-        match = _POST_URL.search(spec)
-        if match and spec.startswith(("http://", "https://", "/", "post_", "mpost_")):
-            return match.group(1) if self.week(match.group(1)) else None
+        post_id = post_id_from_url(spec)
+        if post_id and spec.startswith(("http://", "https://", "/", "post_", "mpost_")):
+            return post_id if self.week(post_id) else None
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", spec):
             try:
                 day = date.fromisoformat(spec)

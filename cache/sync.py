@@ -109,7 +109,7 @@ class SyncFailure:
 
 @dataclass
 class SyncReport:
-    """What a sync did. `to_json()` is CONTRACT.md's `sync --json` shape."""
+    """What a sync did. `to_json()` is docs/cli.md's `sync --json` shape."""
 
     pages: int = 0
     listed: int = 0

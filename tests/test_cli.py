@@ -1,4 +1,4 @@
-"""The command line against CONTRACT.md: shapes, exit codes, one-line errors, clean stdout."""
+"""The command line against docs/cli.md: shapes, exit codes, one-line errors, clean stdout."""
 
 from __future__ import annotations
 

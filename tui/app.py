@@ -310,7 +310,7 @@ def run_app(
     lang: str | None,
     sync_service=None,
 ) -> int:
-    """Open the store and run the reader until `q`; the exit code follows CONTRACT.md."""
+    """Open the store and run the reader until `q`; the exit code follows docs/cli.md."""
     from sz_digest.cache.errors import StoreError, UsageError
     from sz_digest.cache.store import Store
 

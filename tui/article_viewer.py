@@ -34,7 +34,8 @@ from .week_list import STARRED_ID
 
 if TYPE_CHECKING:
     from sz_digest.cache.model import Item
-    from sz_digest.cache.store import Store, WeekSummary
+    from sz_digest.cache.model import WeekSummary
+    from sz_digest.cache.store import Store
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
 DISTRICT_CODES = ("futian", "luohu", "yantian", "nanshan", "baoan", "longgang", "longhua", "pingshan",

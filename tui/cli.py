@@ -1,4 +1,4 @@
-"""The `sz-digest` command line (CONTRACT.md is the spec; keep it exact).
+"""The `sz-digest` command line (docs/cli.md is the spec; keep it exact).
 
 Each subcommand imports only what it uses: `list --json` must not pay for Textual, Rich or httpx.
 Errors are one plain line on stderr; stdout stays clean for `--json` consumers.
@@ -15,16 +15,16 @@ from typing import NoReturn
 
 from sz_digest.cache import __version__
 from sz_digest.cache.errors import StoreError, UsageError
+from sz_digest.cache.exit_codes import ExitCode
 
-EXIT_OK, EXIT_NO_MATCH, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_STORE = 0, 1, 2, 3, 4
 PROG = "sz-digest"
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse with CONTRACT.md's error form: one plain line on stderr and exit 2."""
+    """argparse with docs/cli.md's error form: one plain line on stderr and exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{PROG}: {message} (see {PROG} --help)\n")
+        self.exit(ExitCode.USAGE, f"{PROG}: {message} (see {PROG} --help)\n")
 
 
 def _district(value: str) -> str:
@@ -146,13 +146,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # argparse's --help, --version and usage errors
-        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # `sz-digest list | head`: the reader went away; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        return ExitCode.OK
 
 
 def _main(argv: list[str]) -> int:
@@ -162,7 +162,7 @@ def _main(argv: list[str]) -> int:
     try:
         config = load_config()
     except UsageError as exc:
-        return fail(EXIT_USAGE, str(exc))
+        return fail(ExitCode.USAGE, str(exc))
     if args.source:
         from dataclasses import replace
 
@@ -188,9 +188,9 @@ def _main(argv: list[str]) -> int:
                    "stats": cmd_stats, "reparse": cmd_reparse}[args.command]
         return handler(store, args)
     except UsageError as exc:
-        return fail(EXIT_USAGE, str(exc))
+        return fail(ExitCode.USAGE, str(exc))
     except StoreError as exc:
-        return fail(EXIT_STORE, f"cannot write the store at {exc}")
+        return fail(ExitCode.STORE, f"cannot write the store at {exc}")
     finally:
         store.close()
 
@@ -201,7 +201,7 @@ def _open_store(data_dir: Path):
     try:
         store = Store.open(data_dir)
     except StoreError as exc:
-        return fail(EXIT_STORE, f"cannot open the store at {exc}")
+        return fail(ExitCode.STORE, f"cannot open the store at {exc}")
     if store.recovered_from is not None:
         warn(f"the store at {store.path} was damaged: moved it to {store.recovered_from} "
                 f"and rebuilt {len(store.known_ids())} digest(s) from the kept pages")
@@ -226,9 +226,9 @@ def cmd_list(store, args) -> int:
     weeks = store.weeks(args.district)
     if args.json:
         _print_json([week.to_json() for week in weeks])
-        return EXIT_OK
+        return ExitCode.OK
     if not weeks:
-        return fail(EXIT_NO_MATCH, "no stored digests match")
+        return fail(ExitCode.NO_MATCH, "no stored digests match")
     from rich.table import Table
     from rich.text import Text
 
@@ -242,7 +242,7 @@ def cmd_list(store, args) -> int:
         table.add_row(Text(week.id), Text(f"{week.week_start} → {week.week_end:%m-%d}"),
                       Text(str(week.published)), Text(str(week.item_count)), Text(clean_line(marks)))
     _console().print(table)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _list_items(store, args) -> int:
@@ -254,9 +254,9 @@ def _list_items(store, args) -> int:
         _print_json([{"digest_id": e.digest_id, "week_start": e.week_start.isoformat(),
                       "district": e.item.district, "district_name": e.item.district_name,
                       "title": e.item.title} for e in entries])
-        return EXIT_OK if entries else EXIT_NO_MATCH
+        return ExitCode.OK if entries else ExitCode.NO_MATCH
     if not entries:
-        return fail(EXIT_NO_MATCH, "no items for that district")
+        return fail(ExitCode.NO_MATCH, "no items for that district")
     from rich.table import Table
     from rich.text import Text
 
@@ -268,20 +268,20 @@ def _list_items(store, args) -> int:
     for e in entries:
         table.add_row(Text(str(e.week_start)), Text(clean_line(e.item.district_name)), Text(clean_line(e.item.title)))
     _console().print(table)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_show(store, args) -> int:
     digest_id = store.resolve_week(args.week)
     if digest_id is None:
-        return fail(EXIT_NO_MATCH, f"no stored digest for week {args.week!r}")
+        return fail(ExitCode.NO_MATCH, f"no stored digest for week {args.week!r}")
     week = store.week(digest_id)
     items = store.items_for(digest_id, args.district)
     if args.json:
         from sz_digest.cache.export import show_json
 
         _print_json(show_json(week, items))
-        return EXIT_OK
+        return ExitCode.OK
     from rich.text import Text
 
     from sz_digest.cache.text import clean_line, clean_text
@@ -298,16 +298,16 @@ def cmd_show(store, args) -> int:
                                     (clean_line(item.title), "bold")))
         for paragraph in item.paragraphs:
             console.print(Text(clean_text(paragraph)))
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_search(store, args) -> int:
     hits = store.search(args.query, districts=args.district, since=args.since, until=args.until, limit=args.limit)
     if args.json:
         _print_json([hit.to_json() for hit in hits])
-        return EXIT_OK if hits else EXIT_NO_MATCH
+        return ExitCode.OK if hits else ExitCode.NO_MATCH
     if not hits:
-        return fail(EXIT_NO_MATCH, f"no items match {args.query!r}")
+        return fail(ExitCode.NO_MATCH, f"no items match {args.query!r}")
     from rich.text import Text
 
     from sz_digest.cache.text import clean_line
@@ -320,7 +320,7 @@ def cmd_search(store, args) -> int:
         for start, end in hit.spans:
             snippet.stylize("reverse", start + 2, end + 2)
         console.print(snippet)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_export(store, args) -> int:
@@ -331,32 +331,32 @@ def cmd_export(store, args) -> int:
     text = render(args.format, group_by_week(weeks, entries))
     if args.output is None:
         sys.stdout.write(text)
-        return EXIT_OK if entries else EXIT_NO_MATCH
-    return write_export(args.output, text, force=args.force) or (EXIT_OK if entries else EXIT_NO_MATCH)
+        return ExitCode.OK if entries else ExitCode.NO_MATCH
+    return write_export(args.output, text, force=args.force) or (ExitCode.OK if entries else ExitCode.NO_MATCH)
 
 
 def write_export(path: Path, text: str, *, force: bool) -> int:
     """Write an export atomically; refuse to replace an existing file unless forced."""
     if path.exists() and not force:
-        return fail(EXIT_USAGE, f"{path} exists; pass --force to overwrite it")
+        return fail(ExitCode.USAGE, f"{path} exists; pass --force to overwrite it")
     if path.is_dir():
-        return fail(EXIT_USAGE, f"{path} is a directory")
+        return fail(ExitCode.USAGE, f"{path} is a directory")
     tmp = path.with_name(f".{path.name}.sz-digest-tmp")
     try:
         tmp.write_text(text, encoding="utf-8", newline="")
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        return fail(EXIT_STORE, f"cannot write {path}: {exc.strerror or exc}")
+        return fail(ExitCode.WRITE_FAILED, f"cannot write {path}: {exc.strerror or exc}")
     print(f"{PROG}: wrote {path}", file=sys.stderr)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_stats(store, args) -> int:
     stats = store.stats(recent_weeks=args.weeks)
     if args.json:
         _print_json(stats)
-        return EXIT_OK
+        return ExitCode.OK
     from rich.table import Table
     from rich.text import Text
 
@@ -371,7 +371,7 @@ def cmd_stats(store, args) -> int:
         table.add_row(Text(row["district_name"]), Text(str(row["items"])), Text(str(row["items_recent"])),
                       Text(str(row["weeks_without"])), Text(spark))
     _console().print(table)
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def cmd_reparse(store, args) -> int:
@@ -381,7 +381,7 @@ def cmd_reparse(store, args) -> int:
     print(f"reparsed {done} digest(s) from kept pages")
     for url, reason in failed:
         warn(f"{url}: {reason}")
-    return EXIT_NO_MATCH if failed else EXIT_OK
+    return ExitCode.NO_MATCH if failed else ExitCode.OK
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_OK, EXIT_FAILED, EXIT_UNREACHABLE, EXIT_STORE, EXIT_INTERRUPTED = 0, 1, 3, 4, 130
+from sz_digest.cache.exit_codes import ExitCode
 
 
 def _err(message: str) -> None:
@@ -102,13 +102,13 @@ def _summary(report, source: str) -> str:
 
 def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, offline: bool,
                      transport=None, options=None) -> int:
-    """Run one sync for the CLI; returns the process exit code (CONTRACT.md).
+    """Run one sync for the CLI; returns the process exit code (docs/cli.md).
 
     `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only.
     """
     if offline:
         _err("sync needs the network and --offline was given; nothing fetched")
-        return EXIT_UNREACHABLE
+        return ExitCode.UNREACHABLE
     from sz_digest.cache.errors import StoreError
     from sz_digest.cache.store import Store
     from sz_digest.cache.sync import SourceUnreachable, sync
@@ -117,13 +117,13 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         store = Store.open(data_dir)
     except StoreError as exc:
         _err(f"cannot open the store at {exc}")
-        return EXIT_STORE
+        return ExitCode.STORE
     if getattr(store, "recovered_from", None) is not None:
         _err(f"the store at {store.path} was damaged: moved it to {store.recovered_from} and rebuilt it")
     if getattr(store, "read_only", False):
         _err(f"cannot write the store at {store.path}: {store.read_only_reason}")
         store.close()
-        return EXIT_STORE
+        return ExitCode.STORE
 
     display = _RichProgress() if (not as_json and sys.stderr.isatty()) else None
     waiting_said = [False]
@@ -147,13 +147,13 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
                 display.__exit__(None, None, None)
     except SourceUnreachable as exc:
         _err(f"cannot reach the source {exc.url}: {exc.reason} (the store is unchanged)")
-        return EXIT_UNREACHABLE
+        return ExitCode.UNREACHABLE
     except StoreError as exc:
         _err(f"cannot write the store at {exc}")
-        return EXIT_STORE
+        return ExitCode.STORE
     except KeyboardInterrupt:
         _err("sync interrupted; every digest downloaded so far is saved")
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     finally:
         store.close()
 
@@ -162,7 +162,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
     else:
         sys.stdout.write(_summary(report, config.source) + "\n")
     sys.stdout.flush()
-    return EXIT_FAILED if report.failed else EXIT_OK
+    return ExitCode.NO_MATCH if report.failed else ExitCode.OK
 
 
 def main(argv: list[str] | None = None) -> int:

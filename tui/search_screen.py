@@ -24,7 +24,8 @@ from textual.widgets.option_list import Option
 from .i18n import Catalog
 
 if TYPE_CHECKING:
-    from sz_digest.cache.store import SearchHit, Store, TimelineEntry
+    from sz_digest.cache.model import SearchHit, TimelineEntry
+    from sz_digest.cache.store import Store
 
 DEBOUNCE = 0.2  # seconds of quiet typing before a search runs
 

@@ -17,7 +17,7 @@ from .i18n import Catalog
 from .row_view import Line, RowView
 
 if TYPE_CHECKING:
-    from sz_digest.cache.store import WeekSummary
+    from sz_digest.cache.model import WeekSummary
 
 STARRED_ID = "starred"  # the row id of the "starred items" entry at the top
 

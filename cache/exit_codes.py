@@ -1,0 +1,15 @@
+"""Exit codes: the one definition the CLI, sync and docs/cli.md agree on (scripts rely on them)."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    NO_MATCH = 1  # nothing matched, or a sync in which some posts failed (listed)
+    USAGE = 2  # unknown option or district, malformed date, bad config
+    UNREACHABLE = 3  # the source could not be reached at all, or it blocked automated access
+    STORE = 4  # the store could not be opened or written
+    WRITE_FAILED = 5  # an output file the user named (export, feed) could not be written
+    INTERRUPTED = 130  # Ctrl-C
