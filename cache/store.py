@@ -34,7 +34,6 @@ from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
 PAGES_DIR = "pages"
-SCHEMA_VERSION = 2
 
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
 
@@ -131,7 +130,12 @@ def _migrate_v2(db: sqlite3.Connection) -> None:
     """)
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_v1, _migrate_v2)
+# Append only: a store at user_version N has run the first N of these.
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_v1,
+    _migrate_v2,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def _describe(exc: BaseException) -> str:
