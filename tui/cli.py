@@ -107,7 +107,8 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--json", action="store_true")
 
     search = command("search", "items matching QUERY, best first")
-    search.add_argument("query", metavar="QUERY")
+    search.add_argument("query", metavar="QUERY", help="words, \"phrases\", -word, A OR B, district:, since:, "
+                        "until:, week:, is:starred, is:unread (docs/query.md)")
     district_option(search)
     search.add_argument("--since", type=_iso_date, metavar="DATE")
     search.add_argument("--until", type=_iso_date, metavar="DATE")
@@ -302,7 +303,9 @@ def cmd_show(store, args) -> int:
 
 
 def cmd_search(store, args) -> int:
-    hits = store.search(args.query, districts=args.district, since=args.since, until=args.until, limit=args.limit)
+    from sz_digest.cache.query import search  # the query language (docs/query.md); flags AND with it
+
+    hits = search(store, args.query, districts=args.district, since=args.since, until=args.until, limit=args.limit)
     if args.json:
         _print_json([hit.to_json() for hit in hits])
         return ExitCode.OK if hits else ExitCode.NO_MATCH

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.errors import UsageError
+from sz_digest.cache.query import search
 from sz_digest.cache.text import clean_line
 from textual import on
 from textual.app import ComposeResult
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 DEBOUNCE = 0.2  # seconds of quiet typing before a search runs
+SEARCH_LIMIT = 100  # results the screen lists (the CLI's --limit does the same job)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,17 +108,20 @@ class SearchScreen(ModalScreen[Jump | None]):
         query = self.query_one(Input).value
         results = self.query_one(ResultList)
         count = self.query_one("#search-count", Static)
+        error = None
         try:
-            self.hits = self.store.search(query, limit=100) if query.strip() else []
-        except UsageError:
-            self.hits = []
+            self.hits = search(self.store, query, limit=SEARCH_LIMIT) if query.strip() else []
+        except UsageError as exc:  # a QueryError says which token is wrong: show it in place of a count
+            self.hits, error = [], str(exc)
         options: list[Option | None] = []
         for index, hit in enumerate(self.hits):
             if index:
                 options.append(None)  # a separator line between two-line results
             options.append(Option(hit_prompt(hit, self.t), id=str(index)))
         results.set_options(options)
-        if query.strip():
+        if error is not None:
+            count.update(Content(clean_line(error)))
+        elif query.strip():
             count.update(Content(self.t("search.count", n=len(self.hits)) if self.hits else self.t("search.none")))
         else:
             count.update(Content(""))
