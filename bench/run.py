@@ -247,6 +247,8 @@ def search_queries(base: Path, count: int = 100, seed: int = 6) -> list[str]:
 
 
 def measure_search(base: Path, scratch: Path, runs: int) -> dict:
+    """Through the query language (cache/query.py), as `search` and the reader's `/` run it."""
+    from sz_digest.cache.query import search
     from sz_digest.cache.store import Store
 
     queries = search_queries(base)
@@ -254,12 +256,12 @@ def measure_search(base: Path, scratch: Path, runs: int) -> dict:
     p95s, medians, by_len = [], [], {n: [] for n in range(1, 5)}
     with Store.open(data) as store:
         for query in queries[:20]:  # warm the page cache and the statement cache
-            store.search(query, limit=100)
+            search(store, query, limit=100)
         for n in range(runs):
             times = []
             for query in queries:
                 started = time.perf_counter()
-                store.search(query, limit=100)
+                search(store, query, limit=100)
                 elapsed = time.perf_counter() - started
                 times.append(elapsed)
                 by_len[len(query)].append(elapsed)

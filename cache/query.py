@@ -304,53 +304,61 @@ def search(
     weeks first, in page order. `limit=None` returns every match.
     """
     parsed = parse(query) if isinstance(query, str) else query
+    if len(parsed.clauses) == 1 and len(parsed.clauses[0]) == 1:
+        (term,) = parsed.clauses[0]
+        if term.kind == "text" and not term.negated:  # one word: exactly the store's own search
+            return store.search(term.value, districts=districts, since=since, until=until,
+                                limit=10**9 if limit is None else limit)
     parsed = _with_flags(parsed, districts, since, until)
     rows = matching_rows(store, parsed)
     if not rows:
         return []
     needles = parsed.needles
-    scored = [
-        (any(n in row[_TITLE] for n in needles), sum(row[_TEXT].count(n) for n in needles) if needles else 0,
-         row[_START], -row[_POSITION], row[_ROWID])
-        for row in rows
-    ]
+    if len(needles) == 1:  # the common case, without a generator per row
+        (needle,) = needles
+        scored = [(needle in row[_TITLE], row[_TEXT].count(needle), row[_START], -row[_POSITION], row[_ROWID],
+                   row[_TEXT]) for row in rows]
+    else:
+        scored = [(any(n in row[_TITLE] for n in needles), sum(row[_TEXT].count(n) for n in needles),
+                   row[_START], -row[_POSITION], row[_ROWID], row[_TEXT]) for row in rows]
     key = lambda k: k[:4]  # noqa: E731
     best = sorted(scored, key=key, reverse=True) if limit is None else heapq.nlargest(max(1, int(limit)), scored, key=key)
-    return _hits(store, [k[4] for k in best], needles)
+    return _hits(store, [(k[4], k[5]) for k in best], needles)
 
 
-def _hits(store: Store, rowids: list[int], needles: tuple[str, ...]) -> list[SearchHit]:
+def _hits(store: Store, best: list[tuple[int, str]], needles: tuple[str, ...]) -> list[SearchHit]:
+    """SearchHits for (rowid, folded text) pairs, in that order."""
     found = {}
-    for start in range(0, len(rowids), 500):
-        chunk = rowids[start:start + 500]
+    for start in range(0, len(best), 500):
+        chunk = best[start:start + 500]
         found.update((row[0], row[1:]) for row in store._db.execute(
             """SELECT i.rowid, d.id, d.week_start, i.district, i.district_name, i.title, i.body, i.position
                FROM items i JOIN digests d ON d.id = i.digest_id
                WHERE i.rowid IN (SELECT value FROM json_each(?))""",
-            ("[" + ",".join(map(str, chunk)) + "]",)))
+            ("[" + ",".join(str(rowid) for rowid, _ in chunk) + "]",)))
     hits = []
-    for rowid in rowids:
+    for rowid, folded in best:
         row = found.get(rowid)
         if row is None:  # changed under us by another process: skip it
             continue
         digest_id, week_start, district, name, title, body, position = row
-        snippet, spans = _snippet(title, body, needles)
+        snippet, spans = _snippet(title, body, [n for n in needles if n in folded])
         hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title, snippet, position, spans))
     return hits
 
 
-def _snippet(title: str, body: str, needles: tuple[str, ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
-    """The store's snippet around the first needle the item has, with every needle marked in it."""
+def _snippet(title: str, body: str, present: list[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """The store's snippet around the first needle the item has, with every one it has marked in it."""
     from .store import make_snippet
 
-    text = fold(f"{title}\n{body}")
-    present = [n for n in needles if n in text]
     if not present:
         line = " ".join(body.split()) or title
         return (line[:90] + ("…" if len(line) > 90 else "")), ()
     snippet, spans = make_snippet(title, body, present[0])
+    if len(present) == 1:
+        return snippet, spans
     folded = fold(snippet)
-    if len(present) > 1 and len(folded) == len(snippet):
+    if len(folded) == len(snippet):
         marks = set(spans)
         for needle in present[1:]:
             at = folded.find(needle)

@@ -130,10 +130,18 @@ def _migrate_v2(db: sqlite3.Connection) -> None:
     """)
 
 
+def _migrate_watches(db: sqlite3.Connection) -> None:
+    """Watches (saved queries), what they have matched, item versions for feeds: cache/watches.py."""
+    from .watches import migrate_watches  # lazy: start-up of a migrated store never imports it
+
+    migrate_watches(db)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
     _migrate_v2,
+    _migrate_watches,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
