@@ -41,6 +41,8 @@ class Config:
     refresh_interval_hours: float = 6.0
     lang: str | None = None  # "zh" | "en"; None follows the locale
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, for App.set_keymap
+    on_new: tuple[str, ...] = ()  # a command (argv) given each watch's new matches as JSON on stdin
+    on_new_timeout: float = 10.0  # seconds before that command is stopped
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -80,7 +82,22 @@ def load_config(path: Path | None = None) -> Config:
     keys = get("keys", dict, {})
     if not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
         raise UsageError(f"config file {path}: [keys] maps binding ids to key strings")
+    on_new = get("on_new", (str, list), [])
+    if isinstance(on_new, str):
+        import shlex
+
+        try:
+            on_new = shlex.split(on_new)
+        except ValueError as exc:
+            raise UsageError(f"config file {path}: 'on_new' is not a command line: {exc}") from None
+    if not all(isinstance(part, str) for part in on_new):
+        raise UsageError(f"config file {path}: 'on_new' is a command: a string or a list of strings")
+    on_new_timeout = float(get("on_new_timeout", (int, float), 10.0))
+    if not 0 < on_new_timeout <= 600:
+        raise UsageError(f"config file {path}: 'on_new_timeout' must be between 0 and 600 seconds")
     return Config(
+        on_new=tuple(on_new),
+        on_new_timeout=on_new_timeout,
         source=source,
         user_agent=get("user_agent", str, DEFAULT_USER_AGENT),
         concurrency=concurrency,

@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--district", type=_district, action="append", metavar="D",
                         help="open the reader filtered to district D (repeatable)")
     parser.add_argument("--week", metavar="W", help="open the reader on week W (post id, URL, ISO date or latest)")
-    commands = parser.add_subparsers(dest="command", metavar="{sync,list,show,search,export,stats}", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="{sync,list,show,search,export,stats,watch,feed}", parser_class=_Parser)
 
     def command(name: str, help_text: str | None) -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text) if help_text else commands.add_parser(name)
@@ -95,6 +95,9 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--full", action="store_true", help="walk the whole column and re-check stored posts")
     sync.add_argument("--pages", type=_positive, metavar="N", help="read at most N list pages")
     sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    from .cli_follow import add_parsers, add_sync_options  # watches and feeds (issue 17)
+
+    add_sync_options(sync)
 
     list_ = command("list", "the stored digests, newest first")
     district_option(list_)
@@ -127,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--weeks", type=_positive, default=12, metavar="N", help="what counts as recent")
     stats.add_argument("--json", action="store_true")
 
+    add_parsers(command, district_option, _positive)
     command("reparse", None)  # re-derive every digest from the kept raw pages (after a parser upgrade)
     return parser
 
@@ -174,7 +178,7 @@ def _main(argv: list[str]) -> int:
         from .cli_sync import run_sync_command
 
         return run_sync_command(data_dir=data_dir, config=config, full=args.full, pages=args.pages,
-                                as_json=args.json, offline=args.offline)
+                                as_json=args.json, offline=args.offline, notify=args.notify, feeds_dir=args.feeds)
     if args.command is None:
         from .app import run_app
 
@@ -185,6 +189,10 @@ def _main(argv: list[str]) -> int:
     if isinstance(store, int):
         return store
     try:
+        if args.command in ("watch", "feed"):
+            from .cli_follow import cmd_feed, cmd_watch
+
+            return cmd_watch(store, args) if args.command == "watch" else cmd_feed(store, args, config)
         handler = {"list": cmd_list, "show": cmd_show, "search": cmd_search, "export": cmd_export,
                    "stats": cmd_stats, "reparse": cmd_reparse}[args.command]
         return handler(store, args)

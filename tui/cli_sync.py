@@ -101,7 +101,7 @@ def _summary(report, source: str) -> str:
 
 
 def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, offline: bool,
-                     transport=None, options=None) -> int:
+                     transport=None, options=None, notify: bool = False, feeds_dir: Path | None = None) -> int:
     """Run one sync for the CLI; returns the process exit code (docs/cli.md).
 
     `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only.
@@ -145,6 +145,9 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         finally:
             if display is not None:
                 display.__exit__(None, None, None)
+        from .cli_follow import after_sync, alert_lines  # watches: alerts, hook, notifications, feeds
+
+        follow, problems = after_sync(store, config, notify=notify, feeds_dir=feeds_dir)
     except SourceUnreachable as exc:
         _err(f"cannot reach the source {exc.url}: {exc.reason} (the store is unchanged)")
         return ExitCode.UNREACHABLE
@@ -156,11 +159,16 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         return ExitCode.INTERRUPTED
     finally:
         store.close()
+    for problem in problems:
+        _err(problem)
 
     if as_json:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(report.to_json() | follow, ensure_ascii=False) + "\n")
     else:
-        sys.stdout.write(_summary(report, config.source) + "\n")
+        from sz_digest.cache.text import clean_line
+
+        lines = [_summary(report, config.source), *(clean_line(line) for line in alert_lines(follow))]
+        sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     return ExitCode.NO_MATCH if report.failed else ExitCode.OK
 
@@ -180,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--offline", action="store_true")
     ap.add_argument("--concurrency", type=int, default=None)
     ap.add_argument("--fast-retries", action="store_true", help="tests: tiny timeouts and backoffs")
+    ap.add_argument("--notify", action="store_true")
+    ap.add_argument("--feeds", type=Path, default=None)
     args = ap.parse_args(argv)
     config: Config = load_config()
     if args.source:
@@ -193,7 +203,8 @@ def main(argv: list[str] | None = None) -> int:
         options = FetchOptions(connect_timeout=1.0, read_timeout=1.0, total_timeout=3.0, backoff_base=0.02,
                                backoff_max=0.1, retry_after_max=0.2)
     return run_sync_command(data_dir=args.data_dir or default_data_dir(), config=config, full=args.full,
-                            pages=args.pages, as_json=args.json, offline=args.offline, options=options)
+                            pages=args.pages, as_json=args.json, offline=args.offline, options=options,
+                            notify=args.notify, feeds_dir=args.feeds)
 
 
 if __name__ == "__main__":
