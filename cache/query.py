@@ -13,7 +13,6 @@ shorter words (社工, 党) are matched by a scan of the cached rows, as `Store.
 
 from __future__ import annotations
 
-import calendar
 import heapq
 import re
 from datetime import date, timedelta
@@ -127,9 +126,12 @@ def _day(query: str, token: _Token, value: str, *, end: bool) -> date:
         if month is None:
             return date(year, 12, 31) if end else date(year, 1, 1)
         if day is None:
-            return date(year, month, calendar.monthrange(year, month)[1] if end else 1)
+            first = date(year, month, 1)
+            if not end:
+                return first
+            return (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(days=1)
         return date(year, month, day)
-    except (ValueError, calendar.IllegalMonthError):
+    except (ValueError, OverflowError):
         raise QueryError(query, token.start, token.end, "no such date") from None
 
 

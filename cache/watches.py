@@ -141,3 +141,16 @@ def unread_counts(store: Store) -> dict[str, int]:
         unread = query._replace(clauses=query.clauses + ((Term("is", "unread"),),))
         counts[watch.name] = len(matching_rows(store, unread))
     return counts
+
+
+def name_for_query(store: Store, query: str) -> str:
+    """A free watch name made from the query's own words (the reader's "save this search")."""
+    stem = re.sub(r"[^\w.]+", "-", query.replace("district:", "").replace("is:", ""))
+    stem = re.sub(r"^[\W_.-]+", "", stem).rstrip("-.")[:32].rstrip("-.") or "watch"
+    if not NAME_RE.fullmatch(stem):
+        stem = "watch"
+    taken = {w.name for w in watches(store)}
+    name, n = stem, 2
+    while name in taken:
+        name, n = f"{stem}-{n}", n + 1
+    return name

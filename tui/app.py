@@ -210,6 +210,7 @@ class DigestApp(App[int]):
         main.status = ""
         main.offline = self.offline
         main.reload_weeks()
+        self.announce_new_matches()
         new = len(self.store.known_ids() - before)
         failed = len(getattr(report, "failed", ()) or ())
         if failed:
@@ -217,6 +218,27 @@ class DigestApp(App[int]):
                         severity="warning")
         elif manual or new:
             self.notify(self.t("notice.sync_done", n=new), markup=False)
+
+    def announce_new_matches(self) -> None:
+        """After a sync: a notice per watch naming its new items, and fresh sidebar badges (issue 17)."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.text import clean_line
+        from sz_digest.cache.watches import collect_alerts
+
+        try:
+            alerts = collect_alerts(self.store)
+        except DigestError:
+            alerts = []
+        for alert in alerts:
+            titles = "；".join(clean_line(hit.title) for hit in alert.hits[:3])
+            if len(alert.hits) > 3:
+                titles += f" (+{len(alert.hits) - 3})"
+            self.notify(self.t("notice.watch_new", name=alert.watch.name, titles=titles), markup=False, timeout=15)
+        self.main.district_filter.refresh_watches()
+
+    def on_watches_changed(self) -> None:
+        """A watch was saved from the search screen."""
+        self.main.district_filter.refresh_watches()
 
     # -- opening the source ------------------------------------------------------------------------
 

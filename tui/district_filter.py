@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 ALL_ID = "all"
+WATCHES_ID = "watches"  # the heading over the saved searches
+WATCH_PREFIX = "watch:"  # row ids of saved searches: watch:NAME
 OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
 
 Row = tuple[str, str, int, bool, bool]  # mark, name, count, dim (none this week), selected
@@ -46,6 +48,13 @@ class DistrictFilter(RowView):
     class Cleared(Message):
         """The user chose 全部/All."""
 
+    class WatchChosen(Message):
+        """The user chose a saved search (a watch) under the districts."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     digest_id: var[str | None] = var(None, init=False)
     districts: var[frozenset[str]] = var(frozenset(), init=False)
 
@@ -54,10 +63,25 @@ class DistrictFilter(RowView):
         self.store = store
         self.t = t
         self.counts: dict[str, int] = {}
+        self.watch_counts: dict[str, int] = {}  # watch name -> its matches not read yet
         self._rows: dict[str, Row] = {}  # row id -> what its row shows
 
     def on_mount(self) -> None:
         self.rebuild()
+        self.call_after_refresh(self.refresh_watches)  # after the first frame: start-up never waits on it
+
+    def refresh_watches(self) -> None:
+        """Recount the saved searches' unread matches (after a sync, a read change, a new watch)."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.watches import unread_counts
+
+        try:
+            counts = unread_counts(self.store)
+        except DigestError:
+            counts = {}
+        if counts != self.watch_counts:
+            self.watch_counts = counts
+            self.rebuild()
 
     def watch_digest_id(self) -> None:
         self.rebuild()
@@ -77,6 +101,10 @@ class DistrictFilter(RowView):
             if code in OCCASIONAL and not count and code not in selected:
                 continue
             rows[code] = ("■ " if code in selected else "□ ", self.t.district(code), count, not count, code in selected)
+        if self.watch_counts:
+            rows[WATCHES_ID] = ("", self.t("pane.watches"), 0, True, False)
+            for name, count in self.watch_counts.items():
+                rows[WATCH_PREFIX + name] = ("◇ ", name, count, not count, False)
         old, self._rows = self._rows, rows
         if list(rows) == list(old):
             for code, row in rows.items():
@@ -107,11 +135,13 @@ class DistrictFilter(RowView):
         code = self.highlighted_id
         if code == ALL_ID:
             self.post_message(self.Cleared())
-        elif code is not None:
+        elif code is not None and code.startswith(WATCH_PREFIX):
+            self.post_message(self.WatchChosen(code.removeprefix(WATCH_PREFIX)))
+        elif code is not None and code != WATCHES_ID:
             self.post_message(self.Toggled(code))
 
     @property
     def highlighted_code(self) -> str | None:
-        """The district under the cursor (None on 全部/All): what `t` shows a timeline of."""
+        """The district under the cursor (None on 全部/All or a watch): what `t` shows a timeline of."""
         code = self.highlighted_id
-        return code if code != ALL_ID else None
+        return code if code in CODES else None

@@ -215,6 +215,17 @@ class MainScreen(Screen[None]):
     def _district_toggled(self, event: DistrictFilter.Toggled) -> None:
         self.set_districts(self.districts ^ {event.code})
 
+    @on(DistrictFilter.WatchChosen)
+    def _watch_chosen(self, event: DistrictFilter.WatchChosen) -> None:
+        """A saved search in the sidebar: its matches, as the `/` screen lists them (issue 17)."""
+        from sz_digest.cache.watches import get_watch
+
+        from .search_screen import SearchScreen
+
+        watch = get_watch(self.store, event.name)
+        if watch is not None:
+            self.app.push_screen(SearchScreen(self.store, self.t, watch.query), self.jump_to)
+
     @on(DistrictFilter.Cleared)
     @on(ArticleViewer.ClearFilterRequested)
     def _filter_cleared(self) -> None:
@@ -320,6 +331,8 @@ class MainScreen(Screen[None]):
         if week is not None:
             self.week_list.update_week(week)
         self.viewer.refresh_marks()
+        if self.district_filter.watch_counts:  # read state moved: the watches' unread badges too
+            self.district_filter.refresh_watches()
 
     # -- archive: stars, search, timeline, activity, export ------------------------------------
 

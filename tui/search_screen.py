@@ -16,6 +16,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
@@ -68,25 +69,29 @@ class SearchScreen(ModalScreen[Jump | None]):
     BINDINGS = [
         Binding("escape", "dismiss_none", "Back", show=False),
         Binding("down", "results", "Results", show=False),
+        Binding("ctrl+s", "save_watch", "Save as watch", show=False, id="search.save_watch"),
     ]
 
-    def __init__(self, store: Store, t: Catalog) -> None:
+    def __init__(self, store: Store, t: Catalog, query: str = "") -> None:
         super().__init__()
         self.store = store
         self.t = t
+        self.initial_query = query  # a watch chosen in the sidebar opens its query here
         self.hits: list[SearchHit] = []
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
             body.border_title = self.t("search.title")
-            body.border_subtitle = self.t("search.hint")
-            yield Input(placeholder=self.t("search.placeholder"), id="search-input", compact=True)
+            body.border_subtitle = self.t("search.hint_watch")
+            yield Input(self.initial_query, placeholder=self.t("search.placeholder"), id="search-input", compact=True)
             yield Static(id="search-count", markup=False)
             yield ResultList(id="search-results", markup=False)
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
+        if self.initial_query:
+            self.run_search()
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -142,6 +147,29 @@ class SearchScreen(ModalScreen[Jump | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+    def action_save_watch(self) -> None:
+        """ctrl+s: keep this query as a watch, named after the query (cache/watches.py)."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.watches import add_watch, name_for_query
+
+        query = self.query_one(Input).value.strip()
+        if not query:
+            self.app.notify(self.t("search.save_empty"), markup=False, timeout=3)
+            return
+        try:
+            watch = add_watch(self.store, name_for_query(self.store, query), query)
+        except DigestError as exc:  # a bad query or a read-only store: say so, keep the screen
+            self.app.notify(clean_line(str(exc)), markup=False, severity="warning")
+            return
+        self.app.notify(self.t("search.saved", name=clean_line(watch.name)), markup=False)
+        self.post_message(WatchesChanged())
+
+
+class WatchesChanged(Message):
+    """A watch was added or removed: the sidebar recounts (sent to the app from a modal screen)."""
+
+    bubble = True
 
 
 def entry_prompt(entry: TimelineEntry) -> Content:

@@ -1,0 +1,112 @@
+"""The reader's side of issue 17: the same query language in `/`, saving a search as a watch, watch
+rows with unread badges in the sidebar, and a notice naming new matches after a background refresh."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from sz_digest.cache.store import Store
+from sz_digest.cache.sync import SyncProgress, SyncReport
+from sz_digest.cache.watches import add_watch, watches
+from sz_digest.tui.cli import main as cli_main
+from sz_digest.tui.district_filter import DistrictFilter
+from sz_digest.tui.main_screen import MainScreen
+from sz_digest.tui.search_screen import SearchScreen
+
+from tui_fixtures import LATEST_ID, data_dir, digest, item, notices, running, screen_text  # noqa: F401 (data_dir: a fixture)
+
+
+async def wait_for_search(pilot) -> None:
+    await pilot.pause(0.35)  # the debounce
+    await pilot.pause()
+
+
+QUERIES = ["社工", "社工 -福田", "社工 OR 党建", '"社工站"', "district:福田区", "since:2026-03 -is:unread",
+           "week:2026-03-04", "is:unread 区", "district:Futian,南山 OR 吉星"]
+
+
+async def test_same_query_same_hits_in_the_cli_and_the_reader(data_dir: Path, capsys) -> None:
+    expected = {}
+    for query in QUERIES:
+        cli_main(["--data-dir", str(data_dir), "search", query, "--json", "--limit", "100"])
+        expected[query] = [(h["digest_id"], h["title"]) for h in json.loads(capsys.readouterr().out)]
+    assert any(expected.values()) and len({tuple(v) for v in expected.values()}) > 3  # not all alike
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("slash")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        for query in QUERIES:
+            screen.query_one("#search-input").value = query
+            await wait_for_search(pilot)
+            assert [(h.digest_id, h.title) for h in screen.hits] == expected[query], query
+
+
+async def test_a_bad_query_shows_its_error_in_the_search_screen(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("slash", *"社工 since:2026-13")
+        await wait_for_search(pilot)
+        assert app.screen.hits == []
+        assert "bad query at 'since:2026-13' (character 4): no such date" in screen_text(app)
+
+
+async def test_ctrl_s_saves_the_search_as_a_watch_that_appears_in_the_sidebar(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("slash", *"社工 -福田")
+        await wait_for_search(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert [(w.name, w.query) for w in watches(app.store)] == [("社工-福田", "社工 -福田")]
+        assert "Saved as watch “社工-福田”" in notices(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        sidebar = app.screen.query_one(DistrictFilter)
+        assert sidebar.watch_counts == {"社工-福田": 3}
+        assert "◇ 社工-福田 3" in screen_text(app)
+
+
+async def test_watch_rows_count_unread_matches_and_open_their_results(data_dir: Path) -> None:
+    with Store.open(data_dir) as store:
+        add_watch(store, "社工", "社工")
+    async with running(data_dir) as (app, pilot):
+        await pilot.pause()
+        sidebar = app.screen.query_one(DistrictFilter)
+        assert sidebar.watch_counts == {"社工": 6}  # three in the latest week, one in each older one
+        text = screen_text(app)
+        assert "Watches" in text and "◇ 社工 6" in text
+        await pilot.press("n")  # the next (older) week, one 社工 item: opening it is reading it
+        await pilot.pause()
+        assert sidebar.watch_counts == {"社工": 5}
+        assert "◇ 社工 5" in screen_text(app)
+        # Choosing the watch row (the last row) lists its matches, as `/` would.
+        sidebar.focus()
+        await pilot.press("end", "enter")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        assert app.screen.query_one("#search-input").value == "社工"
+        assert len(app.screen.hits) == 6
+
+
+class NewWeekSync:
+    async def __call__(self, store, *, source, on_progress=None, **options) -> SyncReport:
+        new = digest("1667001", date(2026, 3, 23), [item(0, "nanshan", "南山区开展养老服务社工培训"),
+                                                    item(1, "futian", "福田区运动会")])
+        store.save_digest(new, raw=b"")
+        on_progress(SyncProgress("done", list_pages=1, listed=1, to_fetch=1, fetched=1, new_ids=("1667001",)))
+        return SyncReport(pages=1, listed=1, fetched=1, new_ids=["1667001"])
+
+
+async def test_a_background_refresh_names_new_matches_and_updates_the_badge(data_dir: Path) -> None:
+    with Store.open(data_dir) as store:
+        add_watch(store, "养老", "养老 OR 助老")
+    async with running(data_dir, offline=False, sync_service=NewWeekSync()) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "New for 养老: 南山区开展养老服务社工培训" in notices(app)
+        assert app.screen.query_one(DistrictFilter).watch_counts == {"养老": 1}
