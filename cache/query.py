@@ -274,6 +274,18 @@ def matching_rows(store: Store, query: Query) -> list[tuple]:
             else:
                 rows = [row for row in rows if needle in row[_TEXT]]
             continue
+        if len(clause) == 1 and clause[0].kind == "district":
+            codes, negated = clause[0].value, clause[0].negated
+            rows = [row for row in rows if (row[_DISTRICT] in codes) != negated]
+            continue
+        if all(t.kind == "text" and not t.negated for t in clause):  # 养老 OR 助老: one pass per word
+            kept: list[tuple] = []
+            for term in clause:
+                needle = term.value
+                kept += [row for row in rows if needle in row[_TEXT]]
+                rows = [row for row in rows if needle not in row[_TEXT]]
+            rows = kept
+            continue
         tests = [(_test(term, store, sets), term.negated) for term in clause]
         rows = [row for row in rows if any(test(row) != negated for test, negated in tests)]
     return rows
@@ -320,6 +332,10 @@ def search(
         (needle,) = needles
         scored = [(needle in row[_TITLE], row[_TEXT].count(needle), row[_START], -row[_POSITION], row[_ROWID],
                    row[_TEXT]) for row in rows]
+    elif len(needles) == 2:
+        a, b = needles
+        scored = [(a in row[_TITLE] or b in row[_TITLE], row[_TEXT].count(a) + row[_TEXT].count(b), row[_START],
+                   -row[_POSITION], row[_ROWID], row[_TEXT]) for row in rows]
     else:
         scored = [(any(n in row[_TITLE] for n in needles), sum(row[_TEXT].count(n) for n in needles),
                    row[_START], -row[_POSITION], row[_ROWID], row[_TEXT]) for row in rows]

@@ -110,3 +110,22 @@ async def test_a_background_refresh_names_new_matches_and_updates_the_badge(data
         await pilot.pause()
         assert "New for 养老: 南山区开展养老服务社工培训" in notices(app)
         assert app.screen.query_one(DistrictFilter).watch_counts == {"养老": 1}
+
+
+async def test_the_reader_runs_on_new_after_its_refresh_and_reports_a_failing_hook(data_dir: Path, tmp_path) -> None:
+    import sys
+
+    from sz_digest.cache.config import Config
+
+    received = tmp_path / "got.json"
+    hook = f"import shutil, sys; shutil.copyfileobj(sys.stdin, open({str(received)!r}, 'w')); sys.exit(4)"
+    with Store.open(data_dir) as store:
+        add_watch(store, "养老", "养老")
+    config = Config(on_new=(sys.executable, "-c", hook), on_new_timeout=5)
+    async with running(data_dir, offline=False, sync_service=NewWeekSync(), config=config) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await app.workers.wait_for_complete()  # the hook's worker, started after the refresh
+        await pilot.pause()
+        assert [hit["title"] for hit in json.loads(received.read_text("utf-8"))] == ["南山区开展养老服务社工培训"]
+        assert "on_new for watch '养老': failed (exit status 4)" in notices(app)

@@ -235,6 +235,19 @@ class DigestApp(App[int]):
                 titles += f" (+{len(alert.hits) - 3})"
             self.notify(self.t("notice.watch_new", name=alert.watch.name, titles=titles), markup=False, timeout=15)
         self.main.district_filter.refresh_watches()
+        if alerts and self.config.on_new:
+            self.run_hooks(alerts)
+
+    @work(thread=True, exit_on_error=False, group="on_new")
+    def run_hooks(self, alerts: list) -> None:
+        """The config's `on_new` command, per watch, off the UI thread (it may take its whole timeout)."""
+        from sz_digest.cache.alerts import run_hook
+
+        for alert in alerts:
+            result = run_hook(self.config.on_new, alert, timeout=self.config.on_new_timeout)
+            if not result.ok:
+                message = self.t("notice.error", error=f"on_new for watch {result.watch!r}: {result.problem}")
+                self.call_from_thread(self.notify, message, markup=False, severity="warning")
 
     def on_watches_changed(self) -> None:
         """A watch was saved from the search screen."""
