@@ -344,6 +344,26 @@ def search(
     return _hits(store, [(k[4], k[5]) for k in best], needles)
 
 
+def match_keys(store: Store, query: str | Query) -> dict[tuple[str, int], int]:
+    """(digest id, position) -> rowid of every item `query` matches, without building hits or snippets."""
+    parsed = parse(query) if isinstance(query, str) else query
+    rowids = [row[_ROWID] for row in matching_rows(store, parsed)]
+    keys: dict[tuple[str, int], int] = {}
+    for start in range(0, len(rowids), 5000):
+        keys.update(((digest_id, position), rowid) for rowid, digest_id, position in store._db.execute(
+            "SELECT rowid, digest_id, position FROM items WHERE rowid IN (SELECT value FROM json_each(?))",
+            ("[" + ",".join(map(str, rowids[start:start + 5000])) + "]",)))
+    return keys
+
+
+def hits_for(store: Store, query: str | Query, rowids: list[int]) -> list[SearchHit]:
+    """SearchHits (snippets marked with the query's words) for the items `rowids`, in that order."""
+    parsed = parse(query) if isinstance(query, str) else query
+    folded = dict(store._db.execute("SELECT rowid, folded FROM items WHERE rowid IN (SELECT value FROM json_each(?))",
+                                    ("[" + ",".join(map(str, rowids)) + "]",)))
+    return _hits(store, [(rowid, folded.get(rowid, "")) for rowid in rowids], parsed.needles)
+
+
 def _hits(store: Store, best: list[tuple[int, str]], needles: tuple[str, ...]) -> list[SearchHit]:
     """SearchHits for (rowid, folded text) pairs, in that order."""
     found = {}

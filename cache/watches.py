@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .errors import UsageError
 from .model import SearchHit
-from .query import QueryError, Term, matching_rows, parse, search
+from .query import QueryError, Term, hits_for, match_keys, matching_rows, parse
 
 if TYPE_CHECKING:
     from .store import Store
@@ -80,17 +80,13 @@ def get_watch(store: Store, name: str) -> Watch | None:
     return next((w for w in watches(store) if w.name == name), None)
 
 
-def _keys(hits: list[SearchHit]) -> set[tuple[str, int]]:
-    return {(hit.digest_id, hit.position) for hit in hits}
-
-
 def add_watch(store: Store, name: str, query: str, *, replace: bool = False) -> Watch:
     """Save `query` as watch `name`; what it matches now counts as seen (no alert for the archive)."""
     check_name(name)
     parse(query)  # QueryError now, not at the next sync
     if not replace and get_watch(store, name) is not None:
         raise UsageError(f"a watch named {name!r} exists; remove it first (watch rm {name})")
-    seen = _keys(search(store, query, limit=None))
+    seen = match_keys(store, query)
     now = datetime.now(UTC).replace(microsecond=0)
     with store._write() as db:
         db.execute("DELETE FROM watches WHERE name = ?", (name,))
@@ -113,19 +109,19 @@ def collect_alerts(store: Store) -> list[Alert]:
     alerts = []
     for watch in watches(store):
         try:
-            hits = search(store, watch.query, limit=None)
+            matches = match_keys(store, watch.query)
         except QueryError:
             continue
         seen = {tuple(row) for row in store._db.execute(
             "SELECT digest_id, position FROM watch_seen WHERE name = ?", (watch.name,))}
-        new = [hit for hit in hits if (hit.digest_id, hit.position) not in seen]
+        new = [key for key in matches if key not in seen]
         if not new:
             continue
         with store._write() as db:
-            db.executemany("INSERT OR IGNORE INTO watch_seen VALUES (?, ?, ?)",
-                           [(watch.name, hit.digest_id, hit.position) for hit in new])
-        new.sort(key=lambda hit: (hit.week_start, hit.digest_id, -hit.position), reverse=True)
-        alerts.append(Alert(watch, new))
+            db.executemany("INSERT OR IGNORE INTO watch_seen VALUES (?, ?, ?)", [(watch.name, *key) for key in new])
+        hits = hits_for(store, watch.query, [matches[key] for key in new])
+        hits.sort(key=lambda hit: (hit.week_start, hit.digest_id, -hit.position), reverse=True)
+        alerts.append(Alert(watch, hits))
     return alerts
 
 

@@ -18,7 +18,7 @@ from sz_digest.tui.district_filter import DistrictFilter
 from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.search_screen import SearchScreen
 
-from tui_fixtures import LATEST_ID, data_dir, digest, item, notices, running, screen_text  # noqa: F401 (data_dir: a fixture)
+from tui_fixtures import LATEST_ID, data_dir, digest, item, main, notices, running, screen_text, shown_titles  # noqa: F401 (data_dir: a fixture)
 
 
 async def wait_for_search(pilot) -> None:
@@ -83,14 +83,25 @@ async def test_watch_rows_count_unread_matches_and_open_their_results(data_dir: 
         await pilot.pause()
         assert sidebar.watch_counts == {"社工": 5}
         assert "◇ 社工 5" in screen_text(app)
-        # Choosing the watch row (the last row) lists its matches, as `/` would.
+        # Choosing the watch row (the last row) filters the viewer to its matches, as a district does.
         sidebar.focus()
+        await pilot.press("p")  # back to the latest week: three 社工 items among eight
         await pilot.press("end", "enter")
         await pilot.pause()
+        assert main(app).watch_filter[0] == "社工"
+        assert shown_titles(app) == ["召开社会工作高质量发展推进会", "开展“社工进社区”志愿服务活动", "推进“一社区一社工站”建设"]
+        text = screen_text(app)
+        assert "◆ 社工" in text and "watch: 社工" in text
+        await pilot.press("n")  # another week: its one match
         await pilot.pause()
-        assert isinstance(app.screen, SearchScreen)
-        assert app.screen.query_one("#search-input").value == "社工"
-        assert len(app.screen.hits) == 6
+        assert shown_titles(app) == ["福田区社工站开展春季关爱活动"]
+        await pilot.press("enter")  # chosen again: the filter goes
+        await pilot.pause()
+        assert main(app).watch_filter is None and len(shown_titles(app)) == 3
+        await pilot.press("enter")
+        await pilot.press("a")  # `a` clears every filter, the watch too
+        await pilot.pause()
+        assert main(app).watch_filter is None and "◇ 社工" in screen_text(app)
 
 
 class NewWeekSync:

@@ -235,6 +235,8 @@ class DigestApp(App[int]):
                 titles += f" (+{len(alert.hits) - 3})"
             self.notify(self.t("notice.watch_new", name=alert.watch.name, titles=titles), markup=False, timeout=15)
         self.main.district_filter.refresh_watches()
+        if self.main.watch_filter is not None:  # the chosen watch may match new items now
+            self.main.set_watch(self.main.watch_filter[0])
         if alerts and self.config.on_new:
             self.run_hooks(alerts)
 

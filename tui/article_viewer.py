@@ -97,6 +97,8 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
 
     digest_id: var[str | None] = var(None, init=False)
     districts: var[frozenset[str]] = var(frozenset(), init=False)
+    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
+    """A saved search chosen in the sidebar: its name and the (digest id, position) of its matches."""
     current: var[int | None] = var(None, init=False)
     """Index into `shown` of the current item (`]`/`[`), or None."""
 
@@ -133,6 +135,14 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
     def watch_districts(self) -> None:
         self.reload()
 
+    def watch_watch_filter(self) -> None:
+        self.reload()
+
+    def _hidden(self, digest_id: str, item: Item) -> bool:
+        """Whether the district filter or the chosen watch hides this item."""
+        return bool(self.districts and item.district not in self.districts
+                    or self.watch_filter is not None and (digest_id, item.position) not in self.watch_filter[1])
+
     def reload(self) -> None:
         """Read the bound week through the bound filter from the store; scroll to the top."""
         self.set_reactive(ArticleViewer.current, None)
@@ -157,7 +167,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         read = self.store.read_positions(week.id)
         starred = self.store.starred_positions(week.id)
         self.entries = [Entry(week.id, item, week.read or item.position in read, item.position in starred)
-                        for item in items if not self.districts or item.district in self.districts]
+                        for item in items if not self._hidden(week.id, item)]
         self._state = "items" if self.entries else "filter_empty"
 
     def _load_starred(self) -> None:
@@ -170,7 +180,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         for entry in self.store.starred():
             self._week_ranges.setdefault(entry.digest_id, (entry.week_start, entry.week_end))
             item = entry.item
-            if self.districts and item.district not in self.districts:
+            if self._hidden(entry.digest_id, item):
                 continue
             week = weeks.setdefault(entry.digest_id, self.store.week(entry.digest_id))
             read = reads.setdefault(entry.digest_id, self.store.read_positions(entry.digest_id))
@@ -319,7 +329,8 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             rows.append(Row())
             text(t("viewer.no_items"), "viewer--note")
         elif self._state == "filter_empty":
-            names = "、".join(t.district(code) for code in sorted(self.districts))
+            names = "、".join([t.district(code) for code in sorted(self.districts)]
+                             + ([f"“{self.watch_filter[0]}”"] if self.watch_filter is not None else []))
             rows.append(Row())
             text(t("viewer.filter_empty", shown=names), "viewer--warning")
             text(t("viewer.filter_hint"), "viewer--note")

@@ -57,6 +57,7 @@ class DistrictFilter(RowView):
 
     digest_id: var[str | None] = var(None, init=False)
     districts: var[frozenset[str]] = var(frozenset(), init=False)
+    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
 
     def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -89,13 +90,18 @@ class DistrictFilter(RowView):
     def watch_districts(self) -> None:
         self.rebuild()
 
+    def watch_watch_filter(self) -> None:
+        self.rebuild()
+
     def rebuild(self) -> None:
         """Bring every row up to date for the current week and selection, keeping the cursor on the
         same district; only rows whose text or look changed are redrawn."""
         self.counts = self.store.district_counts(self.digest_id) if self.digest_id else {}
         selected = self.districts
         total = sum(self.counts.values())
-        rows: dict[str, Row] = {ALL_ID: ("◉ " if not selected else "○ ", self.t("district.all"), total, False, not selected)}
+        chosen = self.watch_filter[0] if self.watch_filter is not None else None
+        everything = not selected and chosen is None
+        rows: dict[str, Row] = {ALL_ID: ("◉ " if everything else "○ ", self.t("district.all"), total, False, everything)}
         for code in CODES:
             count = self.counts.get(code, 0)
             if code in OCCASIONAL and not count and code not in selected:
@@ -104,7 +110,7 @@ class DistrictFilter(RowView):
         if self.watch_counts:
             rows[WATCHES_ID] = ("", self.t("pane.watches"), 0, True, False)
             for name, count in self.watch_counts.items():
-                rows[WATCH_PREFIX + name] = ("◇ ", name, count, not count, False)
+                rows[WATCH_PREFIX + name] = ("◆ " if name == chosen else "◇ ", name, count, not count, name == chosen)
         old, self._rows = self._rows, rows
         if list(rows) == list(old):
             for code, row in rows.items():

@@ -88,6 +88,8 @@ class MainScreen(Screen[None]):
     """The week shown in the viewer (or `STARRED_ID` for the starred items)."""
     districts: var[frozenset[str]] = var(frozenset(), init=False)
     """The district filter; empty means every district."""
+    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
+    """A saved search chosen in the sidebar (name, matching items): filters the viewer as districts do."""
     sidebar: var[bool] = var(True, init=False)
     status: var[str] = var("", init=False)
     """Transient status (sync progress); empty shows the resting summary."""
@@ -118,13 +120,13 @@ class MainScreen(Screen[None]):
         with Horizontal(id="panes"):
             sidebar = localised(DistrictFilter, t.lang)(self.store, t, id="districts")
             sidebar.border_title = t("pane.districts")
-            yield sidebar.data_bind(MainScreen.digest_id, MainScreen.districts)
+            yield sidebar.data_bind(MainScreen.digest_id, MainScreen.districts, MainScreen.watch_filter)
             weeks = localised(WeekList, t.lang)(t, id="weeks")
             weeks.border_title = t("pane.weeks")
             yield weeks.data_bind(MainScreen.digest_id)
             viewer = localised(ArticleViewer, t.lang)(self.store, t, id="viewer")
             viewer.border_title = t("pane.article")
-            yield viewer.data_bind(MainScreen.digest_id, MainScreen.districts)
+            yield viewer.data_bind(MainScreen.digest_id, MainScreen.districts, MainScreen.watch_filter)
         yield Static(id="status", markup=False)
         yield DigestFooter()
 
@@ -163,6 +165,9 @@ class MainScreen(Screen[None]):
     def watch_districts(self) -> None:
         self.update_status()
 
+    def watch_watch_filter(self) -> None:
+        self.update_status()
+
     def watch_sidebar(self, sidebar: bool) -> None:
         self.district_filter.display = sidebar
         if not sidebar and self.district_filter.has_focus:
@@ -190,6 +195,8 @@ class MainScreen(Screen[None]):
             parts.append(t("status.offline"))
         if self.districts:
             parts.append(t("status.filter", names="、".join(t.district(c) for c in sorted(self.districts))))
+        if self.watch_filter is not None:
+            parts.append(t("status.watch", name=self.watch_filter[0]))
         self.status_line.update(Content(" · ".join(parts)), layout=False)
 
     def reload_weeks(self) -> None:
@@ -217,19 +224,26 @@ class MainScreen(Screen[None]):
 
     @on(DistrictFilter.WatchChosen)
     def _watch_chosen(self, event: DistrictFilter.WatchChosen) -> None:
-        """A saved search in the sidebar: its matches, as the `/` screen lists them (issue 17)."""
-        from sz_digest.cache.watches import get_watch
+        """A saved search in the sidebar filters the viewer to its matches; chosen again, it stops."""
+        self.set_watch(None if self.watch_filter is not None and self.watch_filter[0] == event.name else event.name)
 
-        from .search_screen import SearchScreen
+    def set_watch(self, name: str | None) -> None:
+        """Filter by watch `name` (None: no watch), its matches read afresh from the store."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.watches import get_watch, match_keys
 
-        watch = get_watch(self.store, event.name)
-        if watch is not None:
-            self.app.push_screen(SearchScreen(self.store, self.t, watch.query), self.jump_to)
+        watch = get_watch(self.store, name) if name is not None else None
+        try:
+            self.watch_filter = (watch.name, frozenset(match_keys(self.store, watch.query))) if watch else None
+        except DigestError as exc:  # a query an older or newer sz-digest wrote: say so, filter nothing
+            self.watch_filter = None
+            self.app.notify(display.plain_line(str(exc)), markup=False, severity="warning")
 
     @on(DistrictFilter.Cleared)
     @on(ArticleViewer.ClearFilterRequested)
     def _filter_cleared(self) -> None:
         self.set_districts(frozenset())
+        self.watch_filter = None
 
     # -- actions (the screen scope of the command table) ---------------------------------------
 
@@ -280,6 +294,7 @@ class MainScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         self.set_districts(frozenset())
+        self.watch_filter = None
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar = not self.sidebar
@@ -384,6 +399,8 @@ class MainScreen(Screen[None]):
         item = items.get(jump.position)
         if item is not None and self.districts and item.district not in self.districts:
             self.set_districts(frozenset())
+        if self.watch_filter is not None and (jump.digest_id, jump.position) not in self.watch_filter[1]:
+            self.watch_filter = None
         self.open_week(jump.digest_id)
         self.viewer.show_item(jump.digest_id, jump.position)
         self.viewer.focus()
