@@ -311,3 +311,20 @@ def test_hostile_page_text_stays_inert_in_the_feed(tmp_path):
     body = next(e for e in parsed.entries if e.id.endswith(":2")).content[0].value
     assert "&amp; <![CDATA[ x ]]>" in body
     store.close()
+
+
+def test_human_sync_summary_names_new_matches(capsys, server, tmp_path):
+    data = tmp_path / "data"
+    sync(capsys, server, data)
+    run(capsys, "--data-dir", data, "watch", "add", "养老", "养老")
+    add_post(server, 1700100, date(2026, 4, 6), [("南山区", "开展养老服务")])
+    code, out, err = run(capsys, "--data-dir", data, "--source", server.source, "sync")
+    assert code == 0 and err == ""
+    assert out.splitlines()[-1] == "New for 养老: 开展养老服务"
+
+
+def test_feed_to_an_unwritable_place_is_exit_5_and_leaves_nothing(capsys, archive, tmp_path):
+    target = tmp_path / "missing-dir" / "f.atom"
+    code, out, err = run(capsys, "--data-dir", archive.data_dir, "feed", "社工", "-o", target)
+    assert code == 5 and out == "" and err.startswith("sz-digest: cannot write") and err.count("\n") == 1
+    assert not target.parent.exists()
