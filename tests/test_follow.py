@@ -328,3 +328,12 @@ def test_feed_to_an_unwritable_place_is_exit_5_and_leaves_nothing(capsys, archiv
     code, out, err = run(capsys, "--data-dir", archive.data_dir, "feed", "社工", "-o", target)
     assert code == 5 and out == "" and err.startswith("sz-digest: cannot write") and err.count("\n") == 1
     assert not target.parent.exists()
+
+
+def test_sync_feeds_into_a_file_is_one_line_and_the_sync_stands(capsys, server, tmp_path):
+    data, blocker = tmp_path / "data", tmp_path / "not-a-dir"
+    blocker.write_text("mine", "utf-8")
+    code, report, err = sync(capsys, server, data, "--feeds", blocker)
+    assert code == 0 and report["fetched"] == 4
+    assert err.startswith(f"sz-digest: cannot write feeds to {blocker}") and err.count("\n") == 1
+    assert blocker.read_text("utf-8") == "mine"  # the file the user named by mistake is untouched

@@ -132,7 +132,6 @@ def after_sync(store: Store, config: Config, *, notify: bool, feeds_dir: Path | 
     longer than the hook's timeout per watch. Returns (fields for `sync --json`, problem lines)."""
     from sz_digest.cache.alerts import notice_for, run_hook
     from sz_digest.cache.alerts import notify as show
-    from sz_digest.cache.errors import DigestError
     from sz_digest.cache.watches import collect_alerts, watches
 
     problems: list[str] = []
@@ -141,7 +140,7 @@ def after_sync(store: Store, config: Config, *, notify: bool, feeds_dir: Path | 
         alerts = collect_alerts(store)
         if alerts or watches(store):  # `sync --json` says "alerts" once there is a watch to alert
             extra["alerts"] = [alert.to_json() for alert in alerts]
-    except DigestError as exc:
+    except Exception as exc:  # noqa: BLE001 — the sync is committed; this is one line, never a traceback
         alerts = []
         problems.append(f"cannot check watches: {exc}")
     for alert in alerts:
@@ -157,7 +156,7 @@ def after_sync(store: Store, config: Config, *, notify: bool, feeds_dir: Path | 
         try:
             files = write_all_feeds(store, feeds_dir, source=config.source)
             extra["feeds"] = [{"path": str(f.path), "entries": f.entries, "written": f.written} for f in files]
-        except (OSError, DigestError) as exc:
+        except Exception as exc:  # noqa: BLE001 — as above: a feed problem never undoes a sync
             problems.append(f"cannot write feeds to {feeds_dir}: {getattr(exc, 'strerror', None) or exc}")
     return extra, problems
 
