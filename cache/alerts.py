@@ -61,11 +61,29 @@ def _send_desktop_notifier(notice: Notice) -> None:
 
     from desktop_notifier import DesktopNotifier
 
-    # It logs its own failures with a traceback; ours is one line.
-    logging.getLogger("desktop_notifier").setLevel(logging.CRITICAL)
-    notifier = DesktopNotifier(app_name="sz-digest")
-    # Servers may read <b>/<a> in the body: page text must stay text.
-    asyncio.run(asyncio.wait_for(notifier.send(title=notice.title, message=html.escape(notice.body)), 10))
+    class Failures(logging.Handler):
+        """desktop-notifier logs a failed send (with a traceback) instead of raising: catch that."""
+
+        def __init__(self) -> None:
+            super().__init__(logging.WARNING)
+            self.seen: list[str] = []
+
+        def emit(self, record: logging.LogRecord) -> None:
+            self.seen.append(record.getMessage())
+
+    logger = logging.getLogger("desktop_notifier")
+    failures = Failures()
+    logger.addHandler(failures)
+    propagate, logger.propagate = logger.propagate, False  # its traceback is not for the user's terminal
+    try:
+        notifier = DesktopNotifier(app_name="sz-digest")
+        # Servers may read <b>/<a> in the body: page text must stay text.
+        asyncio.run(asyncio.wait_for(notifier.send(title=notice.title, message=html.escape(notice.body)), 10))
+    finally:
+        logger.removeHandler(failures)
+        logger.propagate = propagate
+    if failures.seen:
+        raise RuntimeError(failures.seen[0])
 
 
 def _send_notify_send(notice: Notice) -> None:

@@ -337,3 +337,12 @@ def test_sync_feeds_into_a_file_is_one_line_and_the_sync_stands(capsys, server, 
     assert code == 0 and report["fetched"] == 4
     assert err.startswith(f"sz-digest: cannot write feeds to {blocker}") and err.count("\n") == 1
     assert blocker.read_text("utf-8") == "mine"  # the file the user named by mistake is untouched
+
+
+def test_desktop_notifier_failing_quietly_counts_as_a_failure(monkeypatch):
+    from sz_digest.cache import alerts
+
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+    monkeypatch.setattr(alerts.shutil, "which", lambda name: None)  # no notify-send either
+    # desktop-notifier cannot reach the bus: it logs instead of raising; we must fall through.
+    assert alerts.notify(Notice("t", "b"), terminal=io.StringIO()) == ""
