@@ -3,22 +3,18 @@ rows with unread badges in the sidebar, and a notice naming new matches after a 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from datetime import date
 from pathlib import Path
-
-import pytest
 
 from sz_digest.cache.store import Store
 from sz_digest.cache.sync import SyncProgress, SyncReport
 from sz_digest.cache.watches import add_watch, watches
 from sz_digest.tui.cli import main as cli_main
 from sz_digest.tui.district_filter import DistrictFilter
-from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.search_screen import SearchScreen
 
-from tui_fixtures import LATEST_ID, data_dir, digest, item, main, notices, running, screen_text, shown_titles  # noqa: F401 (data_dir: a fixture)
+from tui_fixtures import data_dir, digest, item, main, notices, running, screen_text, shown_titles  # noqa: F401 (data_dir: a fixture)
 
 
 async def wait_for_search(pilot) -> None:
