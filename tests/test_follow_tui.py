@@ -66,7 +66,7 @@ async def test_ctrl_s_saves_the_search_as_a_watch_that_appears_in_the_sidebar(da
         assert "◇ 社工-福田 3" in screen_text(app)
 
 
-async def test_watch_rows_count_unread_matches_and_open_their_results(data_dir: Path) -> None:
+async def test_watch_rows_count_unread_matches_and_filter_the_viewer(data_dir: Path) -> None:
     with Store.open(data_dir) as store:
         add_watch(store, "社工", "社工")
     async with running(data_dir) as (app, pilot):

@@ -3,6 +3,9 @@
 Rows show how many items the selected week has per district; districts absent this week are dimmed,
 not hidden (so the filter does not jump around week to week) — except `city` and `other`, which only
 appear when present or selected. An empty selection means "all districts".
+
+Under the districts, the saved searches (watches, cache/watches.py) are rows of their own with the
+number of their matches not read yet; choosing one filters like a district does (MainScreen.watch_filter).
 """
 
 from __future__ import annotations
