@@ -346,3 +346,8 @@ def test_desktop_notifier_failing_quietly_counts_as_a_failure(monkeypatch):
     monkeypatch.setattr(alerts.shutil, "which", lambda name: None)  # no notify-send either
     # desktop-notifier cannot reach the bus: it logs instead of raising; we must fall through.
     assert alerts.notify(Notice("t", "b"), terminal=io.StringIO()) == ""
+
+
+def test_global_options_work_after_the_watch_action(capsys, archive):
+    code, out, _ = run(capsys, "watch", "list", "--json", "--data-dir", archive.data_dir)
+    assert code == 0 and json.loads(out) == []

@@ -22,6 +22,8 @@ def add_parsers(command, district_option, positive) -> None:
     watch = command("watch", "saved searches: add NAME QUERY, list, rm NAME")
     actions = watch.add_subparsers(dest="watch_action", metavar="{add,list,rm}", required=True,
                                    parser_class=type(watch))
+    from .cli import _add_global_options  # `watch add … --data-dir DIR` works as after any subcommand
+
     add = actions.add_parser("add", help="save QUERY as watch NAME", description="save QUERY as watch NAME")
     add.add_argument("name", metavar="NAME")
     add.add_argument("query", metavar="QUERY", help="the query language of `search` (docs/query.md)")
@@ -32,6 +34,8 @@ def add_parsers(command, district_option, positive) -> None:
     rm = actions.add_parser("rm", help="remove watch NAME", description="remove watch NAME")
     rm.add_argument("name", metavar="NAME")
     rm.add_argument("--json", action="store_true")
+    for action in (add, list_, rm):
+        _add_global_options(action, in_subcommand=True)
 
     feed = command("feed", "write an Atom feed of the items matching QUERY / a watch / districts")
     feed.add_argument("query", metavar="QUERY", nargs="?", help="the query language of `search` (optional)")
