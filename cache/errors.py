@@ -29,4 +29,13 @@ class StoreError(DigestError):
 
 
 class UsageError(DigestError):
-    """A user-supplied value (district, week, date) is not one we accept; the message lists what is."""
+    """A user-supplied value (district, week, date) is not one we accept; the message lists what is.
+
+    `key` and `values` let the CLI say it in the user's language (tui/i18n_cli.py, `cli.<key>`);
+    the English message stays the fallback.
+    """
+
+    def __init__(self, message: str, *, key: str | None = None, **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values

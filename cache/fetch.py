@@ -32,6 +32,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import httpx
 
 from .config import DEFAULT_USER_AGENT
+from .figures import format_size
 
 MAX_BYTES = 5 * 1024 * 1024
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -88,16 +89,6 @@ class _Failure(Exception):
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
-
-
-def format_size(n: int) -> str:
-    """5242880 -> '5 MB'; used in reasons so they stay short and match the documented cap."""
-    mib = 1024 * 1024
-    if n >= mib:
-        return f"{n // mib} MB" if n % mib == 0 else f"{n / mib:.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:g} KB" if n % 1024 == 0 else f"{n / 1024:.1f} KB"
-    return f"{n} bytes"
 
 
 def _short_url(url: str, limit: int = 100) -> str:

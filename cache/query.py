@@ -311,7 +311,21 @@ def search(
     until: date | None = None,
     limit: int | None = 50,
 ) -> list[SearchHit]:
-    """Items matching `query` (and the CLI's flags), best first, each with a snippet.
+    """The best `limit` hits of `search_counted`."""
+    return search_counted(store, query, districts=districts, since=since, until=until, limit=limit)[0]
+
+
+def search_counted(
+    store: Store,
+    query: str | Query,
+    *,
+    districts: Iterable[str] | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    limit: int | None = 50,
+) -> tuple[list[SearchHit], int]:
+    """Items matching `query` (and the CLI's flags), best first, each with a snippet; and how many
+    items matched in all (the CLI says how many `limit` cut off).
 
     Ranking as `Store.search`: title hits first, then how often the item mentions the query's
     words, then newer weeks, then page order. A query of fields only (`district:南山`) lists newest
@@ -321,12 +335,12 @@ def search(
     if len(parsed.clauses) == 1 and len(parsed.clauses[0]) == 1:
         (term,) = parsed.clauses[0]
         if term.kind == "text" and not term.negated:  # one word: exactly the store's own search
-            return store.search(term.value, districts=districts, since=since, until=until,
-                                limit=10**9 if limit is None else limit)
+            return store.search_counted(term.value, districts=districts, since=since, until=until,
+                                        limit=10**9 if limit is None else limit)
     parsed = _with_flags(parsed, districts, since, until)
     rows = matching_rows(store, parsed)
     if not rows:
-        return []
+        return [], 0
     needles = parsed.needles
     if len(needles) == 1:  # the common case, without a generator per row
         (needle,) = needles
@@ -341,7 +355,7 @@ def search(
                    row[_START], -row[_POSITION], row[_ROWID], row[_TEXT]) for row in rows]
     key = lambda k: k[:4]  # noqa: E731
     best = sorted(scored, key=key, reverse=True) if limit is None else heapq.nlargest(max(1, int(limit)), scored, key=key)
-    return _hits(store, [(k[4], k[5]) for k in best], needles)
+    return _hits(store, [(k[4], k[5]) for k in best], needles), len(rows)
 
 
 def match_keys(store: Store, query: str | Query) -> dict[tuple[str, int], int]:

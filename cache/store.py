@@ -473,7 +473,7 @@ class Store:
             try:
                 day = date.fromisoformat(spec)
             except ValueError:
-                raise UsageError(f"no such date: {spec}") from None
+                raise UsageError(f"no such date: {spec}", key="no_such_date", spec=spec) from None
             # A Saturday or Sunday belongs to the digest of the week it ends.
             row = self._db.execute(
                 """SELECT id FROM digests WHERE week_start <= ?1
@@ -484,7 +484,7 @@ class Store:
             return row[0] if row else None
         raise UsageError(
             f"not a week: {spec!r}; use a post id (1663876), a post URL, "
-            "an ISO date inside the week (2026-03-11) or 'latest'"
+            "an ISO date inside the week (2026-03-11) or 'latest'", key="not_a_week", spec=spec,
         )
 
     _ITEM_COLUMNS = "district, district_name, title, body, position"
@@ -597,7 +597,20 @@ class Store:
         until: date | None = None,
         limit: int = 50,
     ) -> list[SearchHit]:
-        """Items whose title or body contains `query` (folded), best first, with a snippet.
+        """The best `limit` hits of `search_counted`."""
+        return self.search_counted(query, districts=districts, since=since, until=until, limit=limit)[0]
+
+    def search_counted(
+        self,
+        query: str,
+        *,
+        districts: Iterable[str] | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        limit: int = 50,
+    ) -> tuple[list[SearchHit], int]:
+        """Items whose title or body contains `query` (folded), best first, with a snippet; and how
+        many items matched in all (the CLI says how many `limit` cut off).
 
         Ranking: title hits first, then how often the item mentions the query, then newer weeks,
         then page order. Queries of three characters or more take their candidates from the
@@ -607,7 +620,7 @@ class Store:
         """
         needle = fold(clean_line(query)).strip()
         if not needle:
-            raise UsageError("the search query is empty")
+            raise UsageError("the search query is empty", key="empty_query")
         rows = self._search_index()
         if len(needle) >= 3:
             phrase = '"' + needle.replace('"', '""') + '"'
@@ -633,7 +646,7 @@ class Store:
             scored.append((needle in folded_title, mentions, week_start, -position, rowid))
         best = heapq.nlargest(max(1, int(limit)), scored, key=lambda key: key[:4])
         if not best:
-            return []
+            return [], 0
         found = {
             row[0]: row[1:]
             for row in self._db.execute(
@@ -652,7 +665,7 @@ class Store:
             snippet, spans = make_snippet(title, body, needle)
             hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
                                   snippet, position, spans))
-        return hits
+        return hits, len(scored)
 
     def _search_index(self) -> list[tuple]:
         """(rowid, district, week_start, week_end, position, folded_title, folded) of every item.

@@ -8,7 +8,8 @@ from pathlib import Path
 from sz_digest.tui.article_viewer import ArticleViewer
 from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
-from sz_digest.tui.stats_screen import StatsScreen, bar
+from sz_digest.cache.figures import sparkline as bar
+from sz_digest.tui.stats_screen import StatsScreen
 from sz_digest.tui.week_list import STARRED_ID, WeekList
 
 from tui_fixtures import LATEST_ID, data_dir, main, notices, running, screen_text, shown_titles  # noqa: F401 (data_dir: a fixture)

@@ -9,22 +9,38 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import textwrap
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from sz_digest.cache import __version__
 from sz_digest.cache.errors import StoreError, UsageError
 from sz_digest.cache.exit_codes import ExitCode
 
+from .i18n import Catalog, detect_lang
+
+if TYPE_CHECKING:
+    from sz_digest.cache.model import Item, WeekSummary
+    from sz_digest.cache.store import Store
+
 PROG = "sz-digest"
+
+# The language of everything printed for people (`--lang`, else the config file, else the locale).
+# Set once per run by `_main` before parsing, so argument errors speak it too. JSON never changes.
+t = Catalog("en")
+
+
+def set_lang(lang: str) -> None:
+    global t
+    t = Catalog(lang)
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with docs/cli.md's error form: one plain line on stderr and exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(ExitCode.USAGE, f"{PROG}: {message} (see {PROG} --help)\n")
+        self.exit(ExitCode.USAGE, f"{PROG}: {message} ({t('cli.see_help', prog=PROG)})\n")
 
 
 def _district(value: str) -> str:
@@ -32,7 +48,7 @@ def _district(value: str) -> str:
 
     district = lookup_district(value)
     if district is None:
-        raise argparse.ArgumentTypeError(f"unknown district {value!r}; accepted: {accepted_districts()}")
+        raise argparse.ArgumentTypeError(t("cli.unknown_district", value=value, accepted=accepted_districts()))
     return district.code
 
 
@@ -42,7 +58,7 @@ def _iso_date(value: str) -> date:
             raise ValueError
         return date.fromisoformat(value)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {value!r}; use YYYY-MM-DD (e.g. 2026-03-11)") from None
+        raise argparse.ArgumentTypeError(t("cli.bad_date", value=value)) from None
 
 
 def _positive(value: str) -> int:
@@ -51,14 +67,37 @@ def _positive(value: str) -> int:
     except ValueError:
         number = 0
     if number < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {value!r}")
+        raise argparse.ArgumentTypeError(t("cli.bad_number", value=value))
     return number
 
 
 def _source_url(value: str) -> str:
     if not value.startswith(("http://", "https://")) or any(ch.isspace() for ch in value):
-        raise argparse.ArgumentTypeError(f"--source must be an http:// or https:// URL, not {value!r}")
+        raise argparse.ArgumentTypeError(t("cli.bad_source", value=value))
     return value
+
+
+def _formats_help() -> str:
+    """Accepted formats and exit codes, said once and shown in every help (facts from their homes)."""
+    from sz_digest.cache.districts import CODES
+    from sz_digest.cache.exit_codes import MEANINGS
+
+    codes = textwrap.fill(" ".join(CODES), width=90, initial_indent="        codes: ", subsequent_indent="        ")
+    exits = textwrap.fill(", ".join(f"{int(code)} {meaning}" for code, meaning in MEANINGS.items()) + " (docs/cli.md)",
+                          width=96, initial_indent="exit codes: ", subsequent_indent="  ")
+    return (
+        "formats:\n"
+        "  W     a week: a post id (1663876), a post URL, any ISO date inside the week (2026-03-11), or latest\n"
+        "  D     a district: code, Chinese full or short name, or English name, any case\n"
+        "        (nanshan, 南山区, 南山, Nanshan)\n"
+        f"{codes}\n"
+        "  DATE  ISO YYYY-MM-DD (2026-03-11); a week counts when it overlaps --since/--until\n"
+        f"{exits}"
+    )
+
+
+def _examples(*lines: str) -> str:
+    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
@@ -66,73 +105,146 @@ def _add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool)
     # subcommand too without overwriting a value given before it.
     default = (lambda value: argparse.SUPPRESS) if in_subcommand else (lambda value: value)
     parser.add_argument("--data-dir", type=Path, default=default(None), metavar="DIR",
-                        help="where the store lives (default: $SZ_DIGEST_HOME or the user data dir)")
+                        help="where the store lives (default: $SZ_DIGEST_HOME, else the user data dir, "
+                             "e.g. ~/.local/share/sz-digest); e.g. --data-dir ~/digest")
     parser.add_argument("--source", type=_source_url, default=default(None), metavar="URL",
-                        help="the column's list page")
-    parser.add_argument("--offline", action="store_true", default=default(False), help="never touch the network")
-    parser.add_argument("--lang", choices=("zh", "en"), default=default(None), help="language of the app's chrome")
+                        help="the column's list page, http:// or https:// "
+                             "(default: http://szshequ.org.cn/szshgzb/gzyw/ or the config file's source)")
+    parser.add_argument("--offline", action="store_true", default=default(False),
+                        help="never touch the network (sync exits 3; the reader shows what is stored)")
+    parser.add_argument("--lang", choices=("zh", "en"), default=default(None),
+                        help="language of everything printed for people: zh or en "
+                             "(default: the config file's lang, else the locale); JSON never changes")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="A terminal reader for 深圳社会工作一周速览 (Shenzhen Social Work Weekly Digest).")
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    formats = _formats_help()
+    parser = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+                     description="A terminal reader for 深圳社会工作一周速览 (Shenzhen Social Work Weekly Digest). "
+                                 "With no command, opens the reader.",
+                     epilog=_examples("sz-digest                          # the reader",
+                                      "sz-digest --district nanshan --week latest",
+                                      "sz-digest sync && sz-digest show latest") + "\n" + formats)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}",
+                        help="print sz-digest X.Y.Z and exit")
     _add_global_options(parser, in_subcommand=False)
     parser.add_argument("--district", type=_district, action="append", metavar="D",
-                        help="open the reader filtered to district D (repeatable)")
-    parser.add_argument("--week", metavar="W", help="open the reader on week W (post id, URL, ISO date or latest)")
-    commands = parser.add_subparsers(dest="command", metavar="{sync,list,show,search,export,stats,watch,feed}", parser_class=_Parser)
+                        help="open the reader filtered to district D (repeatable); e.g. --district 南山")
+    parser.add_argument("--week", metavar="W",
+                        help="open the reader on week W: post id, post URL, ISO date or latest; e.g. --week 2026-03-11")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    def command(name: str, help_text: str | None) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text) if help_text else commands.add_parser(name)
+    def command(name: str, help_text: str, *, examples: tuple[str, ...] = ()) -> argparse.ArgumentParser:
+        """One subcommand with the global options, its help and examples (adding one is local)."""
+        sub = commands.add_parser(name, help=help_text, description=help_text,
+                                  epilog=(_examples(*examples) + "\n" if examples else "") + formats,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter)
         _add_global_options(sub, in_subcommand=True)
         return sub
 
     def district_option(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--district", type=_district, action="append", metavar="D", default=argparse.SUPPRESS,
-                         help="only district D: code, Chinese or English name (repeatable)")
+                         help="only district D: code, Chinese or English name, any case (repeatable); "
+                              "e.g. --district nanshan --district 福田")
 
-    sync = command("sync", "fetch new digests (incremental unless --full)")
-    sync.add_argument("--full", action="store_true", help="walk the whole column and re-check stored posts")
-    sync.add_argument("--pages", type=_positive, metavar="N", help="read at most N list pages")
-    sync.add_argument("--json", action="store_true", help="print the summary as JSON")
+    def json_option(sub: argparse.ArgumentParser, shape: str) -> None:
+        sub.add_argument("--json", action="store_true", help=f"print {shape} as JSON (docs/cli.md) instead of text")
+
+    def date_options(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--since", type=_iso_date, metavar="DATE",
+                         help="only weeks ending on or after DATE (YYYY-MM-DD); e.g. --since 2026-01-01")
+        sub.add_argument("--until", type=_iso_date, metavar="DATE",
+                         help="only weeks starting on or before DATE (YYYY-MM-DD); e.g. --until 2026-03-31")
+
+    sync = command("sync", "fetch new digests from the site (incremental unless --full)",
+                   examples=("sz-digest sync", "sz-digest sync --full --json", "sz-digest sync --pages 2"))
+    sync.add_argument("--full", action="store_true", help="walk the whole column and re-check every stored post")
+    sync.add_argument("--pages", type=_positive, metavar="N", help="read at most N list pages (N ≥ 1); e.g. --pages 3")
+    json_option(sync, "the summary")
     from .cli_follow import add_parsers, add_sync_options  # watches and feeds (issue 17)
 
     add_sync_options(sync)
 
-    list_ = command("list", "the stored digests, newest first")
+    list_ = command("list", "the stored digests, newest first",
+                    examples=("sz-digest list", "sz-digest list --district nanshan --json",
+                              "sz-digest list --district 南山 --items"))
     district_option(list_)
-    list_.add_argument("--items", action="store_true", help="one row per item (a district timeline)")
-    list_.add_argument("--json", action="store_true")
+    list_.add_argument("--items", action="store_true",
+                       help="one row per item of the chosen district(s), newest first (a district timeline)")
+    json_option(list_, "the weeks (or items)")
 
-    show = command("show", "one digest")
-    show.add_argument("week", metavar="W", help="post id, post URL, an ISO date inside the week, or latest")
+    show = command("show", "one digest: every item, or the chosen districts' items",
+                   examples=("sz-digest show latest", "sz-digest show 2026-03-11 --district nanshan",
+                             "sz-digest show 1663876 --json"))
+    show.add_argument("week", metavar="W",
+                      help="the week: post id, post URL, an ISO date inside the week, or latest; e.g. 2026-03-11")
     district_option(show)
-    show.add_argument("--json", action="store_true")
+    json_option(show, "the digest")
 
-    search = command("search", "items matching QUERY, best first")
+    search = command("search", "items matching QUERY (the query language of docs/query.md), best first",
+                     examples=("sz-digest search 社工站", "sz-digest search 养老 --district futian --since 2026-01-01",
+                               "sz-digest search '\"社工站\" OR 志愿 -培训 district:南山'",
+                               "sz-digest search 志愿 --limit 100 --json"))
     search.add_argument("query", metavar="QUERY", help="words, \"phrases\", -word, A OR B, district:, since:, "
-                        "until:, week:, is:starred, is:unread (docs/query.md)")
+                        "until:, week:, is:starred, is:unread (docs/query.md); matched ignoring case and "
+                        "full/half width; e.g. 社工站")
     district_option(search)
-    search.add_argument("--since", type=_iso_date, metavar="DATE")
-    search.add_argument("--until", type=_iso_date, metavar="DATE")
-    search.add_argument("--limit", type=_positive, default=20, metavar="N")
-    search.add_argument("--json", action="store_true")
+    date_options(search)
+    search.add_argument("--limit", type=_positive, default=20, metavar="N",
+                        help="show at most N hits (default 20); the text output says how many more there are")
+    json_option(search, "the hits")
 
-    export = command("export", "write items as Markdown, JSON or CSV")
-    export.add_argument("--format", choices=("md", "json", "csv"), default="md")
+    export = command("export", "write items as Markdown, JSON or CSV to a file or stdout",
+                     examples=("sz-digest export --format csv --district nanshan -o nanshan.csv",
+                               "sz-digest export --since 2026-01-01 > 2026.md"))
+    export.add_argument("--format", choices=("md", "json", "csv"), default="md",
+                        help="md (default), json (a list of show --json objects) or csv (UTF-8 with BOM)")
     district_option(export)
-    export.add_argument("--since", type=_iso_date, metavar="DATE")
-    export.add_argument("--until", type=_iso_date, metavar="DATE")
-    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here instead of stdout")
+    date_options(export)
+    export.add_argument("-o", "--output", type=Path, metavar="FILE",
+                        help="write here instead of stdout (refuses to replace an existing file without --force)")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
-    stats = command("stats", "weeks stored and items per district")
-    stats.add_argument("--weeks", type=_positive, default=12, metavar="N", help="what counts as recent")
-    stats.add_argument("--json", action="store_true")
+    stats = command("stats", "weeks stored, items per district, weeks a district was absent",
+                    examples=("sz-digest stats", "sz-digest stats --weeks 24 --json"))
+    stats.add_argument("--weeks", type=_positive, default=12, metavar="N",
+                       help="how many recent weeks the activity columns cover (default 12); e.g. --weeks 24")
+    json_option(stats, "the statistics")
 
-    add_parsers(command, district_option, _positive)
-    command("reparse", None)  # re-derive every digest from the kept raw pages (after a parser upgrade)
+    add_parsers(command, district_option, _positive)  # watch, feed (tui/cli_follow.py)
+    command("reparse", "re-derive every digest from the kept raw pages, no network (after an upgrade)",
+            examples=("sz-digest reparse",))
+
+    completion = command("completion", "print a shell completion script generated from this parser",
+                         examples=("sz-digest completion bash > ~/.local/share/bash-completion/completions/sz-digest",
+                                   "sz-digest completion zsh > ~/.zfunc/_sz-digest",
+                                   "sz-digest completion fish > ~/.config/fish/completions/sz-digest.fish"))
+    completion.add_argument("shell", choices=COMPLETION_SHELLS, help="bash, zsh or fish")
     return parser
+
+
+COMPLETION_SHELLS = ("bash", "zsh", "fish")
+
+
+def completion_script(shell: str) -> str:
+    """The completion script for `shell`, generated by shtab from the parser (so it cannot drift)."""
+    import shtab
+
+    parser = build_parser()
+    for action in _all_actions(parser):
+        if action.dest == "data_dir":
+            action.complete = shtab.DIRECTORY
+        elif action.dest == "output":
+            action.complete = shtab.FILE
+    return shtab.complete(parser, shell=shell)
+
+
+def _all_actions(parser: argparse.ArgumentParser):
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _all_actions(sub)
 
 
 def warn(message: str) -> None:
@@ -147,33 +259,56 @@ def fail(code: int, message: str) -> int:
     return code
 
 
+def usage_message(exc: UsageError) -> str:
+    """A core UsageError in the chosen language (its English message when it has no key)."""
+    return t(f"cli.{exc.key}", **exc.values) if exc.key else str(exc)
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         return _main(sys.argv[1:] if argv is None else argv)
     except SystemExit as exc:  # argparse's --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     except KeyboardInterrupt:
-        return 130
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
         # `sz-digest list | head`: the reader went away; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
 
 
+def _lang_in(argv: list[str]) -> str | None:
+    """`--lang X` / `--lang=X` before argparse runs, so argument errors are in that language too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def _main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
     from sz_digest.cache.config import default_data_dir, load_config
 
     try:
-        config = load_config()
+        config, config_error = load_config(), None
     except UsageError as exc:
-        return fail(ExitCode.USAGE, str(exc))
+        config, config_error = None, exc
+    set_lang(detect_lang(_lang_in(argv), config.lang if config else None))
+    args = build_parser().parse_args(argv)
+    if args.lang:
+        set_lang(args.lang)
+    if config_error is not None:
+        return fail(ExitCode.USAGE, usage_message(config_error))
     if args.source:
         from dataclasses import replace
 
         config = replace(config, source=args.source)
     data_dir = args.data_dir or default_data_dir()
 
+    if args.command == "completion":
+        sys.stdout.write(completion_script(args.shell))
+        return ExitCode.OK
     if args.command == "sync":
         from .cli_sync import run_sync_command
 
@@ -183,7 +318,7 @@ def _main(argv: list[str]) -> int:
         from .app import run_app
 
         return run_app(data_dir=data_dir, config=config, districts=args.district or [], week=args.week,
-                       offline=args.offline, lang=args.lang or config.lang)
+                       offline=args.offline, lang=t.lang)
 
     store = _open_store(data_dir)
     if isinstance(store, int):
@@ -197,23 +332,22 @@ def _main(argv: list[str]) -> int:
                    "stats": cmd_stats, "reparse": cmd_reparse}[args.command]
         return handler(store, args)
     except UsageError as exc:
-        return fail(ExitCode.USAGE, str(exc))
+        return fail(ExitCode.USAGE, usage_message(exc))
     except StoreError as exc:
-        return fail(ExitCode.STORE, f"cannot write the store at {exc}")
+        return fail(ExitCode.STORE, t("cli.store_write_failed", error=exc))
     finally:
         store.close()
 
 
-def _open_store(data_dir: Path):
+def _open_store(data_dir: Path) -> Store | int:
     from sz_digest.cache.store import Store
 
     try:
         store = Store.open(data_dir)
     except StoreError as exc:
-        return fail(ExitCode.STORE, f"cannot open the store at {exc}")
+        return fail(ExitCode.STORE, t("cli.store_open_failed", error=exc))
     if store.recovered_from is not None:
-        warn(f"the store at {store.path} was damaged: moved it to {store.recovered_from} "
-                f"and rebuilt {len(store.known_ids())} digest(s) from the kept pages")
+        warn(t("cli.store_recovered", path=store.path, moved=store.recovered_from, n=len(store.known_ids())))
     return store
 
 
@@ -223,13 +357,22 @@ def _print_json(data: object) -> None:
     sys.stdout.write(dumps(data) + "\n")
 
 
-def _console():
-    from rich.console import Console
+def _out():
+    from .cli_output import Out
 
-    return Console(highlight=False, emoji=False, markup=False)
+    return Out()
 
 
-def cmd_list(store, args) -> int:
+def _table(*columns: str, wrap_last: bool = True):
+    from rich.table import Table
+
+    table = Table(box=None, pad_edge=False, header_style="bold")
+    for n, column in enumerate(columns):
+        table.add_column(column, no_wrap=not (wrap_last and n == len(columns) - 1))
+    return table
+
+
+def cmd_list(store: Store, args: argparse.Namespace) -> int:
     if args.items:
         return _list_items(store, args)
     weeks = store.weeks(args.district)
@@ -237,26 +380,22 @@ def cmd_list(store, args) -> int:
         _print_json([week.to_json() for week in weeks])
         return ExitCode.OK
     if not weeks:
-        return fail(ExitCode.NO_MATCH, "no stored digests match")
-    from rich.table import Table
+        return fail(ExitCode.NO_MATCH, t("cli.no_digests"))
     from rich.text import Text
 
-    from sz_digest.cache.text import clean_line
-
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("id", "week", "published", "items", ""):
-        table.add_column(column, no_wrap=column != "")
+    table = _table(t("cli.col.id"), t("cli.col.week"), t("cli.col.published"), t("cli.col.items"), "")
     for week in weeks:
-        marks = ("" if week.read else "● unread") + (" sample" if week.sample else "")
+        marks = " ".join(mark for mark, shown in ((t("cli.unread"), not week.read), (t("cli.sample"), week.sample))
+                         if shown)
         table.add_row(Text(week.id), Text(f"{week.week_start} → {week.week_end:%m-%d}"),
-                      Text(str(week.published)), Text(str(week.item_count)), Text(clean_line(marks)))
-    _console().print(table)
+                      Text(str(week.published)), Text(str(week.item_count)), Text(marks))
+    _out().table(table)
     return ExitCode.OK
 
 
-def _list_items(store, args) -> int:
+def _list_items(store: Store, args: argparse.Namespace) -> int:
     if not args.district:
-        raise UsageError("list --items needs at least one --district")
+        raise UsageError("list --items needs at least one --district", key="items_need_district")
     entries = sorted((e for code in args.district for e in store.timeline(code)),
                      key=lambda e: (e.week_start, e.digest_id), reverse=True)
     if args.json:
@@ -265,131 +404,139 @@ def _list_items(store, args) -> int:
                       "title": e.item.title} for e in entries])
         return ExitCode.OK if entries else ExitCode.NO_MATCH
     if not entries:
-        return fail(ExitCode.NO_MATCH, "no items for that district")
-    from rich.table import Table
-    from rich.text import Text
-
+        return fail(ExitCode.NO_MATCH, t("cli.no_district_items"))
     from sz_digest.cache.text import clean_line
 
-    table = Table(box=None, pad_edge=False, header_style="bold")
-    for column in ("week", "district", "title"):
-        table.add_column(column, no_wrap=column != "title")
+    out = _out()
     for e in entries:
-        table.add_row(Text(str(e.week_start)), Text(clean_line(e.item.district_name)), Text(clean_line(e.item.title)))
-    _console().print(table)
+        name = clean_line(t.district(e.item.district, e.item.district_name))
+        prefix = f"{e.week_start}  {name}  "
+        out.paragraph(prefix + clean_line(e.item.title), spans=[(len(prefix), len(prefix) + len(e.item.title), "bold")])
     return ExitCode.OK
 
 
-def cmd_show(store, args) -> int:
+def cmd_show(store: Store, args: argparse.Namespace) -> int:
     digest_id = store.resolve_week(args.week)
     if digest_id is None:
-        return fail(ExitCode.NO_MATCH, f"no stored digest for week {args.week!r}")
+        return fail(ExitCode.NO_MATCH, t("cli.no_week", spec=args.week))
     week = store.week(digest_id)
     items = store.items_for(digest_id, args.district)
     if args.json:
         from sz_digest.cache.export import show_json
 
         _print_json(show_json(week, items))
-        return ExitCode.OK
-    from rich.text import Text
-
-    from sz_digest.cache.text import clean_line, clean_text
-
-    console = _console()
-    console.print(Text(clean_line(week.title), style="bold"))
-    meta = f"{week.week_start} → {week.week_end} · published {week.published} · {week.url}"
-    console.print(Text(clean_line(meta) + (" · sample" if week.sample else ""), style="dim"))
+    else:
+        _show_text(week, items)
     if not items:
-        console.print(Text("\n(no items for the chosen districts)", style="italic"))
-    for item in items:
-        console.print()
-        console.print(Text.assemble((clean_line(item.district_name), "bold cyan"), "  ",
-                                    (clean_line(item.title), "bold")))
-        for paragraph in item.paragraphs:
-            console.print(Text(clean_text(paragraph)))
+        # Nothing for the chosen districts (docs/cli.md: nothing matched is exit 1, said on stderr).
+        names = ", ".join(t.district(code) for code in args.district or ())
+        return fail(ExitCode.NO_MATCH, t("cli.no_items_for_districts", week=digest_id, districts=names))
     return ExitCode.OK
 
 
-def cmd_search(store, args) -> int:
-    from sz_digest.cache.query import search  # the query language (docs/query.md); flags AND with it
+def _show_text(week: WeekSummary, items: list[Item]) -> None:
+    from sz_digest.cache.text import clean_line, clean_text
 
-    hits = search(store, args.query, districts=args.district, since=args.since, until=args.until, limit=args.limit)
+    out = _out()
+    out.paragraph(clean_line(week.title), "bold")
+    meta = t("cli.meta", start=week.week_start, end=week.week_end, published=week.published, url=clean_line(week.url))
+    out.paragraph(meta + (f" · {t('cli.sample')}" if week.sample else ""), "dim")
+    for item in items:
+        out.blank()
+        name = clean_line(t.district(item.district, item.district_name))
+        heading = f"{name}  {clean_line(item.title)}"
+        out.paragraph(heading, "bold", spans=[(0, len(name), "cyan")])
+        for paragraph in item.paragraphs:
+            for line in clean_text(paragraph).split("\n"):
+                out.paragraph(line)
+
+
+def cmd_search(store: Store, args: argparse.Namespace) -> int:
+    from sz_digest.cache.query import search_counted  # the query language (docs/query.md); flags AND with it
+
+    hits, total = search_counted(store, args.query, districts=args.district, since=args.since, until=args.until,
+                                 limit=args.limit)
     if args.json:
         _print_json([hit.to_json() for hit in hits])
         return ExitCode.OK if hits else ExitCode.NO_MATCH
     if not hits:
-        return fail(ExitCode.NO_MATCH, f"no items match {args.query!r}")
-    from rich.text import Text
-
+        return fail(ExitCode.NO_MATCH, t("cli.no_search_hits", query=args.query))
     from sz_digest.cache.text import clean_line
 
-    console = _console()
+    out = _out()
     for hit in hits:
-        console.print(Text.assemble((f"{hit.week_start} ", "dim"), (clean_line(hit.district_name), "bold cyan"),
-                                    "  ", (clean_line(hit.title), "bold")))
-        snippet = Text("  " + clean_line(hit.snippet))
-        for start, end in hit.spans:
-            snippet.stylize("reverse", start + 2, end + 2)
-        console.print(snippet)
+        name = clean_line(t.district(hit.district, hit.district_name))
+        prefix = f"{hit.week_start} {name}  "
+        out.paragraph(prefix + clean_line(hit.title), "bold",
+                      spans=[(0, len(str(hit.week_start)), "dim"), (len(str(hit.week_start)) + 1, len(prefix), "cyan")])
+        out.paragraph(clean_line(hit.snippet), indent="  ",
+                      spans=[(start, end, "reverse") for start, end in hit.spans])
+    if total > len(hits):
+        out.paragraph(t("cli.more_hits", n=total - len(hits)), "dim")
     return ExitCode.OK
 
 
-def cmd_export(store, args) -> int:
+def cmd_export(store: Store, args: argparse.Namespace) -> int:
     from sz_digest.cache.export import group_by_week, render
 
     entries = store.items_between(districts=args.district, since=args.since, until=args.until)
+    if not entries and args.output is not None:
+        # Nothing to write: leave FILE alone (a previous good export is not replaced by an empty one).
+        return fail(ExitCode.NO_MATCH, t("cli.export_empty"))
     weeks = {week.id: week for week in store.weeks()}
     text = render(args.format, group_by_week(weeks, entries))
     if args.output is None:
         sys.stdout.write(text)
-        return ExitCode.OK if entries else ExitCode.NO_MATCH
-    return write_export(args.output, text, force=args.force) or (ExitCode.OK if entries else ExitCode.NO_MATCH)
+        return ExitCode.OK if entries else fail(ExitCode.NO_MATCH, t("cli.export_empty"))
+    return write_export(args.output, text, force=args.force)
 
 
 def write_export(path: Path, text: str, *, force: bool) -> int:
     """Write an export atomically; refuse to replace an existing file unless forced."""
     if path.exists() and not force:
-        return fail(ExitCode.USAGE, f"{path} exists; pass --force to overwrite it")
+        return fail(ExitCode.USAGE, t("cli.file_exists", path=path))
     if path.is_dir():
-        return fail(ExitCode.USAGE, f"{path} is a directory")
+        return fail(ExitCode.USAGE, t("cli.is_directory", path=path))
     tmp = path.with_name(f".{path.name}.sz-digest-tmp")
     try:
         tmp.write_text(text, encoding="utf-8", newline="")
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        return fail(ExitCode.WRITE_FAILED, f"cannot write {path}: {exc.strerror or exc}")
-    print(f"{PROG}: wrote {path}", file=sys.stderr)
+        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=path, reason=exc.strerror or exc))
+    warn(t("cli.wrote", path=path))
     return ExitCode.OK
 
 
-def cmd_stats(store, args) -> int:
+def cmd_stats(store: Store, args: argparse.Namespace) -> int:
     stats = store.stats(recent_weeks=args.weeks)
     if args.json:
         _print_json(stats)
         return ExitCode.OK
-    from rich.table import Table
     from rich.text import Text
 
-    bars = " ▁▂▃▄▅▆▇█"
-    table = Table(title=Text(f"{stats['weeks']} weeks stored ({stats['first_week']} → {stats['last_week']}), "
-                             f"{stats['items']} items"), box=None, pad_edge=False, header_style="bold")
-    for column in ("district", "items", f"last {stats['recent_weeks']} wk", "weeks absent", "activity"):
-        table.add_column(column, justify="left" if column in ("district", "activity") else "right")
-    for row in stats["districts"]:
-        peak = max(row["recent_series"] or [0]) or 1
-        spark = "".join(bars[round(n / peak * (len(bars) - 1))] for n in row["recent_series"])
-        table.add_row(Text(row["district_name"]), Text(str(row["items"])), Text(str(row["items_recent"])),
-                      Text(str(row["weeks_without"])), Text(spark))
-    _console().print(table)
+    from sz_digest.cache.figures import spark_top, sparkline
+
+    rows = stats["districts"]
+    top = spark_top(rows)  # one scale for every row, as in the reader's activity view
+    table = _table(t("cli.col.district"), t("cli.col.items"), t("cli.col.recent", n=stats["recent_weeks"]),
+                   t("cli.col.absent"), t("cli.col.activity"), wrap_last=False)
+    table.title = Text(t("cli.stats_title", weeks=stats["weeks"], first=stats["first_week"], last=stats["last_week"],
+                         items=stats["items"]))
+    for column in table.columns[1:4]:
+        column.justify = "right"
+    for row in rows:
+        table.add_row(Text(t.district(row["district"])), Text(str(row["items"])), Text(str(row["items_recent"])),
+                      Text(str(row["weeks_without"])), Text(sparkline(row["recent_series"], top)))
+    _out().table(table)
     return ExitCode.OK
 
 
-def cmd_reparse(store, args) -> int:
+def cmd_reparse(store: Store, args: argparse.Namespace) -> int:
     from sz_digest.cache.parser import parse_digest
 
     done, failed = store.reparse(parse_digest)
-    print(f"reparsed {done} digest(s) from kept pages")
+    print(t("cli.reparsed", n=done))
     for url, reason in failed:
         warn(f"{url}: {reason}")
     return ExitCode.NO_MATCH if failed else ExitCode.OK

@@ -17,20 +17,13 @@ import sys
 from pathlib import Path
 
 from sz_digest.cache.exit_codes import ExitCode
+from sz_digest.cache.figures import format_size
 
 
 def _err(message: str) -> None:
     from .cli import warn
 
     warn(message)
-
-
-def _size(n: int) -> str:
-    if n >= 1024 * 1024:
-        return f"{n / (1024 * 1024):.1f} MB"
-    if n >= 1024:
-        return f"{n / 1024:.0f} KB"
-    return f"{n} B"
 
 
 class _RichProgress:
@@ -74,7 +67,7 @@ class _RichProgress:
         failed = f" · {p.failed} failed" if p.failed else ""
         self.progress.update(self.digests, completed=p.fetched + p.not_modified + p.failed,
                              total=max(p.to_fetch, 1) if p.to_fetch or not walking else None,
-                             extra=f"{_size(p.bytes)}{failed}")
+                             extra=f"{format_size(p.bytes)}{failed}")
 
 
 def _summary(report, source: str) -> str:
@@ -91,7 +84,7 @@ def _summary(report, source: str) -> str:
             parts[0] += " (" + ", ".join(detail) + ")"
         if report.not_modified:
             parts.append(f"{report.not_modified} unchanged since the last check")
-        lines.append("; ".join(parts) + f"; {_size(report.bytes)} received.")
+        lines.append("; ".join(parts) + f"; {format_size(report.bytes)} received.")
     elif not report.failed:
         lines.append("Up to date: no new digests.")
     if report.failed:

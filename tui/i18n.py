@@ -186,6 +186,12 @@ _ZH: dict[str, str] = {
     "starred.empty": "尚无收藏。在条目上按 s 收藏。",
 }
 
+# The command line's words live in their own file and join this one catalogue.
+from .i18n_cli import CLI_EN, CLI_ZH  # noqa: E402
+
+_EN.update(CLI_EN)
+_ZH.update(CLI_ZH)
+
 _CATALOGS: dict[str, Mapping[str, str]] = {"en": _EN, "zh": _ZH}
 
 

@@ -16,31 +16,19 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from sz_digest.cache.figures import spark_top, sparkline
+
 from .i18n import Catalog
 
 if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 RECENT_WEEKS = 24
-LEVELS = " ▁▂▃▄▅▆▇█"
-
-
-def bar(series: list[int], top: int) -> str:
-    """One block character per week, scaled to `top` (a week with items never draws as blank)."""
-    if top <= 0:
-        return "·" * len(series)
-    out = []
-    for value in series:
-        if value <= 0:
-            out.append("·")
-        else:
-            out.append(LEVELS[max(1, round(value / top * (len(LEVELS) - 1)))])
-    return "".join(out)
 
 
 def activity(stats: dict, t: Catalog) -> Content:
     rows = stats.get("districts", [])
-    top = max((max(row["recent_series"], default=0) for row in rows), default=0)
+    top = spark_top(rows)
     names = [t.district(row["district"]) for row in rows]
     width = max((cell_len(name) for name in names), default=0) + 2
     lines = [Content.styled(t("stats.title", n=stats.get("recent_weeks", 0)), "bold")]
@@ -50,7 +38,7 @@ def activity(stats: dict, t: Catalog) -> Content:
         quiet = not row["items_recent"]
         lines.append(Content.assemble(
             (name + pad, "dim" if quiet else "bold"),
-            (bar(row["recent_series"], top), "dim" if quiet else "$accent"),
+            (sparkline(row["recent_series"], top), "dim" if quiet else "$accent"),
             ("  " + t("stats.total", n=row["items_recent"]), "dim"),
         ))
     return Content("\n").join(lines)
