@@ -59,6 +59,9 @@ def _atoms(text: str, width_of: Callable[[str], int]) -> list[str]:
     for unit in units:
         if atoms and (glue_next or (unit[0] in NO_START and atoms[-1] != " ")):
             atoms[-1] += unit
+        elif unit[0] in NO_START and len(atoms) >= 2 and atoms[-1] == " ":
+            atoms.pop()  # "word ·": the space and the mark stay with the word before them
+            atoms[-1] += " " + unit
         else:
             atoms.append(unit)
         glue_next = unit[-1] in NO_END and unit != " "
@@ -96,6 +99,9 @@ def wrap_with(text: str, width: int, char_cells: Callable[[str], int] = char_wid
                         break
                     head += ch
                     head_used += w
+                # Even a forced fold does not start the next line with closing punctuation.
+                while len(head) > 1 and atom[len(head):len(head) + 1] in NO_START and atom[len(head)] != "":
+                    head = head[:-1]
                 lines.append(head)
                 atom = atom[len(head):]
             line, used = atom, cells(atom)
