@@ -349,13 +349,14 @@ def run_app(
 ) -> int:
     """Open the store and run the reader until `q`; the exit code follows docs/cli.md."""
     from sz_digest.cache.errors import StoreError, UsageError
+    from sz_digest.cache.exit_codes import ExitCode
     from sz_digest.cache.store import Store
 
     try:
         store = Store.open(data_dir)
     except StoreError as exc:
         print(f"sz-digest: cannot open the store: {exc}", file=sys.stderr)
-        return 4
+        return ExitCode.STORE
     with store:
         week_id = None
         missing = None
@@ -364,7 +365,7 @@ def run_app(
                 week_id = store.resolve_week(week)
             except UsageError as exc:
                 print(f"sz-digest: {exc}", file=sys.stderr)
-                return 2
+                return ExitCode.USAGE
             if week_id is None:
                 missing = week
         t = Catalog(detect_lang(lang, config.lang))

@@ -71,3 +71,21 @@ class HelpScreen(ModalScreen[None]):
             body.border_title = self.t("help.title")
             body.border_subtitle = self.t("help.close")
             yield Static(help_content(self.t, self.keymap, self.app.get_key_display), id="help-text")
+
+
+def markdown_key_table(lang: str = "en") -> str:
+    """The README's key table: the same rows as the help screen, with the default keys.
+
+    `scripts/readme.py` writes it into README.md; tests/test_readme.py fails when they differ.
+    """
+    from textual.app import App
+
+    t = Catalog(lang)
+    lines = ["| key | does | group |", "| --- | --- | --- |", f"| `^p` | {t('help.palette')} | {t('help.group.app')} |"]
+    for group in GROUPS:
+        for command in COMMANDS:
+            if command.group == group:
+                key = key_label(command, {}, lambda binding: App.get_key_display(None, binding))  # type: ignore[arg-type]
+                keys = " / ".join(f"`{part}`" for part in key.split(" / "))
+                lines.append(f"| {keys} | {command.label(lang)} | {t(f'help.group.{group}')} |")
+    return "\n".join(lines)
