@@ -37,6 +37,10 @@ DISTRICTS: tuple[District, ...] = (
 )
 
 BY_CODE: dict[str, District] = {d.code: d for d in DISTRICTS}
+# Not one of the eleven areas: the municipal level, and headings the table does not know. They appear
+# only in some weeks, so lists show them when present.
+OCCASIONAL_CODES: tuple[str, ...] = ("city", "other")
+AREAS: tuple[District, ...] = tuple(d for d in DISTRICTS if d.code not in OCCASIONAL_CODES)
 CODES: tuple[str, ...] = tuple(d.code for d in DISTRICTS)
 ORDER: dict[str, int] = {code: i for i, code in enumerate(CODES)}
 
@@ -58,7 +62,7 @@ def district_for_label(label: str) -> District:
     if found is not None:
         return found
     # Headings sometimes name a body inside a district, e.g. "南山区委社会工作部".
-    for district in DISTRICTS[:11]:
+    for district in AREAS:
         if key.startswith(fold(district.name)) or key.startswith(fold(district.short)):
             return district
     if any(marker in key for marker in _CITY_MARKERS):

@@ -26,8 +26,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from .districts import BY_CODE, CODES, ORDER
+from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
+from .setting_keys import LAST_SYNC
 from .model import Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
 from .text import clean_line, fold
 from .urls import is_post_id, post_id_from_url
@@ -693,7 +694,7 @@ class Store:
             "SELECT digest_id, district, count(*) FROM items GROUP BY digest_id, district"
         ):
             counts.setdefault(district, {})[digest_id] = n
-        present = [code for code in CODES if code in counts or code not in ("city", "other")]
+        present = [code for code in CODES if code in counts or code not in OCCASIONAL_CODES]
         districts = []
         for code in present:
             per_week = counts.get(code, {})
@@ -727,7 +728,7 @@ class Store:
             db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
 
     def last_sync(self) -> datetime | None:
-        value = self.get_setting("last_sync")
+        value = self.get_setting(LAST_SYNC)
         try:
             return datetime.fromisoformat(value) if value else None
         except ValueError:

@@ -49,10 +49,9 @@ from .config import DEFAULT_USER_AGENT
 from .errors import DigestError, ParseError, StoreError
 from .fetch import Fetcher, FetchOptions, FetchResult
 from .model import PostEntry
+from .setting_keys import LAST_SYNC, WALK_INCOMPLETE
 from .text import clean_line
 
-WALK_INCOMPLETE = "sync.walk_incomplete"
-LAST_SYNC = "last_sync"
 LOCK_WAIT_MAX = 900.0  # seconds a second sync waits for the first before giving up
 MAX_LIST_PAGES = 2000  # a safety net against a pagination that never ends
 

@@ -24,6 +24,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from sz_digest.cache.districts import CODES
 from sz_digest.cache.text import clean_line, clean_text
 
 from .commands import bindings
@@ -38,8 +39,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
-DISTRICT_CODES = ("futian", "luohu", "yantian", "nanshan", "baoan", "longgang", "longhua", "pingshan",
-                  "guangming", "dapeng", "shenshan", "city", "other")
+DISTRICT_CODES = CODES  # cache/districts.py: the one table
 EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
 EDGE_CURRENT = "┃"  # … heavier on the current item
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sz_digest.cache.districts import CODES
+from sz_digest.cache.districts import CODES, OCCASIONAL_CODES
 from textual.message import Message
 from textual.reactive import var
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 ALL_ID = "all"
 WATCHES_ID = "watches"  # the heading over the saved searches
 WATCH_PREFIX = "watch:"  # row ids of saved searches: watch:NAME
-OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
+OCCASIONAL = OCCASIONAL_CODES  # shown only when the week has them or the filter selects them
 
 Row = tuple[str, str, int, bool, bool]  # mark, name, count, dim (none this week), selected
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.errors import StoreError
+from sz_digest.cache.setting_keys import TUI_DISTRICT_FILTER, TUI_SELECTED_WEEK
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -32,8 +33,8 @@ if TYPE_CHECKING:
     from sz_digest.cache.model import Item
     from sz_digest.cache.store import Store
 
-SETTING_WEEK = "tui.selected_week"
-SETTING_DISTRICTS = "tui.district_filter"
+SETTING_WEEK = TUI_SELECTED_WEEK
+SETTING_DISTRICTS = TUI_DISTRICT_FILTER
 NARROW = 100  # below this many columns the sidebar starts hidden
 
 

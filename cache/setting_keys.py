@@ -1,0 +1,11 @@
+"""The keys of the store's `settings` table, in one place (a typo in a key is a silent reset).
+
+Values are strings; each key's reader decides what a missing or malformed value means.
+"""
+
+from __future__ import annotations
+
+LAST_SYNC = "last_sync"  # ISO timestamp (UTC) of the last sync that finished
+WALK_INCOMPLETE = "sync.walk_incomplete"  # "1" while a full walk of the column has not reached its end
+TUI_SELECTED_WEEK = "tui.selected_week"  # the reader reopens on this digest id
+TUI_DISTRICT_FILTER = "tui.district_filter"  # comma-separated district codes the reader was filtered to
