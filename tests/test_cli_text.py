@@ -168,3 +168,15 @@ def test_lang_en_prints_no_chinese_apart_from_page_text(capsys, tmp_path, argv):
 def test_json_keys_do_not_change_with_the_language(capsys, tmp_path):
     outputs = [run(capsys, "--lang", lang, "--data-dir", tmp_path / "d", "stats", "--json")[1] for lang in ("zh", "en")]
     assert outputs[0] == outputs[1]
+
+
+def test_sync_summary_speaks_the_chosen_language(capsys, tmp_path):
+    from loopback import LoopbackServer, make_column
+
+    with LoopbackServer(make_column(digests=4, non_digests=1, per_page=10)) as server:
+        code, out, err = run(capsys, "--lang", "zh", "--data-dir", tmp_path / "zh", "--source", server.source, "sync")
+        assert code == 0 and "已同步" in out
+        text = re.sub(r"https?://\S+|\d+(\.\d+)? ?(KB|MB|bytes)", "", out + err).lower()
+        assert not re.search(r"[a-z]{3,}", text), out + err
+        code, out, err = run(capsys, "--lang", "en", "--data-dir", tmp_path / "en", "--source", server.source, "sync")
+        assert code == 0 and "Synced" in out and not CJK.search(out + err)

@@ -26,6 +26,14 @@ def _err(message: str) -> None:
     warn(message)
 
 
+def _t(key: str, *, shared: bool = False, **values: object) -> str:
+    """The CLI's catalogue in the run's language (`--lang`; tui/i18n_cli.py): `cli.sync.<key>`, or
+    `cli.<key>` for a message every command shares."""
+    from . import cli
+
+    return cli.t(f"cli.{key}" if shared else f"cli.sync.{key}", **values)
+
+
 class _RichProgress:
     """List pages, digests, bytes and failures on stderr while the sync runs (a terminal only)."""
 
@@ -44,8 +52,8 @@ class _RichProgress:
             console=self.console,
             transient=True,
         )
-        self.pages = self.progress.add_task("list pages", total=None, extra="")
-        self.digests = self.progress.add_task("digests", total=None, extra="")
+        self.pages = self.progress.add_task(_t("list_pages"), total=None, extra="")
+        self.digests = self.progress.add_task(_t("digests"), total=None, extra="")
         self.waiting_said = False
 
     def __enter__(self) -> "_RichProgress":
@@ -58,37 +66,36 @@ class _RichProgress:
     def update(self, p) -> None:
         if p.phase == "waiting":
             if not self.waiting_said:
-                self.console.print("another sync of this data dir is running; waiting for it to finish…")
+                self.console.print(_t("waiting"))
                 self.waiting_said = True
             return
         walking = p.phase == "listing"
         self.progress.update(self.pages, completed=p.list_pages, total=None if walking else p.list_pages,
-                             extra=f"{p.listed} posts listed")
-        failed = f" · {p.failed} failed" if p.failed else ""
+                             extra=_t("listed", n=p.listed))
+        failed = f" · {_t('failed_count', n=p.failed)}" if p.failed else ""
         self.progress.update(self.digests, completed=p.fetched + p.not_modified + p.failed,
                              total=max(p.to_fetch, 1) if p.to_fetch or not walking else None,
                              extra=f"{format_size(p.bytes)}{failed}")
 
 
 def _summary(report, source: str) -> str:
-    lines = [f"Synced {source}: {report.pages} list page(s), {report.listed} post(s) listed "
-             f"({report.skipped_non_digest} not digests, skipped)."]
+    lines = [_t("synced", source=source, pages=report.pages, listed=report.listed, skipped=report.skipped_non_digest)]
     if report.fetched or report.not_modified:
-        parts = [f"{report.fetched} digest(s) downloaded"]
+        parts = [_t("downloaded", n=report.fetched)]
         detail = []
         if report.new_ids:
-            detail.append(f"{len(report.new_ids)} new")
+            detail.append(_t("new", n=len(report.new_ids)))
         if report.changed_ids:
-            detail.append(f"{len(report.changed_ids)} changed")
+            detail.append(_t("changed", n=len(report.changed_ids)))
         if detail:
-            parts[0] += " (" + ", ".join(detail) + ")"
+            parts[0] += _t("detail", detail=_t("sep").join(detail))
         if report.not_modified:
-            parts.append(f"{report.not_modified} unchanged since the last check")
-        lines.append("; ".join(parts) + f"; {format_size(report.bytes)} received.")
+            parts.append(_t("unchanged", n=report.not_modified))
+        lines.append(_t("sep2").join(parts) + _t("received", size=format_size(report.bytes)))
     elif not report.failed:
-        lines.append("Up to date: no new digests.")
+        lines.append(_t("up_to_date"))
     if report.failed:
-        lines.append(f"{len(report.failed)} failed (retried on the next sync):")
+        lines.append(_t("failed", n=len(report.failed)))
         lines.extend(f"  {f.url}  {f.error}" for f in report.failed)
     return "\n".join(lines)
 
@@ -100,7 +107,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
     `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only.
     """
     if offline:
-        _err("sync needs the network and --offline was given; nothing fetched")
+        _err(_t("offline"))
         return ExitCode.UNREACHABLE
     from sz_digest.cache.errors import StoreError
     from sz_digest.cache.store import Store
@@ -109,12 +116,12 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
     try:
         store = Store.open(data_dir)
     except StoreError as exc:
-        _err(f"cannot open the store at {exc}")
+        _err(_t("store_open_failed", error=exc, shared=True))
         return ExitCode.STORE
     if getattr(store, "recovered_from", None) is not None:
-        _err(f"the store at {store.path} was damaged: moved it to {store.recovered_from} and rebuilt it")
+        _err(_t("store_recovered", path=store.path, moved=store.recovered_from))
     if getattr(store, "read_only", False):
-        _err(f"cannot write the store at {store.path}: {store.read_only_reason}")
+        _err(_t("store_write_failed", shared=True, error=f"{store.path}: {store.read_only_reason}"))
         store.close()
         return ExitCode.STORE
 
@@ -125,7 +132,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         if display is not None:
             display.update(p)
         elif p.phase == "waiting" and not waiting_said[0]:
-            _err("another sync of this data dir is running; waiting for it to finish")
+            _err(_t("waiting"))
             waiting_said[0] = True
 
     try:
@@ -142,13 +149,13 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
 
         follow, problems = after_sync(store, config, notify=notify, feeds_dir=feeds_dir)
     except SourceUnreachable as exc:
-        _err(f"cannot reach the source {exc.url}: {exc.reason} (the store is unchanged)")
+        _err(_t("unreachable", url=exc.url, reason=exc.reason))
         return ExitCode.UNREACHABLE
     except StoreError as exc:
-        _err(f"cannot write the store at {exc}")
+        _err(_t("store_write_failed", shared=True, error=exc))
         return ExitCode.STORE
     except KeyboardInterrupt:
-        _err("sync interrupted; every digest downloaded so far is saved")
+        _err(_t("interrupted"))
         return ExitCode.INTERRUPTED
     finally:
         store.close()
