@@ -35,7 +35,7 @@ import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from typing import Callable
+from typing import Callable, Literal
 from urllib.parse import urldefrag, urljoin
 
 import httpx
@@ -68,13 +68,16 @@ class SourceUnreachable(DigestError):
         self.reason = reason
 
 
+SyncPhase = Literal["waiting", "listing", "fetching", "done"]
+
+
 @dataclass(frozen=True, slots=True)
 class SyncProgress:
     """A snapshot passed to `on_progress` after every step."""
 
     # "waiting" (another sync holds the data dir), "listing" (walking list pages; digests already
     # downloading), "fetching" (the walk is over, downloads remain), "done"
-    phase: str
+    phase: SyncPhase
     list_pages: int = 0
     listed: int = 0
     to_fetch: int = 0
@@ -197,7 +200,7 @@ class _Sync:
         self.on_progress = on_progress
         self.transport = transport
         self.report = SyncReport()
-        self.phase = "listing"
+        self.phase: SyncPhase = "listing"
         self.to_fetch = 0
         self.scheduled: set[str] = set()  # post ids
         self.listed_ids: set[str] = set()

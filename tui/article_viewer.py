@@ -13,7 +13,7 @@ component classes below (colours live in app.tcss).
 from __future__ import annotations
 
 from itertools import groupby
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -56,11 +56,14 @@ class Entry(NamedTuple):
     context: str = ""  # the district label, when items of several districts share a heading
 
 
+RowKind = Literal["text", "heading", "item", "action"]
+
+
 class Row(NamedTuple):
     """One laid-out line of the article."""
 
     spans: tuple[Span, ...] = ()
-    kind: str = "text"  # text | heading | item | action
+    kind: RowKind = "text"
     item: int | None = None  # index into `entries` for rows of an item
     accent: str = ""  # district code (or "week") whose colour the heading / item edge takes
 
@@ -292,7 +295,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         t = self.t
         rows: list[Row] = [Row()]
 
-        def text(value: str, *classes: str, kind: str = "text") -> None:
+        def text(value: str, *classes: str, kind: RowKind = "text") -> None:
             rows.extend(Row(((line, classes),), kind) for line in wrap(value, width))
 
         starts: list[int] = []

@@ -15,9 +15,13 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sz_digest.cache.exit_codes import ExitCode
 from sz_digest.cache.figures import format_size
+
+if TYPE_CHECKING:
+    from sz_digest.cache.sync import SyncProgress, SyncReport
 
 
 def _err(message: str) -> None:
@@ -63,7 +67,7 @@ class _RichProgress:
     def __exit__(self, *exc) -> None:
         self.progress.stop()
 
-    def update(self, p) -> None:
+    def update(self, p: SyncProgress) -> None:
         if p.phase == "waiting":
             if not self.waiting_said:
                 self.console.print(_t("waiting"))
@@ -78,7 +82,7 @@ class _RichProgress:
                              extra=f"{format_size(p.bytes)}{failed}")
 
 
-def _summary(report, source: str) -> str:
+def _summary(report: SyncReport, source: str) -> str:
     lines = [_t("synced", source=source, pages=report.pages, listed=report.listed, skipped=report.skipped_non_digest)]
     if report.fetched or report.not_modified:
         parts = [_t("downloaded", n=report.fetched)]
@@ -128,7 +132,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
     display = _RichProgress() if (not as_json and sys.stderr.isatty()) else None
     waiting_said = [False]
 
-    def on_progress(p) -> None:
+    def on_progress(p: SyncProgress) -> None:
         if display is not None:
             display.update(p)
         elif p.phase == "waiting" and not waiting_said[0]:
