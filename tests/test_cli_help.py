@@ -104,3 +104,44 @@ def test_bash_completion_completes_subcommands_and_options(tmp_path):
 
 def test_unknown_shell_is_a_usage_error(capsys):
     assert main(["completion", "tcsh"]) == ExitCode.USAGE
+
+
+def _help_texts(parser: argparse.ArgumentParser):
+    yield parser.description
+    for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            yield action.help
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                yield from _help_texts(sub)
+
+
+def test_every_help_text_has_a_chinese_translation():
+    from sz_digest.tui.i18n_cli import HELP_ZH
+
+    missing = sorted({text for text in _help_texts(build_parser()) if text not in HELP_ZH})
+    missing += [meaning for meaning in MEANINGS.values() if meaning not in HELP_ZH]
+    assert not missing, "add these to HELP_ZH in tui/i18n_cli.py:\n" + "\n".join(missing)
+
+
+@pytest.mark.parametrize("command", [[]] + [[name] for name in _subparsers(build_parser())], ids=lambda c: " ".join(c) or "top")
+def test_lang_zh_help_has_no_english_prose(capsys, command):
+    import re
+
+    assert main(["--lang", "zh", *command, "--help"]) == 0
+    out = capsys.readouterr().out
+    # What stays Latin on purpose: option and metavar names, command lines, codes, URLs, paths, formats.
+    prose = re.sub(r"(?m)^  (sz-digest|  ).*$", "", out)  # example command lines, wrapped district codes
+    prose = re.sub(r"https?://\S*|~?/\S*|\$\w+|--?[\w-]+|\{[^}]*\}|sz-digest\S*|\b[A-Z]{1,5}\b|"
+                   r"\b(latest|zh|en|md|json|csv|bash|zsh|fish|docs|cli|JSON|Markdown|CSV|BOM|UTF|ISO|sync|"
+                   r"source|lang|nanshan|Nanshan|futian|digest|shell|COMMAND|QUERY|YYYY|MM|DD|FILE|"
+                   r"list|show|search|export|stats|reparse|completion|mm|dd|yyyy)\b", "", prose)
+    words = re.findall(r"[A-Za-z]{3,}", prose)
+    assert not words, (words, out)
+
+
+def test_argparse_speaks_english_again_after_a_chinese_run(capsys):
+    main(["--lang", "zh", "list", "--bogus"])
+    capsys.readouterr()
+    assert main(["list", "--bogus"]) == ExitCode.USAGE
+    assert "unrecognized arguments" in capsys.readouterr().err

@@ -32,15 +32,25 @@ t = Catalog("en")
 
 
 def set_lang(lang: str) -> None:
+    """Speak `lang` from now on, argparse's own words ("usage:", its errors) included."""
     global t
     t = Catalog(lang)
+    if t.lang == "zh":
+        from .i18n_cli import ARGPARSE_ZH
+
+        argparse._ = lambda message: ARGPARSE_ZH.get(message, message)  # type: ignore[attr-defined]
+    else:
+        argparse._ = _ARGPARSE_GETTEXT  # type: ignore[attr-defined]
+
+
+_ARGPARSE_GETTEXT = argparse._  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse with docs/cli.md's error form: one plain line on stderr and exit 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(ExitCode.USAGE, f"{PROG}: {message} ({t('cli.see_help', prog=PROG)})\n")
+        self.exit(ExitCode.USAGE, f"{PROG}: {message}{t('cli.see_help', prog=PROG)}\n")
 
 
 def _district(value: str) -> str:
@@ -82,22 +92,31 @@ def _formats_help() -> str:
     from sz_digest.cache.districts import CODES
     from sz_digest.cache.exit_codes import MEANINGS
 
-    codes = textwrap.fill(" ".join(CODES), width=90, initial_indent="        codes: ", subsequent_indent="        ")
-    exits = textwrap.fill(", ".join(f"{int(code)} {meaning}" for code, meaning in MEANINGS.items()) + " (docs/cli.md)",
-                          width=96, initial_indent="exit codes: ", subsequent_indent="  ")
-    return (
-        "formats:\n"
-        "  W     a week: a post id (1663876), a post URL, any ISO date inside the week (2026-03-11), or latest\n"
-        "  D     a district: code, Chinese full or short name, or English name, any case\n"
-        "        (nanshan, 南山区, 南山, Nanshan)\n"
-        f"{codes}\n"
-        "  DATE  ISO YYYY-MM-DD (2026-03-11); a week counts when it overlaps --since/--until\n"
-        f"{exits}"
-    )
+    codes = textwrap.fill(" ".join(CODES), width=90, initial_indent="        ", subsequent_indent="        ")
+    exits = t("cli.list_sep").join(f"{int(code)} {translate_help(meaning)}" for code, meaning in MEANINGS.items())
+    exits = textwrap.fill(t("cli.exit_codes", codes=exits), width=96, subsequent_indent="  ")
+    return t("cli.formats", codes=codes) + "\n" + exits
 
 
 def _examples(*lines: str) -> str:
-    return "examples:\n" + "\n".join(f"  {line}" for line in lines)
+    return t("cli.examples") + "\n" + "\n".join(f"  {line}" for line in lines)
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Help in the run's language: the English help texts are the message ids of `cli.HELP_ZH`
+    (tui/i18n_cli.py); a text without a translation stays English."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        return translate_help(action.help) if action.help else action.help
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(translate_help(text) if text and text != argparse.SUPPRESS else text)
+
+
+def translate_help(text: str) -> str:
+    from .i18n_cli import HELP_ZH
+
+    return HELP_ZH.get(text, text) if t.lang == "zh" else text
 
 
 def _add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool) -> None:
@@ -119,7 +138,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool)
 
 def build_parser() -> argparse.ArgumentParser:
     formats = _formats_help()
-    parser = _Parser(prog=PROG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    parser = _Parser(prog=PROG, formatter_class=_HelpFormatter,
                      description="A terminal reader for 深圳社会工作一周速览 (Shenzhen Social Work Weekly Digest). "
                                  "With no command, opens the reader.",
                      epilog=_examples("sz-digest                          # the reader",
@@ -138,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
         """One subcommand with the global options, its help and examples (adding one is local)."""
         sub = commands.add_parser(name, help=help_text, description=help_text,
                                   epilog=(_examples(*examples) + "\n" if examples else "") + formats,
-                                  formatter_class=argparse.RawDescriptionHelpFormatter)
+                                  formatter_class=_HelpFormatter)
         _add_global_options(sub, in_subcommand=True)
         return sub
 
@@ -147,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="only district D: code, Chinese or English name, any case (repeatable); "
                               "e.g. --district nanshan --district 福田")
 
-    def json_option(sub: argparse.ArgumentParser, shape: str) -> None:
-        sub.add_argument("--json", action="store_true", help=f"print {shape} as JSON (docs/cli.md) instead of text")
+    def json_option(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--json", action="store_true", help="print JSON (the shapes of docs/cli.md) instead of text")
 
     def date_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--since", type=_iso_date, metavar="DATE",
@@ -160,7 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
                    examples=("sz-digest sync", "sz-digest sync --full --json", "sz-digest sync --pages 2"))
     sync.add_argument("--full", action="store_true", help="walk the whole column and re-check every stored post")
     sync.add_argument("--pages", type=_positive, metavar="N", help="read at most N list pages (N ≥ 1); e.g. --pages 3")
-    json_option(sync, "the summary")
+    json_option(sync)
     from .cli_follow import add_parsers, add_sync_options  # watches and feeds (issue 17)
 
     add_sync_options(sync)
@@ -171,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     district_option(list_)
     list_.add_argument("--items", action="store_true",
                        help="one row per item of the chosen district(s), newest first (a district timeline)")
-    json_option(list_, "the weeks (or items)")
+    json_option(list_)
 
     show = command("show", "one digest: every item, or the chosen districts' items",
                    examples=("sz-digest show latest", "sz-digest show 2026-03-11 --district nanshan",
@@ -179,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("week", metavar="W",
                       help="the week: post id, post URL, an ISO date inside the week, or latest; e.g. 2026-03-11")
     district_option(show)
-    json_option(show, "the digest")
+    json_option(show)
 
     search = command("search", "items matching QUERY (the query language of docs/query.md), best first",
                      examples=("sz-digest search 社工站", "sz-digest search 养老 --district futian --since 2026-01-01",
@@ -192,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     date_options(search)
     search.add_argument("--limit", type=_positive, default=20, metavar="N",
                         help="show at most N hits (default 20); the text output says how many more there are")
-    json_option(search, "the hits")
+    json_option(search)
 
     export = command("export", "write items as Markdown, JSON or CSV to a file or stdout",
                      examples=("sz-digest export --format csv --district nanshan -o nanshan.csv",
@@ -209,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
                     examples=("sz-digest stats", "sz-digest stats --weeks 24 --json"))
     stats.add_argument("--weeks", type=_positive, default=12, metavar="N",
                        help="how many recent weeks the activity columns cover (default 12); e.g. --weeks 24")
-    json_option(stats, "the statistics")
+    json_option(stats)
 
     add_parsers(command, district_option, _positive)  # watch, feed (tui/cli_follow.py)
     command("reparse", "re-derive every digest from the kept raw pages, no network (after an upgrade)",
@@ -266,7 +285,14 @@ def usage_message(exc: UsageError) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        return _main(sys.argv[1:] if argv is None else argv)
+        return _run(sys.argv[1:] if argv is None else argv)
+    finally:
+        set_lang("en")  # leave argparse as we found it (tests call main() many times in one process)
+
+
+def _run(argv: list[str]) -> int:
+    try:
+        return _main(argv)
     except SystemExit as exc:  # argparse's --help, --version and usage errors
         return exc.code if isinstance(exc.code, int) else ExitCode.USAGE
     except KeyboardInterrupt:

@@ -92,7 +92,7 @@ def _summary(report: SyncReport, source: str) -> str:
         if report.changed_ids:
             detail.append(_t("changed", n=len(report.changed_ids)))
         if detail:
-            parts[0] += _t("detail", detail=_t("sep").join(detail))
+            parts[0] += _t("detail", detail=_t("list_sep", shared=True).join(detail))
         if report.not_modified:
             parts.append(_t("unchanged", n=report.not_modified))
         lines.append(_t("sep2").join(parts) + _t("received", size=format_size(report.bytes)))

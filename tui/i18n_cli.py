@@ -8,7 +8,8 @@ from __future__ import annotations
 
 CLI_EN: dict[str, str] = {
     # errors and messages (stderr)
-    "cli.see_help": "see {prog} --help",
+    "cli.see_help": " (see {prog} --help)",
+    "cli.list_sep": ", ",
     "cli.unknown_district": "unknown district {value!r}; accepted: {accepted}",
     "cli.bad_date": "not a date: {value!r}; use YYYY-MM-DD (e.g. 2026-03-11)",
     "cli.bad_number": "expected a whole number of at least 1, not {value!r}",
@@ -47,6 +48,17 @@ CLI_EN: dict[str, str] = {
     "cli.sample": "sample",
     "cli.meta": "{start} → {end} · published {published} · {url}",
     "cli.stats_title": "{weeks} weeks stored ({first} → {last}), {items} items",
+    # help (the option texts themselves are English in tui/cli.py; HELP_ZH below translates them)
+    "cli.examples": "examples:",
+    "cli.formats": (
+        "formats:\n"
+        "  W     a week: a post id (1663876), a post URL, any ISO date inside the week (2026-03-11), or latest\n"
+        "  D     a district: code, Chinese full or short name, or English name, any case\n"
+        "        (nanshan, 南山区, 南山, Nanshan); codes:\n"
+        "{codes}\n"
+        "  DATE  ISO YYYY-MM-DD (2026-03-11); a week counts when it overlaps --since/--until"
+    ),
+    "cli.exit_codes": "exit codes: {codes} (docs/cli.md)",
     # sync (tui/cli_sync.py)
     "cli.sync.list_pages": "list pages",
     "cli.sync.digests": "digests",
@@ -58,7 +70,6 @@ CLI_EN: dict[str, str] = {
     "cli.sync.new": "{n} new",
     "cli.sync.changed": "{n} changed",
     "cli.sync.detail": " ({detail})",
-    "cli.sync.sep": ", ",
     "cli.sync.sep2": "; ",
     "cli.sync.unchanged": "{n} unchanged since the last check",
     "cli.sync.received": "; {size} received.",
@@ -71,7 +82,8 @@ CLI_EN: dict[str, str] = {
 }
 
 CLI_ZH: dict[str, str] = {
-    "cli.see_help": "参见 {prog} --help",
+    "cli.see_help": "（参见 {prog} --help）",
+    "cli.list_sep": "，",
     "cli.unknown_district": "未知区域 {value!r}；可用：{accepted}",
     "cli.bad_date": "不是日期：{value!r}；请用 YYYY-MM-DD（如 2026-03-11）",
     "cli.bad_number": "应为不小于 1 的整数，而不是 {value!r}",
@@ -109,6 +121,16 @@ CLI_ZH: dict[str, str] = {
     "cli.sample": "样例",
     "cli.meta": "{start} → {end} · 发布 {published} · {url}",
     "cli.stats_title": "已存 {weeks} 周（{first} → {last}），共 {items} 条",
+    "cli.examples": "示例：",
+    "cli.formats": (
+        "格式：\n"
+        "  W     周次：文章编号（1663876）、文章网址、该周内任一日期（2026-03-11）或 latest\n"
+        "  D     区域：代码、中文全称或简称、英文名，不分大小写\n"
+        "        （nanshan、南山区、南山、Nanshan）；代码：\n"
+        "{codes}\n"
+        "  DATE  ISO 日期 YYYY-MM-DD（2026-03-11）；与 --since/--until 范围有重叠的周次都算"
+    ),
+    "cli.exit_codes": "退出码：{codes}（见 docs/cli.md）",
     "cli.sync.list_pages": "列表页",
     "cli.sync.digests": "速览",
     "cli.sync.listed": "已列出 {n} 篇",
@@ -119,7 +141,6 @@ CLI_ZH: dict[str, str] = {
     "cli.sync.new": "新增 {n}",
     "cli.sync.changed": "更新 {n}",
     "cli.sync.detail": "（{detail}）",
-    "cli.sync.sep": "，",
     "cli.sync.sep2": "；",
     "cli.sync.unchanged": "{n} 期自上次检查后未变",
     "cli.sync.received": "；共接收 {size}。",
@@ -129,4 +150,72 @@ CLI_ZH: dict[str, str] = {
     "cli.sync.store_recovered": "数据库 {path} 已损坏：已移至 {moved} 并已重建",
     "cli.sync.unreachable": "无法连接来源 {url}：{reason}（数据库未改动）",
     "cli.sync.interrupted": "同步已中断；已下载的速览均已保存",
+}
+# `--help` in Chinese: each English help text of tui/cli.py (and argparse's own words) -> its translation.
+# Keyed by the English text, so a new option is covered by adding one line here; a text missing here
+# is shown in English (tests/test_cli_help.py lists any that are missing).
+HELP_ZH: dict[str, str] = {
+    "A terminal reader for 深圳社会工作一周速览 (Shenzhen Social Work Weekly Digest). With no command, opens the reader.":
+        "深圳社会工作一周速览的终端阅读器。不带命令时打开阅读器。",
+    "show this help message and exit": "显示此帮助并退出",
+    "print sz-digest X.Y.Z and exit": "显示版本号 sz-digest X.Y.Z 并退出",
+    "where the store lives (default: $SZ_DIGEST_HOME, else the user data dir, e.g. ~/.local/share/sz-digest); e.g. --data-dir ~/digest":
+        "数据目录（默认：$SZ_DIGEST_HOME，否则为用户数据目录，如 ~/.local/share/sz-digest）；例：--data-dir ~/digest",
+    "the column's list page, http:// or https:// (default: http://szshequ.org.cn/szshgzb/gzyw/ or the config file's source)":
+        "栏目列表页，http:// 或 https://（默认：http://szshequ.org.cn/szshgzb/gzyw/ 或配置文件中的 source）",
+    "never touch the network (sync exits 3; the reader shows what is stored)":
+        "完全不联网（sync 以退出码 3 结束；阅读器显示已存内容）",
+    "language of everything printed for people: zh or en (default: the config file's lang, else the locale); JSON never changes":
+        "所有给人看的输出所用语言：zh 或 en（默认：配置文件中的 lang，否则跟随系统区域设置）；JSON 不受影响",
+    "open the reader filtered to district D (repeatable); e.g. --district 南山": "打开阅读器并只看区域 D（可重复）；例：--district 南山",
+    "open the reader on week W: post id, post URL, ISO date or latest; e.g. --week 2026-03-11":
+        "打开阅读器并定位到周次 W：文章编号、文章网址、ISO 日期或 latest；例：--week 2026-03-11",
+    "fetch new digests from the site (incremental unless --full)": "从网站获取新的速览（默认增量，--full 为完整）",
+    "the stored digests, newest first": "已存的速览，最新在前",
+    "one digest: every item, or the chosen districts' items": "一期速览：全部条目，或所选区域的条目",
+    "items whose title or body contains QUERY, best first": "标题或正文包含 QUERY 的条目，最相关在前",
+    "write items as Markdown, JSON or CSV to a file or stdout": "把条目导出为 Markdown、JSON 或 CSV，写入文件或标准输出",
+    "weeks stored, items per district, weeks a district was absent": "已存周数、各区条目数、各区缺席的周数",
+    "re-derive every digest from the kept raw pages, no network (after an upgrade)": "从保存的原始页面重新解析所有速览，不联网（升级后使用）",
+    "print a shell completion script generated from this parser": "输出由本命令解析器生成的 shell 补全脚本",
+    "walk the whole column and re-check every stored post": "遍历整个栏目并重新检查每篇已存文章",
+    "read at most N list pages (N ≥ 1); e.g. --pages 3": "最多读取 N 个列表页（N ≥ 1）；例：--pages 3",
+    "print JSON (the shapes of docs/cli.md) instead of text": "输出 JSON（格式见 docs/cli.md），而不是文本",
+    "only district D: code, Chinese or English name, any case (repeatable); e.g. --district nanshan --district 福田":
+        "只看区域 D：代码、中文或英文名，不分大小写（可重复）；例：--district nanshan --district 福田",
+    "one row per item of the chosen district(s), newest first (a district timeline)": "所选区域的每个条目一行，最新在前（区域时间线）",
+    "the week: post id, post URL, an ISO date inside the week, or latest; e.g. 2026-03-11":
+        "周次：文章编号、文章网址、该周内的 ISO 日期或 latest；例：2026-03-11",
+    "words to find, matched ignoring case and full/half width; e.g. 社工站": "要查找的词，不分大小写和全角半角；例：社工站",
+    "only weeks ending on or after DATE (YYYY-MM-DD); e.g. --since 2026-01-01": "只看在 DATE 当天或之后结束的周次（YYYY-MM-DD）；例：--since 2026-01-01",
+    "only weeks starting on or before DATE (YYYY-MM-DD); e.g. --until 2026-03-31": "只看在 DATE 当天或之前开始的周次（YYYY-MM-DD）；例：--until 2026-03-31",
+    "show at most N hits (default 20); the text output says how many more there are": "最多显示 N 条结果（默认 20）；文本输出会说明还有多少条",
+    "md (default), json (a list of show --json objects) or csv (UTF-8 with BOM)": "md（默认）、json（show --json 对象的列表）或 csv（带 BOM 的 UTF-8）",
+    "write here instead of stdout (refuses to replace an existing file without --force)": "写入此文件而不是标准输出（文件已存在时需加 --force 才会覆盖）",
+    "overwrite FILE if it exists": "FILE 已存在时覆盖",
+    "how many recent weeks the activity columns cover (default 12); e.g. --weeks 24": "活跃度各列统计最近多少周（默认 12）；例：--weeks 24",
+    "bash, zsh or fish": "bash、zsh 或 fish",
+    # exit codes (cache/exit_codes.py MEANINGS)
+    "ok": "成功",
+    "nothing matched or some posts failed": "没有匹配或部分文章失败",
+    "usage error": "用法错误",
+    "source unreachable": "无法连接来源",
+    "store not writable": "数据库无法写入",
+    "output file not writable": "输出文件无法写入",
+    "interrupted": "已中断",
+}
+
+# argparse's own words (it looks them up through `argparse._`, gettext-style; tui/cli.py swaps it in).
+ARGPARSE_ZH: dict[str, str] = {
+    "usage: ": "用法：",
+    "positional arguments": "位置参数",
+    "options": "选项",
+    "show this help message and exit": "显示此帮助并退出",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "expected one argument": "需要一个值",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的值：%(value)r（可选：%(choices)s）",
+    "invalid %(type)s value: %(value)r": "无效的 %(type)s 值：%(value)r",
+    "ambiguous option: %(option)s could match %(matches)s": "选项不明确：%(option)s 可能是 %(matches)s",
 }
