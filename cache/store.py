@@ -409,12 +409,13 @@ class Store:
         return [Failure(u, p, e, datetime.fromisoformat(a)) for u, p, e, a in rows]
 
     def fetch_meta(self, url: str) -> FetchMeta | None:
-        row = self._db.execute(
+        row = self._named(
             "SELECT url, etag, last_modified, fetched_at FROM fetch_meta WHERE url = ?", (url,)
         ).fetchone()
         if row is None:
             return None
-        return FetchMeta(row[0], row[1], row[2], datetime.fromisoformat(row[3]) if row[3] else None)
+        return FetchMeta(row["url"], row["etag"], row["last_modified"],
+                         datetime.fromisoformat(row["fetched_at"]) if row["fetched_at"] else None)
 
     def known_ids(self) -> set[str]:
         return {row[0] for row in self._db.execute("SELECT id FROM digests")}
@@ -424,19 +425,27 @@ class Store:
 
     # -- reading -------------------------------------------------------------------------------
 
+    def _named(self, sql: str, params: tuple | list | dict = ()) -> sqlite3.Cursor:
+        """A query whose rows are read by column name (`sqlite3.Row`), so a record is built from
+        names, not positions: a column added to a SELECT cannot shift a field."""
+        cursor = self._db.cursor()
+        cursor.row_factory = sqlite3.Row
+        return cursor.execute(sql, params)
+
     _WEEK_COLUMNS = "id, url, title, week_start, week_end, published, item_count, districts, read, sample"
 
     @staticmethod
-    def _week(row: tuple) -> WeekSummary:
+    def _week(row: sqlite3.Row) -> WeekSummary:
         return WeekSummary(
-            id=row[0], url=row[1], title=row[2], week_start=date.fromisoformat(row[3]),
-            week_end=date.fromisoformat(row[4]), published=date.fromisoformat(row[5]),
-            item_count=row[6], districts=tuple(row[7].split()), read=bool(row[8]), sample=bool(row[9]),
+            id=row["id"], url=row["url"], title=row["title"], week_start=date.fromisoformat(row["week_start"]),
+            week_end=date.fromisoformat(row["week_end"]), published=date.fromisoformat(row["published"]),
+            item_count=row["item_count"], districts=tuple(row["districts"].split()), read=bool(row["read"]),
+            sample=bool(row["sample"]),
         )
 
     def weeks(self, districts: Iterable[str] | None = None) -> list[WeekSummary]:
         """Stored digests, newest week first; with `districts`, only weeks that have one of them."""
-        rows = self._db.execute(
+        rows = self._named(
             f"SELECT {self._WEEK_COLUMNS} FROM digests ORDER BY week_start DESC, id DESC"
         ).fetchall()
         weeks = [self._week(row) for row in rows]
@@ -446,7 +455,7 @@ class Store:
         return weeks
 
     def week(self, digest_id: str) -> WeekSummary | None:
-        row = self._db.execute(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        row = self._named(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id = ?", (digest_id,)).fetchone()
         return self._week(row) if row else None
 
     def digest(self, digest_id: str) -> Digest | None:
@@ -491,9 +500,9 @@ class Store:
     _ITEM_COLUMNS = "district, district_name, title, body, position"
 
     @staticmethod
-    def _item(row: tuple) -> Item:
-        return Item(district=row[0], district_name=row[1], title=row[2],
-                    paragraphs=tuple(p for p in row[3].split("\n\n") if p), position=row[4])
+    def _item(row: sqlite3.Row) -> Item:
+        return Item(district=row["district"], district_name=row["district_name"], title=row["title"],
+                    paragraphs=tuple(p for p in row["body"].split("\n\n") if p), position=row["position"])
 
     def items_for(self, digest_id: str, districts: Iterable[str] | None = None) -> list[Item]:
         """One week's items in page order, optionally only those of `districts` (codes)."""
@@ -503,7 +512,7 @@ class Store:
             codes = list(districts)
             sql += f" AND district IN ({','.join('?' * len(codes))})"
             params += codes
-        return [self._item(row) for row in self._db.execute(sql + " ORDER BY position", params)]
+        return [self._item(row) for row in self._named(sql + " ORDER BY position", params)]
 
     def district_counts(self, digest_id: str) -> dict[str, int]:
         rows = self._db.execute(
@@ -542,13 +551,14 @@ class Store:
         return {row[0] for row in rows}
 
     def _entries(self, where: str, params: tuple | dict, order: str) -> list[TimelineEntry]:
-        rows = self._db.execute(
+        rows = self._named(
             f"""SELECT d.id, d.week_start, d.week_end, i.district, i.district_name, i.title, i.body, i.position
                 FROM items i JOIN digests d ON d.id = i.digest_id {where} ORDER BY {order}""",
             params,
         )
         return [
-            TimelineEntry(row[0], date.fromisoformat(row[1]), date.fromisoformat(row[2]), self._item(row[3:]))
+            TimelineEntry(row["id"], date.fromisoformat(row["week_start"]), date.fromisoformat(row["week_end"]),
+                          self._item(row))
             for row in rows
         ]
 
