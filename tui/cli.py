@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import textwrap
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
@@ -89,6 +88,8 @@ def _source_url(value: str) -> str:
 
 def _formats_help() -> str:
     """Accepted formats and exit codes, said once and shown in every help (facts from their homes)."""
+    import textwrap
+
     from sz_digest.cache.districts import CODES
     from sz_digest.cache.exit_codes import MEANINGS
 

@@ -7,7 +7,6 @@ parsed as markup, so a value quoting a page title cannot style or break the UI.
 
 from __future__ import annotations
 
-import locale
 import os
 from collections.abc import Mapping
 
@@ -206,6 +205,8 @@ def detect_lang(explicit: str | None = None, configured: str | None = None, env:
         if value:
             return "zh" if value.lower().startswith("zh") else "en"
     if env is os.environ:
+        import locale  # only when no variable decided: `list --json` should not pay for it
+
         try:
             current = locale.getlocale()[0] or ""
         except ValueError:
