@@ -13,7 +13,6 @@ import gc
 # the widgets); the collector's passes over them are wasted work before the first frame.
 # `main_ready` freezes them and sets the threshold the reader runs with.
 gc.set_threshold(200_000, 50, 100)
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -352,10 +351,13 @@ def run_app(
     from sz_digest.cache.exit_codes import ExitCode
     from sz_digest.cache.store import Store
 
+    from .cli import usage_message, warn
+
+    t = Catalog(detect_lang(lang, config.lang))
     try:
         store = Store.open(data_dir)
     except StoreError as exc:
-        print(f"sz-digest: cannot open the store: {exc}", file=sys.stderr)
+        warn(t("cli.store_open_failed", error=exc))
         return ExitCode.STORE
     with store:
         week_id = None
@@ -364,13 +366,12 @@ def run_app(
             try:
                 week_id = store.resolve_week(week)
             except UsageError as exc:
-                print(f"sz-digest: {exc}", file=sys.stderr)
+                warn(usage_message(exc))
                 return ExitCode.USAGE
             if week_id is None:
                 missing = week
-        t = Catalog(detect_lang(lang, config.lang))
         app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
                         offline=offline or store.read_only, lang=lang, sync_service=sync_service,
                         notices=startup_notices(store, t, missing))
         result = app.run()
-    return result if isinstance(result, int) else 0
+    return result if isinstance(result, int) else ExitCode.OK
