@@ -351,7 +351,7 @@ def run_app(
     from sz_digest.cache.exit_codes import ExitCode
     from sz_digest.cache.store import Store
 
-    from .cli import usage_message, warn
+    from .cli_output import usage_message, warn
 
     t = Catalog(detect_lang(lang, config.lang))
     try:

@@ -17,33 +17,12 @@ from sz_digest.cache import __version__
 from sz_digest.cache.errors import StoreError, UsageError
 from sz_digest.cache.exit_codes import ExitCode
 
-from .i18n import Catalog, detect_lang
+from .cli_output import PROG, fail, set_lang, t, usage_message, warn
+from .i18n import detect_lang
 
 if TYPE_CHECKING:
     from sz_digest.cache.model import Item, WeekSummary
     from sz_digest.cache.store import Store
-
-PROG = "sz-digest"
-
-# The language of everything printed for people (`--lang`, else the config file, else the locale).
-# Set once per run by `_main` before parsing, so argument errors speak it too. JSON never changes.
-t = Catalog("en")
-
-
-def set_lang(lang: str) -> None:
-    """Speak `lang` from now on, argparse's own words ("usage:", its errors) included."""
-    global t
-    t = Catalog(lang)
-    if t.lang == "zh":
-        from .i18n_cli import ARGPARSE_ZH
-
-        argparse._ = lambda message: ARGPARSE_ZH.get(message, message)  # type: ignore[attr-defined]
-    else:
-        argparse._ = _ARGPARSE_GETTEXT  # type: ignore[attr-defined]
-
-
-_ARGPARSE_GETTEXT = argparse._  # type: ignore[attr-defined]
-
 
 class _Parser(argparse.ArgumentParser):
     """argparse with docs/cli.md's error form: one plain line on stderr and exit 2."""
@@ -265,23 +244,6 @@ def _all_actions(parser: argparse.ArgumentParser):
         if isinstance(action, argparse._SubParsersAction):
             for sub in action.choices.values():
                 yield from _all_actions(sub)
-
-
-def warn(message: str) -> None:
-    """One plain line on stderr (messages may quote scraped text: cleaned first)."""
-    from sz_digest.cache.text import clean_line
-
-    print(f"{PROG}: {clean_line(message)}", file=sys.stderr)
-
-
-def fail(code: int, message: str) -> int:
-    warn(message)
-    return code
-
-
-def usage_message(exc: UsageError) -> str:
-    """A core UsageError in the chosen language (its English message when it has no key)."""
-    return t(f"cli.{exc.key}", **exc.values) if exc.key else str(exc)
 
 
 def main(argv: list[str] | None = None) -> int:

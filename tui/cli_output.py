@@ -1,4 +1,5 @@
-"""How the CLI's human-readable text reaches stdout: fit for a terminal and for a pipe.
+"""How the CLI speaks to people: in the run's language (`t`, `set_lang`), one-line errors on stderr
+(`warn`, `fail`), and text on stdout fit for a terminal and for a pipe (`Out`).
 
 On a terminal, paragraphs wrap to its width with the reader's CJK line-breaking rule
 (cache/linebreak.py: no line starts with `，` or `。`). Piped or redirected, each paragraph is one
@@ -8,14 +9,70 @@ always passed as plain `Text` (markup off), so a page cannot style the terminal.
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 from collections.abc import Iterable
 from typing import TextIO
 
+from sz_digest.cache.errors import UsageError
 from sz_digest.cache.linebreak import text_width, wrap
 
+from .i18n import Catalog
+
+PROG = "sz-digest"
 Span = tuple[int, int, str]  # start, end (character offsets into the paragraph), Rich style
+
+
+class _Speaker:
+    """The language of everything the CLI prints for people (`--lang`, else the config file, else
+    the locale): `t("cli.no_week", spec=...)`. One object whose language `set_lang` changes, so
+    every module that imported `t` speaks the run's language. JSON never changes with it."""
+
+    def __init__(self) -> None:
+        self.catalog = Catalog("en")
+
+    @property
+    def lang(self) -> str:
+        return self.catalog.lang
+
+    def __call__(self, key: str, **values: object) -> str:
+        return self.catalog(key, **values)
+
+    def district(self, code: str, label: str | None = None) -> str:
+        return self.catalog.district(code, label)
+
+
+t = _Speaker()
+_ARGPARSE_GETTEXT = argparse._  # type: ignore[attr-defined]
+
+
+def set_lang(lang: str) -> None:
+    """Speak `lang` from now on, argparse's own words ("usage:", its errors) included."""
+    t.catalog = Catalog(lang)
+    if t.lang == "zh":
+        from .i18n_cli import ARGPARSE_ZH
+
+        argparse._ = lambda message: ARGPARSE_ZH.get(message, message)  # type: ignore[attr-defined]
+    else:
+        argparse._ = _ARGPARSE_GETTEXT  # type: ignore[attr-defined]
+
+
+def warn(message: str) -> None:
+    """One plain line on stderr (messages may quote scraped text: cleaned first)."""
+    from sz_digest.cache.text import clean_line
+
+    print(f"{PROG}: {clean_line(message)}", file=sys.stderr)
+
+
+def fail(code: int, message: str) -> int:
+    warn(message)
+    return code
+
+
+def usage_message(exc: UsageError) -> str:
+    """A core UsageError in the chosen language (its English message when it has no key)."""
+    return t(f"cli.{exc.key}", **exc.values) if exc.key else str(exc)
 
 
 class Out:

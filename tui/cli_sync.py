@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 
 def _err(message: str) -> None:
-    from .cli import warn
+    from .cli_output import warn
 
     warn(message)
 
@@ -33,9 +33,9 @@ def _err(message: str) -> None:
 def _t(key: str, *, shared: bool = False, **values: object) -> str:
     """The CLI's catalogue in the run's language (`--lang`; tui/i18n_cli.py): `cli.sync.<key>`, or
     `cli.<key>` for a message every command shares."""
-    from . import cli
+    from .cli_output import t
 
-    return cli.t(f"cli.{key}" if shared else f"cli.sync.{key}", **values)
+    return t(f"cli.{key}" if shared else f"cli.sync.{key}", **values)
 
 
 class _RichProgress:
