@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.model import Item, WeekSummary
     from sz_digest.cache.store import Store
 
+
 class _Parser(argparse.ArgumentParser):
     """argparse with docs/cli.md's error form: one plain line on stderr and exit 2."""
 
