@@ -180,3 +180,10 @@ def test_sync_summary_speaks_the_chosen_language(capsys, tmp_path):
         assert not re.search(r"[a-z]{3,}", text), out + err
         code, out, err = run(capsys, "--lang", "en", "--data-dir", tmp_path / "en", "--source", server.source, "sync")
         assert code == 0 and "Synced" in out and not CJK.search(out + err)
+
+
+def test_piped_tables_have_no_padding_at_line_ends(capsys, synth_dir):
+    for argv in (("list",), ("stats",)):
+        code, out, _ = run(capsys, "--data-dir", synth_dir, *argv)
+        assert code == 0 and len(out.splitlines()) > 10
+        assert all(line == line.rstrip() for line in out.splitlines()), argv

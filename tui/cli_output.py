@@ -10,7 +10,6 @@ always passed as plain `Text` (markup off), so a page cannot style the terminal.
 from __future__ import annotations
 
 import argparse
-import shutil
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -84,6 +83,8 @@ class Out:
         self.stream = stream if stream is not None else sys.stdout
         self.terminal = self.stream.isatty() if terminal is None else terminal
         if self.terminal:
+            import shutil
+
             self.width: int | None = width or shutil.get_terminal_size().columns
         else:
             self.width = None
@@ -116,5 +117,11 @@ class Out:
             self.console.print(rendered)
 
     def table(self, table) -> None:
-        """A Rich table: fitted to the terminal, or at its natural width in a pipe."""
-        self.console.print(table)
+        """A Rich table: fitted to the terminal, or at its natural width in a pipe (no padding at
+        line ends there, so `cut`, `awk` and diffs see clean lines)."""
+        if self.terminal:
+            self.console.print(table)
+            return
+        with self.console.capture() as captured:
+            self.console.print(table)
+        self.stream.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
