@@ -77,3 +77,22 @@ def test_ci_runs_the_readme_commands():
 def test_performance_is_the_last_section():
     headings = re.findall(r"^## (.+)$", (ROOT / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
     assert headings[-1] == "Performance"
+
+
+def test_every_sz_digest_command_in_the_readme_parses():
+    """The commands the README shows are accepted by the parser as written (CI also runs them)."""
+    import shlex
+
+    from sz_digest.tui.cli import build_parser
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.DOTALL):
+        for line in block.splitlines():
+            for step in line.split("&&"):
+                words = shlex.split(step.split(">")[0], comments=True)
+                if words and words[0].endswith("bin/sz-digest"):
+                    shown.append(words[1:])
+    assert len(shown) >= 6
+    for argv in shown:
+        build_parser().parse_args(argv)  # SystemExit (a failure here) if the README drifted from the parser
