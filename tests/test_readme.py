@@ -96,3 +96,15 @@ def test_every_sz_digest_command_in_the_readme_parses():
     assert len(shown) >= 6
     for argv in shown:
         build_parser().parse_args(argv)  # SystemExit (a failure here) if the README drifted from the parser
+
+
+def test_the_screenshot_script_renders_the_reader_at_120x40(tmp_path, monkeypatch):
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import screenshot
+
+    monkeypatch.setattr(screenshot, "WEEKS", 20)  # the same picture, a smaller archive: quick
+    target = tmp_path / "shot.svg"
+    assert screenshot.main([str(target)]) == 0
+    svg = target.read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "Districts" in svg and "Weeks" in svg and "Digest" in svg
+    assert svg.count('class="terminal-') > 100 and "深圳社会工作一周速览" in svg
