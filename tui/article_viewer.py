@@ -12,6 +12,7 @@ component classes below (colours live in app.tcss).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -91,12 +92,11 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
     class ClearFilterRequested(Message):
         """The "show all districts" line of the empty-filter state was chosen."""
 
+    @dataclass
     class ItemClicked(Message):
         """The user clicked an item: it is now current."""
 
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+        index: int
 
     digest_id: var[str | None] = var(None, init=False)
     districts: var[frozenset[str]] = var(frozenset(), init=False)

@@ -10,6 +10,7 @@ number of their matches not read yet; choosing one filters like a district does 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.districts import CODES, OCCASIONAL_CODES
@@ -41,12 +42,11 @@ class DistrictFilter(RowView):
     CURSOR = "district-filter--cursor"
     HOVER = "district-filter--hover"
 
+    @dataclass
     class Toggled(Message):
         """The user toggled one district in or out of the filter."""
 
-        def __init__(self, code: str) -> None:
-            super().__init__()
-            self.code = code
+        code: str
 
     class Cleared(Message):
         """The user chose 全部/All."""

@@ -7,6 +7,7 @@ here: nothing scraped.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -44,19 +45,17 @@ class WeekList(RowView):
     CURSOR = "week-list--cursor"
     HOVER = "week-list--hover"
 
+    @dataclass
     class WeekHighlighted(Message):
         """The cursor moved onto a week (or the starred entry): preview it."""
 
-        def __init__(self, digest_id: str) -> None:
-            super().__init__()
-            self.digest_id = digest_id
+        digest_id: str
 
+    @dataclass
     class WeekOpened(Message):
         """The user chose a week: open it in the viewer (and mark it read)."""
 
-        def __init__(self, digest_id: str) -> None:
-            super().__init__()
-            self.digest_id = digest_id
+        digest_id: str
 
     digest_id: var[str | None] = var(None, init=False)
     """The selected week, bound from the screen; the cursor follows it."""
