@@ -187,3 +187,18 @@ def test_piped_tables_have_no_padding_at_line_ends(capsys, synth_dir):
         code, out, _ = run(capsys, "--data-dir", synth_dir, *argv)
         assert code == 0 and len(out.splitlines()) > 10
         assert all(line == line.rstrip() for line in out.splitlines()), argv
+
+
+@pytest.mark.parametrize(("locale_name", "expected", "absent"), [("zh_CN.UTF-8", "条目", "items"),
+                                                                ("en_US.UTF-8", "items", "条目")])
+def test_the_locale_picks_the_language_when_no_lang_is_given(capsys, tmp_path, monkeypatch, locale_name,
+                                                             expected, absent):
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", locale_name)
+    code, out, _ = run(capsys, "--data-dir", tmp_path / "d", "list")
+    header = out.splitlines()[0]
+    assert code == 0 and expected in header and absent not in header
+    # --lang beats the locale
+    _, out, _ = run(capsys, "--data-dir", tmp_path / "d", "--lang", "en" if expected == "条目" else "zh", "list")
+    assert absent in out.splitlines()[0]
