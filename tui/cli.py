@@ -2,6 +2,11 @@
 
 Each subcommand imports only what it uses: `list --json` must not pay for Textual, Rich or httpx.
 Errors are one plain line on stderr; stdout stays clean for `--json` consumers.
+
+Adding a subcommand: one `command(name, help, examples=...)` block in `build_parser` (every option
+with `help=`, tests/test_cli_help.py checks; its Chinese in `HELP_ZH`, tui/i18n_cli.py), a
+`cmd_<name>(store, args)` function, and its entry in `_main`'s table; words printed for people go
+through `t("cli.…")` (tui/i18n_cli.py), text through `cli_output.Out`, exit codes are `ExitCode`.
 """
 
 from __future__ import annotations
