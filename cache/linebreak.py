@@ -33,37 +33,51 @@ def text_width(text: str) -> int:
     return sum(char_width(ch) for ch in text)
 
 
-def _atoms(text: str, width_of: Callable[[str], int]) -> list[str]:
-    """Split `text` into unbreakable pieces; a line may break between any two."""
-    units: list[str] = []
-    word = ""
+_WIDE = ("W", "F")
+
+
+@lru_cache(maxsize=None)
+def _measure(ch: str, char_cells: Callable[[str], int]) -> tuple[int, bool]:
+    """A character's cells, and whether it stands alone (a line may break before and after it)."""
+    cells = char_cells(ch)
+    alone = not ch.isascii() and (cells == 2 or unicodedata.east_asian_width(ch) in _WIDE
+                                  or ch in NO_START or ch in NO_END)
+    return cells, alone
+
+
+def _atoms(text: str, char_cells: Callable[[str], int]) -> list[tuple[str, int]]:
+    """Split `text` into unbreakable pieces with their widths; a line may break between any two."""
+    units: list[tuple[str, int]] = []
+    word, word_cells = "", 0
     for ch in text:
         if ch == " ":
             if word:
-                units.append(word)
-                word = ""
-            units.append(" ")
-        elif (width_of(ch) == 2 or unicodedata.east_asian_width(ch) in ("W", "F")
-              or (not ch.isascii() and (ch in NO_START or ch in NO_END))):
+                units.append((word, word_cells))
+                word, word_cells = "", 0
+            units.append((" ", 1))
+            continue
+        cells, alone = _measure(ch, char_cells)
+        if alone:
             if word:
-                units.append(word)
-                word = ""
-            units.append(ch)
+                units.append((word, word_cells))
+                word, word_cells = "", 0
+            units.append((ch, cells))
         else:
             word += ch
+            word_cells += cells
     if word:
-        units.append(word)
+        units.append((word, word_cells))
     # Glue kinsoku characters to their neighbours.
-    atoms: list[str] = []
+    atoms: list[tuple[str, int]] = []
     glue_next = False
-    for unit in units:
-        if atoms and (glue_next or (unit[0] in NO_START and atoms[-1] != " ")):
-            atoms[-1] += unit
-        elif unit[0] in NO_START and len(atoms) >= 2 and atoms[-1] == " ":
+    for unit, cells in units:
+        if atoms and (glue_next or (unit[0] in NO_START and atoms[-1][0] != " ")):
+            atoms[-1] = (atoms[-1][0] + unit, atoms[-1][1] + cells)
+        elif unit[0] in NO_START and len(atoms) >= 2 and atoms[-1][0] == " ":
             atoms.pop()  # "word ·": the space and the mark stay with the word before them
-            atoms[-1] += " " + unit
+            atoms[-1] = (atoms[-1][0] + " " + unit, atoms[-1][1] + 1 + cells)
         else:
-            atoms.append(unit)
+            atoms.append((unit, cells))
         glue_next = unit[-1] in NO_END and unit != " "
     return atoms
 
@@ -73,15 +87,11 @@ def wrap_with(text: str, width: int, char_cells: Callable[[str], int] = char_wid
 
     `char_cells` measures one character (the reader passes Rich's measure).
     """
-    def cells(s: str) -> int:
-        return sum(char_cells(ch) for ch in s)
-
     width = max(1, width)
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0
-        for atom in _atoms(paragraph, char_cells):
-            size = cells(atom)
+        for atom, size in _atoms(paragraph, char_cells):
             if used + size <= width:
                 line += atom
                 used += size
@@ -90,8 +100,7 @@ def wrap_with(text: str, width: int, char_cells: Callable[[str], int] = char_wid
                 continue  # a break at a space eats the space
             if line.strip():
                 lines.append(line.rstrip())
-            line, used = "", 0
-            while cells(atom) > width:  # fold an atom wider than a whole line
+            while size > width:  # fold an atom wider than a whole line
                 head, head_used = "", 0
                 for ch in atom:
                     w = char_cells(ch)
@@ -100,11 +109,12 @@ def wrap_with(text: str, width: int, char_cells: Callable[[str], int] = char_wid
                     head += ch
                     head_used += w
                 # Even a forced fold does not start the next line with closing punctuation.
-                while len(head) > 1 and atom[len(head):len(head) + 1] in NO_START and atom[len(head)] != "":
+                while 1 < len(head) < len(atom) and atom[len(head)] in NO_START:
+                    head_used -= char_cells(head[-1])
                     head = head[:-1]
                 lines.append(head)
-                atom = atom[len(head):]
-            line, used = atom, cells(atom)
+                atom, size = atom[len(head):], size - head_used
+            line, used = atom, size
         lines.append(line.rstrip())
     return tuple(lines)
 
