@@ -61,6 +61,9 @@ def test_docs_cli_md_documents_every_exit_code_and_command():
         assert f"\n| {int(code)} |" in doc, code
     for name in _subparsers(build_parser()):
         assert f"`sz-digest {name}" in doc, name
+    from sz_digest.cache.districts import CODES
+
+    assert f"`{' '.join(CODES)}`" in doc  # the district codes as cache/districts.py has them
 
 
 @pytest.mark.parametrize("shell", COMPLETION_SHELLS)
