@@ -126,9 +126,11 @@ COMMANDS = [
     ("show", "latest", "--district", "dapeng"), ("search", "不存在的词"), ("show", "1999999"),
     ("list", "--items"), ("show", "2026-02-30"), ("export", "--district", "dapeng"),
     ("list", "--district", "atlantis"), ("search", "社工", "--since", "2026-13-01"),
+    ("watch", "list"), ("watch", "rm", "nothing"), ("feed", "--watch", "nothing"),
 ]
 ENGLISH_LABELS = ["week", "published", "items", "unread", "sample", "district", "activity", "absent",
-                  "no ", "more", "use", "not a", "stored", "nothing", "unknown", "see ", "accepted"]
+                  "no ", "more", "use", "not a", "stored", "nothing", "unknown", "see ", "accepted", "watches",
+                  "named", "add one"]
 
 
 def _page_text(data_dir: Path) -> set[str]:

@@ -84,6 +84,9 @@ def _formats_help() -> str:
     return t("cli.formats", codes=codes) + "\n" + exits
 
 
+JSON_HELP = "print JSON (the shapes of docs/cli.md) instead of text"
+
+
 def _examples(*lines: str) -> str:
     return t("cli.examples") + "\n" + "\n".join(f"  {line}" for line in lines)
 
@@ -153,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                               "e.g. --district nanshan --district 福田")
 
     def json_option(sub: argparse.ArgumentParser) -> None:
-        sub.add_argument("--json", action="store_true", help="print JSON (the shapes of docs/cli.md) instead of text")
+        sub.add_argument("--json", action="store_true", help=JSON_HELP)
 
     def date_options(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--since", type=_iso_date, metavar="DATE",

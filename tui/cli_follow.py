@@ -19,25 +19,35 @@ if TYPE_CHECKING:
 
 def add_parsers(command, district_option, positive) -> None:
     """Register `watch` and `feed` on the CLI's subparsers (`command` makes one, as in cli.py)."""
-    watch = command("watch", "saved searches: add NAME QUERY, list, rm NAME")
+    from .cli import JSON_HELP, _add_global_options, _examples, _HelpFormatter  # as every other subcommand
+
+    watch = command("watch", "saved searches: add NAME QUERY, list, rm NAME",
+                    examples=("sz-digest watch add 养老 '养老 OR 长者 district:南山'", "sz-digest watch list",
+                              "sz-digest watch rm 养老"))
     actions = watch.add_subparsers(dest="watch_action", metavar="{add,list,rm}", required=True,
                                    parser_class=type(watch))
-    from .cli import _add_global_options  # `watch add … --data-dir DIR` works as after any subcommand
+    name_help = "the watch's name: up to 40 letters (Chinese too), digits, _ - . ; e.g. 养老"
 
-    add = actions.add_parser("add", help="save QUERY as watch NAME", description="save QUERY as watch NAME")
-    add.add_argument("name", metavar="NAME")
+    def action(name: str, help_text: str, example: str) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help_text, description=help_text, formatter_class=_HelpFormatter,
+                                 epilog=_examples(example))
+        _add_global_options(sub, in_subcommand=True)  # `watch add … --data-dir DIR` works as after any subcommand
+        return sub
+
+    add = action("add", "save QUERY as watch NAME", "sz-digest watch add 养老 '养老 OR 长者 district:南山'")
+    add.add_argument("name", metavar="NAME", help=name_help)
     add.add_argument("query", metavar="QUERY", help="the query language of `search` (docs/query.md)")
     add.add_argument("--replace", action="store_true", help="replace a watch of that name")
-    add.add_argument("--json", action="store_true")
-    list_ = actions.add_parser("list", help="the watches, with unread matches", description="the watches")
-    list_.add_argument("--json", action="store_true")
-    rm = actions.add_parser("rm", help="remove watch NAME", description="remove watch NAME")
-    rm.add_argument("name", metavar="NAME")
-    rm.add_argument("--json", action="store_true")
-    for action in (add, list_, rm):
-        _add_global_options(action, in_subcommand=True)
+    add.add_argument("--json", action="store_true", help=JSON_HELP)
+    list_ = action("list", "the watches, with unread matches", "sz-digest watch list --json")
+    list_.add_argument("--json", action="store_true", help=JSON_HELP)
+    rm = action("rm", "remove watch NAME", "sz-digest watch rm 养老")
+    rm.add_argument("name", metavar="NAME", help=name_help)
+    rm.add_argument("--json", action="store_true", help=JSON_HELP)
 
-    feed = command("feed", "write an Atom feed of the items matching QUERY / a watch / districts")
+    feed = command("feed", "write an Atom feed of the items matching QUERY / a watch / districts",
+                   examples=("sz-digest feed 社工站 -o 社工站.atom", "sz-digest feed --watch 养老 --limit 20",
+                             "sz-digest feed --district nanshan > nanshan.atom"))
     feed.add_argument("query", metavar="QUERY", nargs="?", help="the query language of `search` (optional)")
     feed.add_argument("--watch", metavar="NAME", help="the items of watch NAME (ANDed with QUERY)")
     district_option(feed)
@@ -62,21 +72,21 @@ def cmd_watch(store: Store, args) -> int:
     from sz_digest.cache.text import clean_line
     from sz_digest.cache.watches import add_watch, remove_watch, unread_counts, watches
 
-    from .cli import PROG, fail
+    from .cli_output import fail, t, warn
 
     if args.watch_action == "add":
         watch = add_watch(store, args.name, args.query, replace=args.replace)
         if args.json:
             _print_json(watch.to_json() | {"unread": unread_counts(store).get(watch.name, 0)})
         else:
-            print(f"{PROG}: watching {clean_line(watch.name)}: {clean_line(watch.query)}", file=sys.stderr)
+            warn(t("cli.follow.watching", name=watch.name, query=watch.query))
         return ExitCode.OK
     if args.watch_action == "rm":
         removed = remove_watch(store, args.name)
         if args.json:
             _print_json({"name": args.name, "removed": removed})
         if not removed:
-            return fail(ExitCode.NO_MATCH, f"no watch named {args.name!r}")
+            return fail(ExitCode.NO_MATCH, t("cli.follow.no_watch", name=args.name))
         return ExitCode.OK
     found = watches(store)
     counts = unread_counts(store)
@@ -84,9 +94,10 @@ def cmd_watch(store: Store, args) -> int:
         _print_json([watch.to_json() | {"unread": counts.get(watch.name, 0)} for watch in found])
         return ExitCode.OK
     if not found:
-        return fail(ExitCode.NO_MATCH, "no watches; add one with: sz-digest watch add NAME QUERY")
+        return fail(ExitCode.NO_MATCH, t("cli.follow.no_watches"))
     for watch in found:
-        print(f"{clean_line(watch.name)}\t{counts.get(watch.name, 0)} unread\t{clean_line(watch.query)}")
+        unread = t("cli.follow.unread", n=counts.get(watch.name, 0))
+        print(f"{clean_line(watch.name)}\t{unread}\t{clean_line(watch.query)}")
     return ExitCode.OK
 
 
@@ -95,13 +106,14 @@ def cmd_feed(store: Store, args, config: Config) -> int:
     from sz_digest.cache.feeds import COLUMN_TITLE, build_feed, feed_items, feed_query, write_atomically
     from sz_digest.cache.watches import get_watch
 
-    from .cli import PROG, fail
+    from .cli_output import fail, t, warn
 
     watch = None
     if args.watch is not None:
         watch = get_watch(store, args.watch)
         if watch is None:
-            raise UsageError(f"no watch named {args.watch!r} (see: sz-digest watch list)")
+            raise UsageError(f"no watch named {args.watch!r} (see: sz-digest watch list)", key="follow.no_watch_see",
+                             name=args.watch)
     districts = getattr(args, "district", None)
     query = feed_query(args.query, watch_query=watch.query if watch else None, districts=districts)
     items = feed_items(store, query, limit=args.limit)
@@ -116,12 +128,12 @@ def cmd_feed(store: Store, args, config: Config) -> int:
         sys.stdout.flush()
         return ExitCode.OK if items else ExitCode.NO_MATCH
     if args.output.is_dir():
-        return fail(ExitCode.USAGE, f"{args.output} is a directory")
+        return fail(ExitCode.USAGE, t("cli.is_directory", path=args.output))
     try:
         write_atomically(args.output, data)
     except OSError as exc:
-        return fail(ExitCode.WRITE_FAILED, f"cannot write {args.output}: {exc.strerror or exc}")
-    print(f"{PROG}: wrote {args.output} ({len(items)} entries)", file=sys.stderr)
+        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=args.output, reason=exc.strerror or exc))
+    warn(t("cli.follow.wrote_entries", path=args.output, n=len(items)))
     return ExitCode.OK if items else ExitCode.NO_MATCH
 
 
@@ -166,13 +178,15 @@ def after_sync(store: Store, config: Config, *, notify: bool, feeds_dir: Path | 
 
 
 def alert_lines(extra: dict) -> list[str]:
-    """The human summary's lines for new matches."""
+    """The human summary's lines for new matches (in the run's language)."""
+    from .cli_output import t
+
     lines = []
     for alert in extra.get("alerts", ()):
         titles = "; ".join(item["title"] for item in alert["items"][:3])
-        more = f" (+{alert['new'] - 3} more)" if alert["new"] > 3 else ""
-        lines.append(f"New for {alert['watch']}: {titles}{more}")
+        more = t("cli.follow.more", n=alert["new"] - 3) if alert["new"] > 3 else ""
+        lines.append(t("cli.follow.new_for", watch=alert["watch"], titles=titles, more=more))
     written = [f for f in extra.get("feeds", ()) if f["written"]]
     if "feeds" in extra:
-        lines.append(f"Feeds: {len(extra['feeds'])} in place, {len(written)} rewritten.")
+        lines.append(t("cli.follow.feeds", n=len(extra["feeds"]), written=len(written)))
     return lines

@@ -59,6 +59,16 @@ CLI_EN: dict[str, str] = {
         "  DATE  ISO YYYY-MM-DD (2026-03-11); a week counts when it overlaps --since/--until"
     ),
     "cli.exit_codes": "exit codes: {codes} (docs/cli.md)",
+    # watch, feed (tui/cli_follow.py)
+    "cli.follow.watching": "watching {name}: {query}",
+    "cli.follow.no_watch": "no watch named {name!r}",
+    "cli.follow.no_watch_see": "no watch named {name!r} (see: sz-digest watch list)",
+    "cli.follow.no_watches": "no watches; add one with: sz-digest watch add NAME QUERY",
+    "cli.follow.unread": "{n} unread",
+    "cli.follow.wrote_entries": "wrote {path} ({n} entries)",
+    "cli.follow.new_for": "New for {watch}: {titles}{more}",
+    "cli.follow.more": " (+{n} more)",
+    "cli.follow.feeds": "Feeds: {n} in place, {written} rewritten.",
     # sync (tui/cli_sync.py)
     "cli.sync.list_pages": "list pages",
     "cli.sync.digests": "digests",
@@ -131,6 +141,15 @@ CLI_ZH: dict[str, str] = {
         "  DATE  ISO 日期 YYYY-MM-DD（2026-03-11）；与 --since/--until 范围有重叠的周次都算"
     ),
     "cli.exit_codes": "退出码：{codes}（见 docs/cli.md）",
+    "cli.follow.watching": "已关注 {name}：{query}",
+    "cli.follow.no_watch": "没有名为 {name!r} 的关注",
+    "cli.follow.no_watch_see": "没有名为 {name!r} 的关注（见 sz-digest watch list）",
+    "cli.follow.no_watches": "尚无关注；用 sz-digest watch add NAME QUERY 添加",
+    "cli.follow.unread": "{n} 条未读",
+    "cli.follow.wrote_entries": "已写入 {path}（{n} 条）",
+    "cli.follow.new_for": "{watch} 有新内容：{titles}{more}",
+    "cli.follow.more": "（另有 {n} 条）",
+    "cli.follow.feeds": "订阅源：共 {n} 个，重写 {written} 个。",
     "cli.sync.list_pages": "列表页",
     "cli.sync.digests": "速览",
     "cli.sync.listed": "已列出 {n} 篇",
@@ -195,6 +214,26 @@ HELP_ZH: dict[str, str] = {
     "overwrite FILE if it exists": "FILE 已存在时覆盖",
     "how many recent weeks the activity columns cover (default 12); e.g. --weeks 24": "活跃度各列统计最近多少周（默认 12）；例：--weeks 24",
     "bash, zsh or fish": "bash、zsh 或 fish",
+    # watch, feed, sync --notify/--feeds (tui/cli_follow.py)
+    "words, \"phrases\", -word, A OR B, district:, since:, until:, week:, is:starred, is:unread (docs/query.md); "
+    "matched ignoring case and full/half width; e.g. 社工站":
+        "词、\"短语\"、-排除词、A OR B、district:、since:、until:、week:、is:starred、is:unread（见 docs/query.md）；"
+        "不分大小写和全角半角；例：社工站",
+    "items matching QUERY (the query language of docs/query.md), best first": "匹配 QUERY（查询语言见 docs/query.md）的条目，最相关在前",
+    "saved searches: add NAME QUERY, list, rm NAME": "保存的搜索（关注）：add NAME QUERY、list、rm NAME",
+    "save QUERY as watch NAME": "把 QUERY 保存为名为 NAME 的关注",
+    "the watch's name: up to 40 letters (Chinese too), digits, _ - . ; e.g. 养老": "关注的名称：最多 40 个字母（可含中文）、数字、_ - . ；例：养老",
+    "the query language of `search` (docs/query.md)": "与 search 相同的查询语言（见 docs/query.md）",
+    "replace a watch of that name": "替换同名的关注",
+    "the watches, with unread matches": "所有关注及其未读匹配数",
+    "remove watch NAME": "删除名为 NAME 的关注",
+    "write an Atom feed of the items matching QUERY / a watch / districts": "把匹配 QUERY、某个关注或区域的条目写成 Atom 订阅源",
+    "the query language of `search` (optional)": "与 search 相同的查询语言（可选）",
+    "the items of watch NAME (ANDed with QUERY)": "关注 NAME 的条目（与 QUERY 同时满足）",
+    "at most N entries (default 50)": "最多 N 条（默认 50）",
+    "write here (atomically) instead of stdout": "写入此文件（原子替换）而不是标准输出",
+    "one desktop notification per watch with new matches, naming their titles": "每个有新匹配的关注发一条桌面通知，列出标题",
+    "after the sync, rewrite DIR/watch-NAME.atom and DIR/district-CODE.atom": "同步后重写 DIR/watch-NAME.atom 和 DIR/district-CODE.atom",
     # exit codes (cache/exit_codes.py MEANINGS)
     "ok": "成功",
     "nothing matched or some posts failed": "没有匹配或部分文章失败",
