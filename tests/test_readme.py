@@ -108,3 +108,14 @@ def test_the_screenshot_script_renders_the_reader_at_120x40(tmp_path, monkeypatc
     svg = target.read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "Districts" in svg and "Weeks" in svg and "Digest" in svg
     assert svg.count('class="terminal-') > 100 and "深圳社会工作一周速览" in svg
+
+
+def test_the_readme_config_example_is_a_config_the_app_accepts(tmp_path):
+    from sz_digest.cache.config import load_config
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", text, re.DOTALL).group(1)
+    path = tmp_path / "config.toml"
+    path.write_text(example, encoding="utf-8")
+    config = load_config(path)
+    assert config.lang == "zh" and config.keymap["week.next"] == "n,l" and config.on_new
