@@ -119,3 +119,11 @@ def test_the_readme_config_example_is_a_config_the_app_accepts(tmp_path):
     path.write_text(example, encoding="utf-8")
     config = load_config(path)
     assert config.lang == "zh" and config.keymap["week.next"] == "n,l" and config.on_new
+
+
+def test_the_readme_exit_code_table_has_every_code():
+    from sz_digest.cache.exit_codes import ExitCode
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    listed = {int(code) for code in re.findall(r"^\| (\d+) \|", text, re.MULTILINE)}
+    assert listed == {int(code) for code in ExitCode}
