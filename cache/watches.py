@@ -67,7 +67,7 @@ class Alert(NamedTuple):
 def check_name(name: str) -> str:
     if not NAME_RE.fullmatch(name or ""):
         raise UsageError(f"not a watch name: {name!r}; use up to 40 letters, digits, '_', '-' or '.' "
-                         "(Chinese is fine), starting with a letter or digit")
+                         "(Chinese is fine), starting with a letter or digit", key="follow.bad_name", name=name)
     return name
 
 
@@ -85,7 +85,8 @@ def add_watch(store: Store, name: str, query: str, *, replace: bool = False) -> 
     check_name(name)
     parse(query)  # QueryError now, not at the next sync
     if not replace and get_watch(store, name) is not None:
-        raise UsageError(f"a watch named {name!r} exists; remove it first (watch rm {name})")
+        raise UsageError(f"a watch named {name!r} exists; remove it first (watch rm {name})",
+                         key="follow.name_taken", name=name)
     seen = match_keys(store, query)
     now = datetime.now(UTC).replace(microsecond=0)
     with store._write() as db:

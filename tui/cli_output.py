@@ -71,7 +71,18 @@ def fail(code: int, message: str) -> int:
 
 def usage_message(exc: UsageError) -> str:
     """A core UsageError in the chosen language (its English message when it has no key)."""
-    return t(f"cli.{exc.key}", **exc.values) if exc.key else str(exc)
+    from sz_digest.cache.text import clean_line
+
+    if exc.key:
+        return t(f"cli.{exc.key}", **exc.values)
+    reason, query = getattr(exc, "reason", None), getattr(exc, "query", None)
+    if isinstance(reason, str) and isinstance(query, str) and t.lang == "zh":  # a QueryError (cache/query.py)
+        from .i18n_cli import QUERY_REASONS_ZH
+
+        token = clean_line(query[exc.start:exc.end])  # type: ignore[attr-defined]
+        where = t("cli.bad_query_where", token=token, n=exc.start + 1) if token else ""  # type: ignore[attr-defined]
+        return t("cli.bad_query", where=where, reason=QUERY_REASONS_ZH.get(reason, reason))
+    return str(exc)
 
 
 class Out:

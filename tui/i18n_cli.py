@@ -61,6 +61,10 @@ CLI_EN: dict[str, str] = {
     "cli.exit_codes": "exit codes: {codes} (docs/cli.md)",
     # watch, feed (tui/cli_follow.py)
     "cli.follow.watching": "watching {name}: {query}",
+    "cli.follow.bad_name": "not a watch name: {name!r}; use up to 40 letters, digits, '_', '-' or '.' (Chinese is fine), starting with a letter or digit",
+    "cli.follow.name_taken": "a watch named {name!r} exists; remove it first (watch rm {name})",
+    "cli.bad_query": "bad query{where}: {reason}",
+    "cli.bad_query_where": " at {token!r} (character {n})",
     "cli.follow.no_watch": "no watch named {name!r}",
     "cli.follow.no_watch_see": "no watch named {name!r} (see: sz-digest watch list)",
     "cli.follow.no_watches": "no watches; add one with: sz-digest watch add NAME QUERY",
@@ -142,6 +146,10 @@ CLI_ZH: dict[str, str] = {
     ),
     "cli.exit_codes": "退出码：{codes}（见 docs/cli.md）",
     "cli.follow.watching": "已关注 {name}：{query}",
+    "cli.follow.bad_name": "不是有效的关注名称：{name!r}；请用最多 40 个字母、数字、'_'、'-' 或 '.'（可含中文），以字母或数字开头",
+    "cli.follow.name_taken": "已有名为 {name!r} 的关注；请先删除（watch rm {name}）",
+    "cli.bad_query": "查询有误{where}：{reason}",
+    "cli.bad_query_where": "，位于 {token!r}（第 {n} 个字符）",
     "cli.follow.no_watch": "没有名为 {name!r} 的关注",
     "cli.follow.no_watch_see": "没有名为 {name!r} 的关注（见 sz-digest watch list）",
     "cli.follow.no_watches": "尚无关注；用 sz-digest watch add NAME QUERY 添加",
@@ -242,6 +250,18 @@ HELP_ZH: dict[str, str] = {
     "store not writable": "数据库无法写入",
     "output file not writable": "输出文件无法写入",
     "interrupted": "已中断",
+}
+
+# Why a query cannot be read (cache/query.py's QueryError reasons) -> Chinese; others stay English.
+QUERY_REASONS_ZH: dict[str, str] = {
+    "'-' must stand right before the word it excludes": "'-' 必须紧挨在要排除的词前面",
+    "this quote is never closed": "这个引号没有闭合",
+    "use a year, a month or a day: 2025, 2025-06, 2025-06-30": "请用年、月或日：2025、2025-06、2025-06-30",
+    "no such date": "日期不存在",
+    "week: takes a day inside the week: 2026-03-09": "week: 需要该周内的某一天：2026-03-09",
+    "a query is text": "查询必须是文本",
+    "OR needs a term on each side": "OR 两边都需要有词",
+    "the search query is empty": "搜索词为空",
 }
 
 # argparse's own words (it looks them up through `argparse._`, gettext-style; tui/cli.py swaps it in).
