@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import UsageError
+from .text import visible
 from .urls import DEFAULT_SOURCE
 
 DEFAULT_USER_AGENT = f"sz-digest/{__version__} (+terminal reader of the Shenzhen Social Work Weekly Digest)"
@@ -33,6 +34,15 @@ def default_config_path() -> Path:
     return user_config_path(APP_NAME, appauthor=False) / "config.toml"
 
 
+MAX_CONFIG_BYTES = 1024 * 1024  # a config file is a few lines; anything bigger is a mistake
+MAX_CONCURRENCY = 16
+MAX_REFRESH_HOURS = 24 * 365  # a year; 0 turns the automatic refresh off
+MAX_USER_AGENT = 300
+MAX_KEYS_VALUE = 200
+MAX_ON_NEW_TIMEOUT = 600.0
+KEYS = ("source", "user_agent", "concurrency", "refresh_interval_hours", "lang", "keys", "on_new", "on_new_timeout")
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     source: str = DEFAULT_SOURCE
@@ -43,65 +53,141 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, for App.set_keymap
     on_new: tuple[str, ...] = ()  # a command (argv) given each watch's new matches as JSON on stdin
     on_new_timeout: float = 10.0  # seconds before that command is stopped
+    path: Path | None = None  # the file it came from, for messages about it
+    warnings: tuple[str, ...] = ()  # unknown keys (with the closest known one): said once, not fatal
+
+
+def closest(name: str, choices) -> str:
+    """" (did you mean 'x'?)" for the closest valid name, or "" when nothing is close."""
+    import difflib
+
+    found = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{found[0]}'?)" if found else ""
+
+
+def _shown(value: object, limit: int = 40) -> str:
+    """A value quoted in a message: one line, printable, short."""
+    return visible(repr(value), limit)
+
+
+def _read_config_bytes(path: Path) -> bytes | None:
+    """The file's bytes; None if there is none. Never blocks on a FIFO, never reads a huge file."""
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"cannot read config file {path}: not a regular file")
+        if info.st_size > MAX_CONFIG_BYTES:
+            raise UsageError(f"config file {path} is too large ({info.st_size} bytes; at most {MAX_CONFIG_BYTES})")
+        chunks = []
+        size = 0
+        while chunk := os.read(fd, 65536):
+            size += len(chunk)
+            if size > MAX_CONFIG_BYTES:
+                raise UsageError(f"config file {path} is too large (over {MAX_CONFIG_BYTES} bytes)")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read the config file if there is one; a malformed file is a usage error naming the key."""
+    """Read and validate the whole config file (docs/cli.md lists the keys and their ranges).
+
+    Every bad value is a UsageError naming the file, the key and the allowed values or range; an
+    unknown key is a warning (in `Config.warnings`) naming the closest known key.
+    """
+    import math
+
     path = path or default_config_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    raw = _read_config_bytes(path)
+    if raw is None:
         return Config()
-    except OSError as exc:
-        raise UsageError(f"cannot read config file {path}: {exc.strerror or exc}") from None
     import tomllib  # only when there is a file: the parser costs start-up time
 
     try:
         data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise UsageError(f"config file {path} is not valid TOML: {exc}") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
+        reason = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
+        raise UsageError(f"config file {path} is not valid TOML: {_shown(reason, 200)[1:-1]}") from None
 
-    def get(key: str, kind: type | tuple[type, ...], default):
+    def bad(key: str, reason: str) -> UsageError:
+        return UsageError(f"config file {path}: '{key}' {reason}")
+
+    def get(key: str, kind: type | tuple[type, ...], default, described: str):
         value = data.get(key, default)
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise UsageError(f"config file {path}: '{key}' must be {getattr(kind, '__name__', kind)}")
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+            return_value = _shown(value)
+            raise bad(key, f"must be {described}, not {return_value}")
         return value
 
-    source = get("source", str, DEFAULT_SOURCE)
-    if not source.startswith(("http://", "https://")):
-        raise UsageError(f"config file {path}: 'source' must be an http:// or https:// URL")
-    concurrency = get("concurrency", int, 4)
-    if not 1 <= concurrency <= 16:
-        raise UsageError(f"config file {path}: 'concurrency' must be between 1 and 16")
-    refresh = float(get("refresh_interval_hours", (int, float), 6.0))
-    if refresh < 0:
-        raise UsageError(f"config file {path}: 'refresh_interval_hours' must not be negative")
+    def number(key: str, default: float, low: float, high: float, described: str, *,
+               above_low: bool = False) -> float:
+        """A finite number in [low, high] (or (low, high]); ints too big for a float are refused too."""
+        value = get(key, (int, float), default, described)
+        if isinstance(value, int) and abs(value) > high:
+            raise bad(key, f"must be {described}, not {_shown(value)}")
+        value = float(value)
+        if not math.isfinite(value) or not (low < value if above_low else low <= value) or value > high:
+            raise bad(key, f"must be {described}, not {_shown(value)}")
+        return value
+
+    warnings = [f"config file {path}: unknown key '{_shown(key)[1:-1]}' ignored{closest(key, KEYS)}"
+                for key in data if key not in KEYS]
+
+    from .urls import origin_of
+
+    source = get("source", str, DEFAULT_SOURCE, "an http:// or https:// URL")
+    if origin_of(source) is None or any(ch.isspace() for ch in source):
+        raise bad("source", f"must be an http:// or https:// URL with a host (and a port of 0-65535), "
+                            f"not {_shown(source, 80)}")
+    user_agent = get("user_agent", str, DEFAULT_USER_AGENT, "a string")
+    if not user_agent.strip() or len(user_agent) > MAX_USER_AGENT or not all(" " <= ch <= "~" for ch in user_agent):
+        raise bad("user_agent", f"must be printable ASCII on one line, 1 to {MAX_USER_AGENT} characters, "
+                                f"not {_shown(user_agent)}")
+    concurrency = get("concurrency", int, 4, f"a whole number from 1 to {MAX_CONCURRENCY}")
+    if not 1 <= concurrency <= MAX_CONCURRENCY:
+        raise bad("concurrency", f"must be a whole number from 1 to {MAX_CONCURRENCY}, not {concurrency}")
+    refresh = number("refresh_interval_hours", 6.0, 0, MAX_REFRESH_HOURS,
+                     f"a number of hours from 0 to {MAX_REFRESH_HOURS} (0 turns the automatic refresh off)")
     lang = data.get("lang")
     if lang is not None and lang not in ("zh", "en"):
-        raise UsageError(f"config file {path}: 'lang' must be \"zh\" or \"en\"")
-    keys = get("keys", dict, {})
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
-        raise UsageError(f"config file {path}: [keys] maps binding ids to key strings")
-    on_new = get("on_new", (str, list), [])
+        raise bad("lang", f"must be \"zh\" or \"en\", not {_shown(lang)}")
+    keys = get("keys", dict, {}, "a table of binding ids to key strings")
+    for binding_id, value in keys.items():
+        if not isinstance(value, str) or not value.strip() or len(value) > MAX_KEYS_VALUE:
+            raise bad(f"keys.{_shown(binding_id)[1:-1]}",
+                      f"must be a key string such as \"ctrl+n\" or \"j,down\", not {_shown(value)}")
+    on_new = get("on_new", (str, list), [], "a command: a string or a list of strings")
     if isinstance(on_new, str):
         import shlex
 
         try:
             on_new = shlex.split(on_new)
         except ValueError as exc:
-            raise UsageError(f"config file {path}: 'on_new' is not a command line: {exc}") from None
-    if not all(isinstance(part, str) for part in on_new):
-        raise UsageError(f"config file {path}: 'on_new' is a command: a string or a list of strings")
-    on_new_timeout = float(get("on_new_timeout", (int, float), 10.0))
-    if not 0 < on_new_timeout <= 600:
-        raise UsageError(f"config file {path}: 'on_new_timeout' must be between 0 and 600 seconds")
+            raise bad("on_new", f"is not a command line: {exc}") from None
+    if not all(isinstance(part, str) and "\x00" not in part for part in on_new):
+        raise bad("on_new", f"must be a command: a string or a list of strings, not {_shown(on_new)}")
+    on_new_timeout = number("on_new_timeout", 10.0, 0, MAX_ON_NEW_TIMEOUT,
+                            f"a number of seconds above 0 and at most {MAX_ON_NEW_TIMEOUT:g}", above_low=True)
     return Config(
         on_new=tuple(on_new),
         on_new_timeout=on_new_timeout,
         source=source,
-        user_agent=get("user_agent", str, DEFAULT_USER_AGENT),
+        user_agent=user_agent,
         concurrency=concurrency,
         refresh_interval_hours=refresh,
         lang=lang,
         keymap=dict(keys),
+        path=path,
+        warnings=tuple(warnings),
     )

@@ -9,7 +9,7 @@ us, and the output is well-formed Atom whatever the page said. What we add:
   unchanged items;
 - the feed's own `updated` is its newest entry's, so an unchanged feed is byte-for-byte the same
   file and is not rewritten at all;
-- files are written atomically (temp file in the same directory, then os.replace).
+- files are written atomically by cache/atomic.py (an O_EXCL temp file in the same directory, then os.replace).
 """
 
 from __future__ import annotations
@@ -156,25 +156,16 @@ def build_feed(store: Store, items: list[FeedItem], *, feed_id: str, title: str,
 
 
 def write_atomically(path: Path, data: bytes) -> bool:
-    """Replace `path` with `data` in one step (temp file + os.replace); False when it already held them.
+    """Replace `path` with `data` in one step (cache/atomic.py: never through a link, never over a
+    FIFO or a device; WriteError then); False when it already held them."""
+    from .atomic import write_atomic
 
-    (Issue 13 adds a shared atomic-write helper in cache/; this one is to be folded into it.)
-    """
     try:
-        if path.read_bytes() == data:
+        if os.path.isfile(path) and not os.path.islink(path) and path.read_bytes() == data:
             return False
     except OSError:
         pass
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(path, data, overwrite=True)
     return True
 
 

@@ -9,8 +9,12 @@ Decisions worth knowing:
   can be inflated to hundreds of MB before a streaming cap sees it. We ask for `gzip, deflate` only,
   read `aiter_raw()` and inflate with `zlib.decompressobj(...).decompress(data, max_length)`, so the
   decoded size never exceeds the cap by more than one byte. Any other Content-Encoding is refused.
-- Redirects are followed by hand: at most `max_redirects`, never to another host (the source's
-  hostname is the only one allowed; the port is not compared), never in a loop.
+- Redirects are followed by hand: at most `max_redirects`, never to another origin (scheme, host and
+  port must all match the source's: a redirect to another port on the same host is refused too), never
+  in a loop.
+- Nothing a site sends can raise out of `get`: a Location with a control character or a port past
+  65535, a header httpx rejects, a bug in decoding, all become that URL's failure with a short reason
+  (`httpx.InvalidURL`, `ValueError`, `OverflowError` are not `httpx.HTTPError`).
 - Retries (at most `max_tries` attempts) on connection errors, timeouts, truncated bodies, 5xx and
   429, with exponential backoff and full jitter; `Retry-After` is honoured up to `retry_after_max`.
   The concurrency semaphore is released while sleeping, so a backing-off post does not block others.
@@ -24,17 +28,21 @@ import asyncio
 import email.utils
 import errno
 import random
+import re
 import time
 import zlib
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import urldefrag
 
 import httpx
 
 from .config import DEFAULT_USER_AGENT
 from .figures import format_size
+from .text import visible
+from .urls import DEFAULT_PORTS, Origin, join_url, origin_of
 
 MAX_BYTES = 5 * 1024 * 1024
+_ASCII_DIGITS = re.compile(r"[0-9]{1,30}")
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -100,11 +108,11 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if _ASCII_DIGITS.fullmatch(value):  # not str.isdigit: "²" is a digit to it and float() refuses it
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when is None:
         return None
@@ -202,6 +210,9 @@ def _transport_failure(exc: httpx.HTTPError) -> _Failure:
         if "reset" in low or "errno 104" in low or "broken pipe" in low:
             return _Failure("connection reset", retryable=True)
         return _Failure(f"connection error ({_short_url(text, 80)})", retryable=True)
+    if isinstance(exc, httpx.RemoteProtocolError) and "location header" in low:
+        # httpx parses a redirect's Location even when we follow by hand: the same answer every time.
+        return _Failure(f"redirect to a malformed URL ({_short_url(clean_reason(text), 80)})")
     if isinstance(exc, httpx.RemoteProtocolError):
         if "incomplete" in low or "peer closed" in low or "received" in low:
             return _Failure("truncated body (connection closed early)", retryable=True)
@@ -216,16 +227,19 @@ def _transport_failure(exc: httpx.HTTPError) -> _Failure:
 
 
 def host_of(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    origin = origin_of(url)
+    return origin[1] if origin else ""
 
 
 class Fetcher:
     """A bounded-concurrency GET client for one site. Use as `async with Fetcher(...) as f:`."""
 
-    def __init__(self, *, allowed_hosts: set[str] | frozenset[str], options: FetchOptions | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(self, *, allowed_hosts: set[str] | frozenset[str] = frozenset(), origin: Origin | None = None,
+                 options: FetchOptions | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
         self.options = options or FetchOptions()
-        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts)
+        # `origin` (what `for_source` sets) pins scheme, host and port; bare `allowed_hosts` only hosts.
+        self.origin = origin
+        self.allowed_hosts = frozenset(h.lower() for h in allowed_hosts) | ({origin[1]} if origin else set())
         self._transport = transport
         self._sem = asyncio.Semaphore(max(1, self.options.concurrency))
         self._client: httpx.AsyncClient | None = None
@@ -233,7 +247,11 @@ class Fetcher:
 
     @classmethod
     def for_source(cls, source: str, **kwargs) -> "Fetcher":
-        return cls(allowed_hosts={host_of(source)}, **kwargs)
+        """A fetcher confined to the origin of `source`; ValueError if `source` is not a usable URL."""
+        origin = origin_of(source)
+        if origin is None:
+            raise ValueError(f"not an http(s) URL: {_short_url(source)}")
+        return cls(origin=origin, **kwargs)
 
     async def __aenter__(self) -> "Fetcher":
         o = self.options
@@ -259,8 +277,29 @@ class Fetcher:
             self._client = None
 
     def allowed(self, url: str) -> bool:
-        parts = urlsplit(url)
-        return parts.scheme in ("http", "https") and (parts.hostname or "").lower() in self.allowed_hosts
+        return self.refusal(url) is None
+
+    def refusal(self, url: str, what: str = "URL") -> str | None:
+        """Why `url` may not be requested ("off-site redirect to …"), or None when it may."""
+        origin = origin_of(url)
+        if origin is None:
+            return f"malformed {what} {_short_url(clean_reason(url))}"
+        if origin[1] not in self.allowed_hosts:
+            return f"off-site {what} {_short_url(url)}"
+        if self.origin is not None and origin != self.origin:
+            differs = "port" if origin[:2] == self.origin[:2] else "scheme"
+            return f"off-site {what} {_short_url(url)} (another {differs}; refused)"
+        # The request is built by httpx's own URL parser: it must see the same origin, or a URL
+        # crafted for a parser differential could reach another host.
+        try:
+            parsed = httpx.URL(url)
+            port = parsed.port if parsed.port is not None else DEFAULT_PORTS.get(parsed.scheme)
+            seen = (parsed.scheme, (parsed.host or "").lower(), port)
+        except (httpx.InvalidURL, ValueError, TypeError, UnicodeError):
+            return f"malformed {what} {_short_url(clean_reason(url))}"
+        if seen != origin:
+            return f"ambiguous {what} {_short_url(clean_reason(url))} (refused)"
+        return None
 
     def _backoff(self, attempt: int) -> float:
         o = self.options
@@ -291,6 +330,8 @@ class Fetcher:
                 fail = failure
             except TimeoutError:
                 fail = _Failure("timed out", retryable=True)
+            except Exception as exc:  # noqa: BLE001 — whatever the site sent, it is this URL's failure
+                fail = _unexpected_failure(exc)
             if not fail.retryable or attempt >= o.max_tries:
                 return FetchResult(url=url, final_url=url, status=fail.status, error=fail.reason, tries=attempt,
                                    wire_bytes=wire[0], elapsed=time.monotonic() - started)
@@ -302,13 +343,20 @@ class Fetcher:
     async def _attempt(self, url: str, cond_headers: dict[str, str], wire: list[int]) -> FetchResult:
         o = self.options
         assert self._client is not None
-        current = urldefrag(url)[0]
-        if not self.allowed(current):
-            raise _Failure(f"off-site URL {_short_url(current)}")
+        try:
+            current = urldefrag(url)[0]
+        except (ValueError, TypeError):
+            current = url
+        refusal = self.refusal(current)
+        if refusal:
+            raise _Failure(refusal)
         seen = {current}
         for _hop in range(o.max_redirects + 1):
             try:
                 request = self._client.build_request("GET", current, headers=cond_headers)
+            except (httpx.HTTPError, httpx.InvalidURL, ValueError, TypeError, UnicodeError, OverflowError) as exc:
+                raise _Failure(f"malformed URL {_short_url(clean_reason(current))} ({type(exc).__name__})") from None
+            try:
                 response = await self._client.send(request, stream=True)
             except httpx.HTTPError as exc:
                 raise _transport_failure(exc) from None
@@ -318,9 +366,13 @@ class Fetcher:
                     location = response.headers.get("location", "").strip()
                     if not location:
                         raise _Failure(f"HTTP {status} redirect without a Location", status=status)
-                    target = urldefrag(urljoin(current, location))[0]
-                    if not self.allowed(target):
-                        raise _Failure(f"off-site redirect to {_short_url(target)}", status=status)
+                    target = join_url(current, location)
+                    if target is None:
+                        raise _Failure(f"HTTP {status} redirect to a malformed URL "
+                                       f"{_short_url(clean_reason(location), 80)}", status=status)
+                    refusal = self.refusal(target, "redirect to")
+                    if refusal:
+                        raise _Failure(refusal, status=status)
                     if target in seen:
                         raise _Failure(f"redirect loop at {_short_url(target)}", status=status)
                     seen.add(target)
@@ -352,7 +404,7 @@ class Fetcher:
     async def _read_body(self, response: httpx.Response, wire: list[int]) -> bytes:
         cap = self.options.max_bytes
         length = response.headers.get("content-length", "").strip()
-        if length.isdigit() and int(length) > cap:
+        if _ASCII_DIGITS.fullmatch(length) and int(length) > cap:
             raise _Failure(f"body over {format_size(cap)} (Content-Length {length})")
         encoding = response.headers.get("content-encoding", "").strip().lower()
         if encoding in ("", "identity"):
@@ -378,6 +430,18 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise _transport_failure(exc) from None
         return b"".join(parts) if inflater is None else inflater.finish()
+
+
+def clean_reason(text: str) -> str:
+    """Text from the site made fit for a one-line reason: controls shown as escapes, nothing raw."""
+    return visible(text)
+
+
+def _unexpected_failure(exc: BaseException) -> _Failure:
+    """A reason for an exception nothing above foresaw: never retried (it would fail the same way)."""
+    if isinstance(exc, httpx.InvalidURL):
+        return _Failure(f"malformed URL ({_short_url(clean_reason(str(exc)), 80)})")
+    return _Failure(f"unusable response ({type(exc).__name__}: {_short_url(clean_reason(str(exc)), 80)})")
 
 
 def _with(result: FetchResult, **changes) -> FetchResult:

@@ -129,4 +129,8 @@ class Failure(NamedTuple):
     url: str
     post_id: str | None
     error: str
-    at: datetime
+    at: datetime  # the last failed attempt
+    status: int | None = None  # HTTP status of the last attempt, when there was one
+    attempts: int = 1  # failed syncs in a row
+    gone_streak: int = 0  # of those, consecutive 404/410 answers
+    gone: bool = False  # not retried any more (cache/retry_policy.py)

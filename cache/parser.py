@@ -43,7 +43,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .districts import district_for_label
-from .urls import POST_PATH_RE, SAMPLE_URL, post_id_from_url
+from .urls import POST_PATH_RE, SAMPLE_URL, join_url, post_id_from_url
 from .errors import ParseError
 from .model import Digest, Item, ListPage, PostEntry
 from .text import clean_line, fold
@@ -357,7 +357,7 @@ def _script_next_urls(text: str, url: str, hrefs: Iterable[str]) -> list[str]:
     link_re = re.compile(rf"(?:^|/){re.escape(prefix)}_(\d+)\.{re.escape(ext)}$", re.I)
     linked = set()
     for href in hrefs:
-        found = link_re.search(urldefrag(href)[0])
+        found = link_re.search(href.split("#", 1)[0])  # not urldefrag: it raises on "//[x"
         if found:
             linked.add(int(found.group(1)))
     own = link_re.search(urlsplit(url).path)
@@ -406,7 +406,9 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
             href = (link.attributes.get("href") or "").strip()
             if not href or href.startswith(("javascript:", "#", "mailto:")):
                 continue
-            absolute = urldefrag(urljoin(url, href))[0]
+            absolute = join_url(url, href)  # None for a link no request could follow ("http://[::1")
+            if absolute is None:
+                continue
             found = POST_PATH_RE.search(urlsplit(absolute).path)
             if not found or not _same_site_http(absolute, page_host):
                 continue
@@ -428,9 +430,9 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
     next_urls: list[str] = []
     hrefs: list[str] = []
 
-    def add(candidate: str) -> None:
-        candidate = urldefrag(candidate)[0]
-        if not _same_site_http(candidate, page_host) or _page_key(candidate) == own_key:
+    def add(candidate: str | None) -> None:
+        candidate = join_url(url, candidate) if candidate is not None else None
+        if candidate is None or not _same_site_http(candidate, page_host) or _page_key(candidate) == own_key:
             return
         if POST_PATH_RE.search(urlsplit(candidate).path):
             return
@@ -445,7 +447,7 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
         classes = (link.attributes.get("class") or "").lower().split()
         label = fold(_clean(link.text() or link.attributes.get("title") or "")).replace(" ", "")
         if "next" in classes or label in _NEXT_TEXTS:
-            add(urljoin(url, href))
+            add(href)
     for candidate in _script_next_urls(text, url, hrefs):
         add(candidate)
     return ListPage(url=url, posts=tuple(posts.values()), next_urls=tuple(next_urls))

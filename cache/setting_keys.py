@@ -7,5 +7,6 @@ from __future__ import annotations
 
 LAST_SYNC = "last_sync"  # ISO timestamp (UTC) of the last sync that finished
 WALK_INCOMPLETE = "sync.walk_incomplete"  # "1" while a full walk of the column has not reached its end
+RESUME_PAGES = "sync.resume_pages"  # JSON {"source", "pages"}: list pages still queued when a walk was capped
 TUI_SELECTED_WEEK = "tui.selected_week"  # the reader reopens on this digest id
 TUI_DISTRICT_FILTER = "tui.district_filter"  # comma-separated district codes the reader was filtered to

@@ -20,6 +20,7 @@ import heapq
 import os
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -30,7 +31,7 @@ from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
 from .setting_keys import LAST_SYNC
 from .model import Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
-from .text import clean_line, fold
+from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
@@ -138,11 +139,23 @@ def _migrate_watches(db: sqlite3.Connection) -> None:
     migrate_watches(db)
 
 
+def _migrate_failure_counts(db: sqlite3.Connection) -> None:
+    """Failures remember how often and how they failed, so a post can back off or be marked gone.
+
+    Idempotent: a store made by a pre-release build may have the columns already."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(failures)")}
+    for column, kind in (("status", "INTEGER"), ("attempts", "INTEGER NOT NULL DEFAULT 1"),
+                         ("gone_streak", "INTEGER NOT NULL DEFAULT 0"), ("gone", "INTEGER NOT NULL DEFAULT 0")):
+        if column not in have:
+            db.execute(f"ALTER TABLE failures ADD COLUMN {column} {kind}")
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
     _migrate_v2,
     _migrate_watches,
+    _migrate_failure_counts,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -164,8 +177,48 @@ def _describe(exc: BaseException) -> str:
     return text
 
 
+def _refuse_odd_database_file(path: Path) -> None:
+    """A database path that is a FIFO, a directory, a device or a link loop: say so, never open it
+    (SQLite would report "disk I/O error", or block on a FIFO)."""
+    from .atomic import file_kind
+
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise StoreError(path, "it is a symbolic link loop") from None
+        if os.path.islink(path):
+            return  # a dangling link: SQLite creates its target, as it would the file itself
+        raise StoreError(path, _describe(exc)) from None
+    kind = file_kind(info.st_mode)
+    if kind is not None:
+        raise StoreError(path, f"{kind}; move it away so a new store can be made") from None
+
+
+def _data_dir_problem(data_dir: Path, exc: OSError) -> str:
+    """Why `data_dir` cannot be made a directory, in words ("File exists" says nothing useful)."""
+    try:
+        os.stat(data_dir)
+    except OSError as stat_error:
+        if stat_error.errno == errno.ELOOP:
+            return "it is a symbolic link loop; point it at a directory"
+        if os.path.islink(data_dir):
+            return "it is a symbolic link to a missing directory; create that directory or remove the link"
+        if stat_error.errno == errno.ENOTDIR:
+            return "a part of the path is a file, not a directory"
+    else:
+        if not data_dir.is_dir():
+            return "it exists and is not a directory; choose another --data-dir or move the file"
+    if exc.errno == errno.ENOTDIR:
+        return "a part of the path is a file, not a directory"
+    return _describe(exc)
+
+
 class Store:
-    """The local store; every method is safe to call from one thread at a time."""
+    """The local store. Reads may come from any thread; write transactions are serialised by a lock,
+    so a sync may save a large page on a worker thread while the reader marks items read."""
 
     def __init__(self, data_dir: Path, db: sqlite3.Connection, *, read_only: bool = False) -> None:
         self.data_dir = data_dir
@@ -174,6 +227,7 @@ class Store:
         self.recovered_from: Path | None = None  # where a corrupt database was moved aside
         self.read_only_reason = "opened read-only" if read_only else ""
         self._db = db
+        self._write_lock = threading.RLock()  # one write transaction at a time on this connection
         self._search_rows: tuple[tuple[int, int], list[tuple]] | None = None  # see _search_index
 
     # -- opening -------------------------------------------------------------------------------
@@ -190,8 +244,9 @@ class Store:
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(data_dir, _describe(exc)) from None
+            raise StoreError(data_dir, _data_dir_problem(data_dir, exc)) from None
         path = data_dir / DB_NAME
+        _refuse_odd_database_file(path)
         recovered_from = None
         try:
             store = cls._connect(data_dir)
@@ -234,10 +289,10 @@ class Store:
         if not path.exists():
             raise StoreError(path, _describe(cause)) from None
         try:
-            db = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True, isolation_level=None,
+            db = sqlite3.connect(f"{path.absolute().as_uri()}?immutable=1", uri=True, isolation_level=None,
                                  check_same_thread=False)
             version = db.execute("PRAGMA user_version").fetchone()[0]
-        except sqlite3.DatabaseError:
+        except (sqlite3.DatabaseError, ValueError):
             raise StoreError(path, _describe(cause)) from None
         if version != SCHEMA_VERSION:
             db.close()
@@ -254,7 +309,8 @@ class Store:
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     def close(self) -> None:
-        self._db.close()
+        with self._write_lock:  # a save still running on a sync's worker thread finishes first
+            self._db.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -267,6 +323,12 @@ class Store:
         """One IMMEDIATE transaction: take the write lock before reading, so WAL never fails us."""
         if self.read_only:
             raise StoreError(self.path, self.read_only_reason)
+        with self._write_lock:
+            with self._transaction() as db:
+                yield db
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -377,36 +439,71 @@ class Store:
 
     def _keep_page(self, digest: Digest, raw: bytes) -> None:
         """Keep a copy of the raw page outside the database (the id is digits only: a safe name)."""
+        from .atomic import WriteError, write_atomic  # never through a link planted in pages/
+
         pages = self.data_dir / PAGES_DIR
         target = pages / f"{digest.id}.html"
         try:
             pages.mkdir(exist_ok=True)
-            tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(raw)
-            os.replace(tmp, target)
-            target.with_suffix(".url").write_text(digest.url, "utf-8")
+            # Not fsynced: the database holds the same bytes; this copy is for rebuilding it.
+            write_atomic(target, raw, overwrite=True, durable=False)
+            write_atomic(target.with_suffix(".url"), digest.url.encode("utf-8"), overwrite=True, durable=False)
         except OSError as exc:
             raise StoreError(pages, _describe(exc)) from None
+        except WriteError as exc:
+            raise StoreError(exc.path, exc.reason) from None
 
     def record_not_modified(self, url: str) -> None:
         with self._write() as db:
             db.execute("UPDATE fetch_meta SET fetched_at = ? WHERE url = ?", (_now(), url))
             db.execute("DELETE FROM failures WHERE url = ?", (url,))
 
-    def record_failure(self, url: str, error: str, *, post_id: str | None = None) -> None:
+    def record_failure(self, url: str, error: str, *, post_id: str | None = None,
+                       status: int | None = None) -> Failure:
+        """Count one more failed sync of `url` (gone after enough 404/410s in a row; see
+        cache/retry_policy.py); keep only the newest `MAX_FAILURES` rows. Returns the updated row."""
+        from .retry_policy import GONE_AFTER, MAX_FAILURES, is_gone_status
+
+        at = _now()
+        gone_hit = int(is_gone_status(status))
         with self._write() as db:
             db.execute(
-                "INSERT OR REPLACE INTO failures(url, post_id, error, at) VALUES (?, ?, ?, ?)",
-                (url, post_id, error, _now()),
+                """INSERT INTO failures(url, post_id, error, at, status, attempts, gone_streak, gone)
+                   VALUES (:url, :post_id, :error, :at, :status, 1, :hit, :hit >= :gone_after)
+                   ON CONFLICT(url) DO UPDATE SET
+                       post_id = coalesce(excluded.post_id, post_id), error = excluded.error,
+                       at = excluded.at, status = excluded.status, attempts = attempts + 1,
+                       gone_streak = CASE WHEN :hit THEN gone_streak + 1 ELSE 0 END,
+                       gone = CASE WHEN :hit THEN gone_streak + 1 >= :gone_after ELSE 0 END""",
+                {"url": url, "post_id": post_id, "error": error, "at": at, "status": status, "hit": gone_hit,
+                 "gone_after": GONE_AFTER},
             )
+            db.execute(
+                """DELETE FROM failures WHERE rowid IN
+                       (SELECT rowid FROM failures ORDER BY at DESC, rowid DESC LIMIT -1 OFFSET ?)""",
+                (MAX_FAILURES,),
+            )
+            row = db.execute(f"SELECT {self._FAILURE_COLUMNS} FROM failures WHERE url = ?", (url,)).fetchone()
+        return self._failure(row) if row else Failure(url, post_id, error, datetime.fromisoformat(at), status)
 
     def clear_failure(self, url: str) -> None:
         with self._write() as db:
             db.execute("DELETE FROM failures WHERE url = ?", (url,))
 
+    _FAILURE_COLUMNS = "url, post_id, error, at, status, attempts, gone_streak, gone"
+
+    @staticmethod
+    def _failure(row: sqlite3.Row | tuple) -> Failure:
+        url, post_id, error, at, status, attempts, gone_streak, gone = row
+        try:
+            when = datetime.fromisoformat(at)
+        except (TypeError, ValueError):
+            when = datetime.fromtimestamp(0, UTC)  # a hand-edited row: due now
+        return Failure(url, post_id, error, when, status, attempts, gone_streak, bool(gone))
+
     def failures(self) -> list[Failure]:
-        rows = self._db.execute("SELECT url, post_id, error, at FROM failures ORDER BY at, url")
-        return [Failure(u, p, e, datetime.fromisoformat(a)) for u, p, e, a in rows]
+        rows = self._db.execute(f"SELECT {self._FAILURE_COLUMNS} FROM failures ORDER BY at, url")
+        return [self._failure(row) for row in rows]
 
     def fetch_meta(self, url: str) -> FetchMeta | None:
         row = self._named(
@@ -493,8 +590,8 @@ class Store:
             ).fetchone()
             return row[0] if row else None
         raise UsageError(
-            f"not a week: {spec!r}; use a post id (1663876), a post URL, "
-            "an ISO date inside the week (2026-03-11) or 'latest'", key="not_a_week", spec=spec,
+            f"not a week: {shorten(spec)!r}; use a post id (1663876), a post URL, "
+            "an ISO date inside the week (2026-03-11) or 'latest'", key="not_a_week", spec=shorten(spec),
         )
 
     _ITEM_COLUMNS = "district, district_name, title, body, position"

@@ -14,7 +14,15 @@ Rules, in the order a reader would ask about them:
 - `full=True` walks every page and re-checks every stored digest with a conditional GET
   (If-None-Match / If-Modified-Since); 304 counts as `not_modified`, a changed page replaces the
   stored digest (the store keeps read state and stars).
-- Posts recorded as failures by an earlier sync are retried, listed or not.
+- Posts recorded as failures by an earlier sync are retried, listed or not, as cache/retry_policy.py
+  allows: a post answering 404/410 on three syncs in a row is `gone` (not retried unless
+  `retry_gone`, reported apart, not a failure); one failing three syncs in a row backs off to once a
+  day (`deferred`).
+- The walk reads at most `max_pages` (or `MAX_LIST_PAGES`) list pages. When it stops there, the report
+  says `walk_capped` and the pages still queued are kept (`sync.resume_pages`): the next sync reads the
+  newest pages until it meets known posts, then carries on from where this one stopped.
+- Nothing a page links to can abort the sync: a malformed link is that post's failure, an unexpected
+  exception in fetching or parsing one post is that post's failure. Only store errors end the sync.
 - Each digest is committed on its own as soon as it is parsed. A fetch or parse failure is recorded
   (`store.record_failure`) and reported; it never touches a stored copy.
 - `SourceUnreachable` when the first list page cannot be fetched or is not a list page: the store
@@ -30,13 +38,14 @@ No Textual/Rich here: progress goes to an `on_progress(SyncProgress)` callback.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Callable, Literal
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag
 
 import httpx
 
@@ -47,11 +56,14 @@ except ImportError:  # Windows: no advisory lock; the store's IMMEDIATE transact
 
 from .config import DEFAULT_USER_AGENT
 from .errors import DigestError, ParseError, StoreError
-from .fetch import Fetcher, FetchOptions, FetchResult
-from .model import PostEntry
-from .setting_keys import LAST_SYNC, WALK_INCOMPLETE
+from .fetch import Fetcher, FetchOptions, FetchResult, clean_reason
+from .model import Failure, PostEntry
+from .retry_policy import is_due
+from .setting_keys import LAST_SYNC, RESUME_PAGES, WALK_INCOMPLETE
 from .text import clean_line
+from .urls import join_url, origin_of
 
+MAX_RESUME_PAGES = 100  # list pages a capped walk remembers (RESUME_PAGES)
 LOCK_WAIT_MAX = 900.0  # seconds a second sync waits for the first before giving up
 MAX_LIST_PAGES = 2000  # a safety net against a pagination that never ends
 
@@ -123,6 +135,9 @@ class SyncReport:
     changed_ids: list[str] = field(default_factory=list)  # stored digests whose page changed
     bytes: int = 0  # on the wire, list pages included
     walk_complete: bool = False  # the walk reached its natural end
+    walk_capped: bool = False  # the walk stopped at its page cap; the next sync resumes there
+    gone: list[SyncFailure] = field(default_factory=list)  # posts given up on (404/410 three syncs running)
+    deferred: list[SyncFailure] = field(default_factory=list)  # failed posts backing off, not tried this time
     elapsed: float = 0.0
 
     @property
@@ -137,6 +152,9 @@ class SyncReport:
             "not_modified": self.not_modified,
             "skipped_non_digest": self.skipped_non_digest,
             "failed": [f.to_json() for f in self.failed],
+            "walk_capped": self.walk_capped,
+            "gone": [f.to_json() for f in self.gone],
+            "deferred": [f.to_json() for f in self.deferred],
         }
 
 
@@ -188,7 +206,7 @@ def _looks_like_non_html(result: FetchResult) -> str | None:
 
 class _Sync:
     def __init__(self, store, *, source: str, full: bool, max_pages: int | None, options: FetchOptions,
-                 on_progress: Callable[[SyncProgress], None] | None, transport) -> None:
+                 on_progress: Callable[[SyncProgress], None] | None, transport, retry_gone: bool = False) -> None:
         from . import parser  # imported here so `cache.sync` imports cheaply
 
         self.parser = parser
@@ -196,6 +214,7 @@ class _Sync:
         self.source = urldefrag(source)[0]
         self.full = full
         self.max_pages = max_pages
+        self.retry_gone = retry_gone
         self.options = options
         self.on_progress = on_progress
         self.transport = transport
@@ -203,6 +222,7 @@ class _Sync:
         self.phase: SyncPhase = "listing"
         self.to_fetch = 0
         self.scheduled: set[str] = set()  # post ids
+        self.held_back: set[str] = set()  # failed post ids not tried this time (gone, backing off)
         self.listed_ids: set[str] = set()
 
     # -- progress
@@ -223,10 +243,10 @@ class _Sync:
         self.report.bytes += result.wire_bytes
         if result.error:
             return None, result.error
-        reason = _looks_like_non_html(result)
-        if reason:
-            return None, reason
         try:
+            reason = _looks_like_non_html(result)
+            if reason:
+                return None, reason
             page = await asyncio.to_thread(self.parser.parse_list_page, result.body, result.final_url,
                                            result.content_type)
         except ParseError as exc:
@@ -243,8 +263,17 @@ class _Sync:
         stored = known_before - self.sample_before
         failures = store.failures()
         failed_ids = {f.post_id for f in failures if f.post_id}
-        resume = store.get_setting(WALK_INCOMPLETE) == "1"
-        deep = self.full or resume
+        now = datetime.now(UTC)
+        due = [f for f in failures if is_due(f, now, retry_gone=self.retry_gone)]
+        # Not tried this time: gone (unless retry_gone) or backing off. The walk treats them as known.
+        self.held_back = {f.post_id for f in failures if f.post_id} - {f.post_id for f in due}
+        for failure in failures:
+            if failure.post_id in self.held_back:
+                listing = self.report.gone if failure.gone else self.report.deferred
+                listing.append(SyncFailure(failure.url, failure.error, failure.post_id))
+        resume_queue = self._resume_queue()
+        walk_was_cut = store.get_setting(WALK_INCOMPLETE) == "1"
+        deep = self.full or (walk_was_cut and not resume_queue)
         self.known_before = known_before
 
         async with Fetcher.for_source(self.source, options=self.options, transport=self.transport) as fetcher:
@@ -260,27 +289,41 @@ class _Sync:
                 async with asyncio.TaskGroup() as tg:
                     queue: deque[str] = deque()
                     seen_pages = {_page_key(self.source), _page_key(page.url)}
+                    read_pages = set(seen_pages)  # fetched (or tried) in this sync
                     attempted = 1
+                    capped = False
+
+                    def enqueue(urls) -> None:
+                        for absolute in urls:
+                            if absolute and _page_key(absolute) not in seen_pages and fetcher.allowed(absolute):
+                                seen_pages.add(_page_key(absolute))
+                                queue.append(absolute)
+
                     while True:
                         assert page is not None
                         self.report.pages += 1
                         digests_here, all_known = self._take_posts(page, stored, failed_ids, tg)
-                        for nxt in page.next_urls:
-                            absolute = urldefrag(urljoin(page.url, nxt))[0]
-                            if _page_key(absolute) not in seen_pages and fetcher.allowed(absolute):
-                                seen_pages.add(_page_key(absolute))
-                                queue.append(absolute)
+                        enqueue(join_url(page.url, nxt) for nxt in page.next_urls if isinstance(nxt, str))
                         self.progress()
                         if not deep and digests_here and all_known:
-                            walk_complete = True  # everything older was complete before this sync
-                            break
+                            if not resume_queue:
+                                walk_complete = True  # everything older was complete before this sync
+                                break
+                            # The newest pages are caught up: carry on where a capped walk stopped.
+                            queue.clear()
+                            queue.extend(u for u in resume_queue
+                                         if _page_key(u) not in read_pages and fetcher.allowed(u))
+                            seen_pages.update(_page_key(u) for u in queue)
+                            resume_queue = []
+                            deep = True
                         page = None
                         while queue and page is None:
-                            if self.max_pages is not None and attempted >= self.max_pages:
-                                break
-                            if attempted >= MAX_LIST_PAGES:
+                            limit = MAX_LIST_PAGES if self.max_pages is None else min(self.max_pages, MAX_LIST_PAGES)
+                            if attempted >= limit:
+                                capped = True
                                 break
                             url = queue.popleft()
+                            read_pages.add(_page_key(url))
                             attempted += 1
                             page, reason = await self._list_page(fetcher, url)
                             if page is None:
@@ -290,8 +333,14 @@ class _Sync:
                         if page is None:
                             walk_complete = not queue and not list_failed
                             break
+                    self.report.walk_capped = capped
+                    if capped:
+                        store.set_setting(RESUME_PAGES, json.dumps({"source": self.source,
+                                                                    "pages": list(queue)[:MAX_RESUME_PAGES]}))
+                    elif walk_complete:
+                        store.set_setting(RESUME_PAGES, "{}")
                     # Earlier failures the walk did not reach are retried too.
-                    for failure in failures:
+                    for failure in due:
                         if failure.post_id and failure.post_id not in self.scheduled:
                             self._schedule(tg, PostEntry(failure.post_id, failure.url, "一周速览"),
                                            conditional=failure.post_id in stored)
@@ -308,13 +357,24 @@ class _Sync:
         self.progress()
         return self.report
 
+    def _resume_queue(self) -> list[str]:
+        """The list pages a capped walk left queued (empty when there are none or the value is junk)."""
+        try:
+            saved = json.loads(self.store.get_setting(RESUME_PAGES) or "{}")
+        except (ValueError, RecursionError):
+            return []
+        # Only for the column it was saved for: another --source starts its own walk.
+        if not isinstance(saved, dict) or saved.get("source") != self.source:
+            return []
+        urls = saved.get("pages")
+        if not isinstance(urls, list):
+            return []
+        return [u for u in urls[:MAX_RESUME_PAGES] if isinstance(u, str) and origin_of(u) is not None]
+
     def _take_posts(self, page, stored: set[str], failed_ids: set[str], tg: asyncio.TaskGroup) -> tuple[int, bool]:
         digests_here = 0
         all_known = True
         for entry in page.posts:
-            url = urldefrag(urljoin(page.url, entry.url))[0]
-            if url != entry.url:
-                entry = entry._replace(url=url)
             if entry.id in self.listed_ids:
                 continue
             self.listed_ids.add(entry.id)
@@ -323,6 +383,15 @@ class _Sync:
                 self.report.skipped_non_digest += 1
                 continue
             digests_here += 1
+            url = join_url(page.url, entry.url) if isinstance(entry.url, str) else None
+            if url is None:  # not a URL we could request: reported, never fetched
+                self.report.failed.append(SyncFailure(clean_reason(str(entry.url))[:200],
+                                                      "malformed link on the list page", entry.id))
+                continue
+            if url != entry.url:
+                entry = entry._replace(url=url)
+            if entry.id in self.held_back:
+                continue  # gone or backing off: known for the walk, not fetched
             if entry.id in stored:
                 if self.full:
                     self._schedule(tg, entry, conditional=True)
@@ -342,6 +411,21 @@ class _Sync:
     # -- one post
 
     async def _fetch_post(self, entry: PostEntry, conditional: bool) -> None:
+        try:
+            await self._fetch_post_unguarded(entry, conditional)
+        except StoreError:
+            raise  # a store that cannot be written ends the sync (exit 4); cancelling is not an Exception
+        except Exception as exc:  # noqa: BLE001 — one post's surprise is that post's failure
+            reason = f"unexpected error: {type(exc).__name__}: {clean_reason(str(exc))}"[:200]
+            self._record_post_failure(entry, reason, None)
+
+    def _record_post_failure(self, entry: PostEntry, reason: str, status: int | None) -> None:
+        failure = SyncFailure(entry.url, reason, entry.id)
+        recorded: Failure = self.store.record_failure(entry.url, failure.error, post_id=entry.id, status=status)
+        (self.report.gone if recorded.gone else self.report.failed).append(failure)
+        self.progress()
+
+    async def _fetch_post_unguarded(self, entry: PostEntry, conditional: bool) -> None:
         store = self.store
         etag = last_modified = None
         if conditional:
@@ -368,15 +452,15 @@ class _Sync:
         if digest is not None and digest.id != entry.id:
             reason = f"page is post {digest.id}, listed as {entry.id}"
         if reason is not None:
-            failure = SyncFailure(entry.url, reason, entry.id)
-            store.record_failure(entry.url, failure.error, post_id=entry.id)
-            self.report.failed.append(failure)
-            self.progress()
+            self._record_post_failure(entry, reason, result.status if result.error else None)
             return
         assert digest is not None
         if digest.sample:
             digest = digest._replace(sample=False)
-        changed = store.save_digest(digest, result.body, etag=result.etag, last_modified=result.last_modified)
+        # On a worker thread: a 4 MB page takes tens of milliseconds to write, and the reader's screen
+        # shares this event loop (the store serialises write transactions across threads).
+        changed = await asyncio.to_thread(store.save_digest, digest, result.body, etag=result.etag,
+                                          last_modified=result.last_modified)
         self.report.fetched += 1
         if entry.id not in self.known_before or entry.id in self.sample_before:
             self.report.new_ids.append(entry.id)
@@ -416,7 +500,8 @@ def _unwrap(group: BaseExceptionGroup) -> BaseException:
 
 async def sync(store, *, source: str, full: bool = False, max_pages: int | None = None, concurrency: int = 4,
                user_agent: str = DEFAULT_USER_AGENT, on_progress: Callable[[SyncProgress], None] | None = None,
-               transport: httpx.AsyncBaseTransport | None = None, options: FetchOptions | None = None) -> SyncReport:
+               transport: httpx.AsyncBaseTransport | None = None, options: FetchOptions | None = None,
+               retry_gone: bool = False) -> SyncReport:
     """Sync the column at `source` into `store`; see the module docstring for the rules.
 
     `options` tunes the HTTP layer (timeouts, retries, caps; tests shrink them); `concurrency` and
@@ -425,9 +510,11 @@ async def sync(store, *, source: str, full: bool = False, max_pages: int | None 
     """
     if max_pages is not None and max_pages < 1:
         raise ValueError("max_pages must be at least 1")
+    if origin_of(source) is None:
+        raise SourceUnreachable(clean_reason(str(source))[:200], "not an http:// or https:// URL")
     opts = replace(options or FetchOptions(), concurrency=max(1, concurrency), user_agent=user_agent)
     job = _Sync(store, source=source, full=full, max_pages=max_pages, options=opts, on_progress=on_progress,
-                transport=transport)
+                transport=transport, retry_gone=retry_gone)
     lock = _SyncLock(getattr(store, "data_dir", None))
     try:
         waited = 0.0
@@ -445,5 +532,5 @@ async def sync(store, *, source: str, full: bool = False, max_pages: int | None 
         lock.release()
 
 
-__all__ = ["FetchOptions", "LAST_SYNC", "SourceUnreachable", "SyncFailure", "SyncProgress", "SyncReport",
+__all__ = ["FetchOptions", "LAST_SYNC", "RESUME_PAGES", "SourceUnreachable", "SyncFailure", "SyncProgress", "SyncReport",
            "WALK_INCOMPLETE", "sync"]

@@ -54,3 +54,21 @@ def clean_line(text: str) -> str:
 def fold(text: str) -> str:
     """The matching form of `text`: NFKC (full-width to ASCII, `\\u3000` to space) and case-folded."""
     return unicodedata.normalize("NFKC", text).casefold()
+
+
+_CONTROLS_VISIBLE = {n: f"\\x{n:02x}" for n in (*range(32), 127)}
+
+
+def visible(text: str, limit: int | None = None) -> str:
+    """Hostile text quoted in a one-line message: ASCII only, every control shown as an escape
+    (`\\x1b`), cut to `limit` characters with "…". For text a person must see exactly (a bad config
+    value, a malformed Location), where `clean_line` would silently drop the culprit."""
+    text = str(text).encode("ascii", "backslashreplace").decode("ascii").translate(_CONTROLS_VISIBLE)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """User input echoed in a message (a search query, a week spec): one clean line, at most `limit`
+    characters with "…", so a 10 KB query is not printed back whole."""
+    line = clean_line(text)
+    return line if len(line) <= limit else line[: limit - 1] + "…"

@@ -7,7 +7,7 @@ pattern cannot drift between them.
 from __future__ import annotations
 
 import re
-from urllib.parse import urldefrag, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 DEFAULT_SOURCE = "http://szshequ.org.cn/szshgzb/gzyw/"
 SAMPLE_ID = "1663876"
@@ -17,6 +17,7 @@ SAMPLE_URL = f"http://szshequ.org.cn/szshgzb/gzyw/content/post_{SAMPLE_ID}.html"
 POST_PATH_RE = re.compile(r"(?:^|/)(m?post)_(\d{1,18})\.s?html?$", re.I)
 # A stored post id: digits only, so it can name a file under pages/ without escaping anything.
 POST_ID_RE = re.compile(r"^[0-9]{1,20}$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 def post_id_from_url(url: str) -> str | None:
@@ -27,3 +28,35 @@ def post_id_from_url(url: str) -> str | None:
 
 def is_post_id(text: str) -> bool:
     return bool(POST_ID_RE.match(text))
+
+
+Origin = tuple[str, str, int]  # (scheme, host, port): what "same site" means
+
+
+def origin_of(url: str) -> Origin | None:
+    """(scheme, host, port) of an http(s) URL, or None when it is not one we could request.
+
+    None for a malformed URL (an unbalanced IPv6 bracket, a port past 65535, no host, control
+    characters), so callers can refuse it with a reason instead of meeting an exception later.
+    """
+    if not isinstance(url, str) or len(url) > 8192 or any(ch < " " or ch == "\x7f" for ch in url):
+        return None
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except (ValueError, OverflowError):
+        return None
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    return scheme, host, DEFAULT_PORTS[scheme] if port is None else port
+
+
+def join_url(base: str, href: str) -> str | None:
+    """`href` resolved against `base`, fragment dropped; None when the result is not a usable URL."""
+    try:
+        url = urldefrag(urljoin(base, href.strip()))[0]
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    return url if origin_of(url) is not None else None

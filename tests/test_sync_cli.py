@@ -50,6 +50,7 @@ def test_done_when_first_sync_stores_every_digest_and_reports_the_404_and_the_of
         "pages": 3, "listed": 26, "fetched": 18, "not_modified": 0, "skipped_non_digest": 6,
         "failed": [{"url": server.url(gone.path), "error": "HTTP 404"},
                    {"url": server.url(moved.path), "error": "off-site redirect to http://evil.example/phish.html"}],
+        "walk_capped": False, "gone": [], "deferred": [],
     }
     assert err == ""
     non_digests = {p.path for p in server.column.posts if not p.digest}

@@ -150,6 +150,7 @@ async def test_e_exports_what_the_viewer_shows(data_dir: Path, tmp_path: Path) -
     out = tmp_path / "out"
     async with running(data_dir, districts=["nanshan"], export_dir=out) as (app, pilot):
         await pilot.press("e")
+        await app.workers.wait_for_complete()  # the file is written on a thread
         await pilot.pause()
         files = sorted(out.iterdir())
         assert [f.name for f in files] == ["sz-digest-2026-03-09-nanshan.md"]
@@ -159,6 +160,7 @@ async def test_e_exports_what_the_viewer_shows(data_dir: Path, tmp_path: Path) -
         assert "福田" not in text
         assert str(files[0]) in notices(app).replace("\n", "")
         await pilot.press("e")  # a second export never overwrites the first
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert sorted(f.name for f in out.iterdir()) == ["sz-digest-2026-03-09-nanshan-2.md",
                                                          "sz-digest-2026-03-09-nanshan.md"]

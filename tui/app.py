@@ -23,7 +23,8 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from . import display
-from .commands import COMMANDS
+from .commands import COMMANDS, checked_keymap
+from .exit_signals import exit_on_signals
 from .i18n import Catalog, detect_lang
 from .main_screen import MainScreen, last_synced_text
 
@@ -71,10 +72,15 @@ class DigestApp(App[int]):
         self.offline = offline
         self.sync_service = sync_service
         self.now = now or (lambda: datetime.now(UTC))
-        self.keymap = dict(config.keymap)
+        # Unknown binding ids or key names in [keys] are left out and said once, as notices.
+        self.keymap, keymap_warnings = checked_keymap(config.keymap)
         self.title = self.t("app.title")
-        self._notices = notices
+        where = f"config file {config.path}: " if config.path else ""
+        self._notices = (*notices, *(display.plain_line(w) for w in (*config.warnings,
+                                                                     *(where + w for w in keymap_warnings))))
         self.export_dir = export_dir  # where `e` writes; None: the current directory
+        self.exit_signals: list[int] = []  # filled by exit_on_signals
+        self.ready = False  # the main screen is up (main_ready): a signal may end the app now
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
     def get_default_screen(self) -> Screen:
@@ -98,6 +104,10 @@ class DigestApp(App[int]):
         # keypresses, young generations only, and keep a high threshold as the backstop for a
         # held-down key.
         gc.set_threshold(GC_BACKSTOP, 10, 100)
+        self.ready = True
+        if self.exit_signals:  # a signal arrived while the app was starting
+            self.exit(128 + self.exit_signals[0])
+            return
         self.set_interval(GC_INTERVAL, collect_garbage, name="collect garbage")
         if self.refresh_due():
             self.start_refresh(manual=False)
@@ -273,17 +283,29 @@ class DigestApp(App[int]):
 
     # -- export ---------------------------------------------------------------------------------------
 
-    def export_markdown(self, text: str, name: str, count: int) -> Path | None:
+    def export_markdown(self, text: str, name: str, count: int) -> None:
         """Write an export next to where the reader was started (else into the data dir), never over
-        an existing file; say where it went."""
+        an existing file; say where it went. The file is written on a thread: no large write on the
+        UI thread."""
+        self.export_worker(text, name, count)
+
+    @work(thread=True, exit_on_error=False, group="export")
+    def export_worker(self, text: str, name: str, count: int) -> Path | None:
+        from sz_digest.cache.atomic import WriteError, create_new
+
+        data = text.encode("utf-8")
+        reason = ""
         for folder in (self.export_dir or Path.cwd(), self.store.data_dir / "exports"):
             try:
-                path = write_new_file(folder, name, text)
-            except OSError:
+                path = create_new(folder, name, data)
+            except WriteError as exc:
+                reason = exc.reason
                 continue
-            self.notify(self.t("notice.exported", n=count, path=str(path)), markup=False, timeout=8)
+            self.call_from_thread(self.notify, self.t("notice.exported", n=count, path=str(path)), markup=False,
+                                  timeout=8)
             return path
-        self.notify(self.t("notice.store_error", error=f"cannot write {name}"), markup=False, severity="error")
+        self.call_from_thread(self.notify, self.t("notice.store_error", error=f"cannot write {name}: {reason}"),
+                              markup=False, severity="error")
         return None
 
     # -- the central worker error handler ---------------------------------------------------------
@@ -294,21 +316,6 @@ class DigestApp(App[int]):
             self.main.status = ""
             self.notify(self.t("notice.error", error=_one_line(event.worker.error)), markup=False,
                         severity="error")
-
-
-def write_new_file(folder: Path, name: str, text: str) -> Path:
-    """Create `folder/name` (or `name-2`, `name-3`, …): an existing file is never overwritten."""
-    folder.mkdir(parents=True, exist_ok=True)
-    stem, dot, suffix = name.rpartition(".")
-    for n in range(1, 1000):
-        candidate = folder / (name if n == 1 else f"{stem}-{n}{dot}{suffix}")
-        try:
-            with open(candidate, "x", encoding="utf-8", newline="\n") as handle:
-                handle.write(text)
-        except FileExistsError:
-            continue
-        return candidate
-    raise FileExistsError(folder / name)
 
 
 def _one_line(exc: BaseException | None) -> str:
@@ -332,7 +339,7 @@ def startup_notices(store: Store, t: Catalog, missing_week: str | None = None) -
     if store.read_only:
         notices.append(t("notice.store_read_only", path=str(store.path), reason=store.read_only_reason))
     if missing_week:
-        notices.append(t("notice.week_not_found", spec=display.plain_line(missing_week)))
+        notices.append(t("notice.week_not_found", spec=display.plain_line(missing_week)[:60]))
     return tuple(notices)
 
 
@@ -373,5 +380,8 @@ def run_app(
         app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
                         offline=offline or store.read_only, lang=lang, sync_service=sync_service,
                         notices=startup_notices(store, t, missing))
-        result = app.run()
+        with exit_on_signals(app) as caught:
+            result = app.run()
+    if caught:
+        return 128 + caught[0]
     return result if isinstance(result, int) else ExitCode.OK

@@ -66,8 +66,11 @@ def _positive(value: str) -> int:
 
 
 def _source_url(value: str) -> str:
-    if not value.startswith(("http://", "https://")) or any(ch.isspace() for ch in value):
-        raise argparse.ArgumentTypeError(t("cli.bad_source", value=value))
+    from sz_digest.cache.text import visible
+    from sz_digest.cache.urls import origin_of
+
+    if origin_of(value) is None or any(ch.isspace() for ch in value):
+        raise argparse.ArgumentTypeError(t("cli.bad_source", value=visible(value, 100)))
     return value
 
 
@@ -169,6 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--full", action="store_true", help="walk the whole column and re-check every stored post")
     sync.add_argument("--pages", type=_positive, metavar="N", help="read at most N list pages (N ≥ 1); e.g. --pages 3")
     json_option(sync)
+    sync.add_argument("--retry-gone", action="store_true",
+                      help="also retry posts given up on as gone (404/410 on three syncs in a row)")
     from .cli_follow import add_parsers, add_sync_options  # watches and feeds (issue 17)
 
     add_sync_options(sync)
@@ -210,7 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     district_option(export)
     date_options(export)
     export.add_argument("-o", "--output", type=Path, metavar="FILE",
-                        help="write here instead of stdout (refuses to replace an existing file without --force)")
+                        help="write here instead of stdout ('-' is stdout); written whole or not at all, "
+                             "never over a file that is not a regular file")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
 
     stats = command("stats", "weeks stored, items per district, weeks a district was absent",
@@ -273,6 +279,13 @@ def _run(argv: list[str]) -> int:
         # `sz-digest list | head`: the reader went away; that is not an error of ours.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return ExitCode.OK
+    except Exception as exc:  # a bug: one line (with what to report), never a traceback at the user
+        if os.environ.get("SZ_DIGEST_DEBUG"):
+            raise
+        from sz_digest.cache.text import shorten
+
+        warn(t("cli.internal_error", error=f"{type(exc).__name__}: {shorten(str(exc), 200)}"))
+        return ExitCode.NO_MATCH
 
 
 def _lang_in(argv: list[str]) -> str | None:
@@ -302,6 +315,9 @@ def _main(argv: list[str]) -> int:
         from dataclasses import replace
 
         config = replace(config, source=args.source)
+    if args.command is not None:  # the reader shows them as notices instead
+        for message in config.warnings:
+            warn(message)
     data_dir = args.data_dir or default_data_dir()
 
     if args.command == "completion":
@@ -311,7 +327,8 @@ def _main(argv: list[str]) -> int:
         from .cli_sync import run_sync_command
 
         return run_sync_command(data_dir=data_dir, config=config, full=args.full, pages=args.pages,
-                                as_json=args.json, offline=args.offline, notify=args.notify, feeds_dir=args.feeds)
+                                as_json=args.json, offline=args.offline, notify=args.notify, feeds_dir=args.feeds,
+                                retry_gone=args.retry_gone)
     if args.command is None:
         from .app import run_app
 
@@ -416,7 +433,9 @@ def _list_items(store: Store, args: argparse.Namespace) -> int:
 def cmd_show(store: Store, args: argparse.Namespace) -> int:
     digest_id = store.resolve_week(args.week)
     if digest_id is None:
-        return fail(ExitCode.NO_MATCH, t("cli.no_week", spec=args.week))
+        from sz_digest.cache.text import shorten
+
+        return fail(ExitCode.NO_MATCH, t("cli.no_week", spec=shorten(args.week)))
     week = store.week(digest_id)
     items = store.items_for(digest_id, args.district)
     if args.json:
@@ -458,7 +477,9 @@ def cmd_search(store: Store, args: argparse.Namespace) -> int:
         _print_json([hit.to_json() for hit in hits])
         return ExitCode.OK if hits else ExitCode.NO_MATCH
     if not hits:
-        return fail(ExitCode.NO_MATCH, t("cli.no_search_hits", query=args.query))
+        from sz_digest.cache.text import shorten
+
+        return fail(ExitCode.NO_MATCH, t("cli.no_search_hits", query=shorten(args.query)))
     from sz_digest.cache.text import clean_line
 
     out = _out()
@@ -483,25 +504,53 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         return fail(ExitCode.NO_MATCH, t("cli.export_empty"))
     weeks = {week.id: week for week in store.weeks()}
     text = render(args.format, group_by_week(weeks, entries))
-    if args.output is None:
-        sys.stdout.write(text)
+    if args.output is None or str(args.output) == "-" or _is_stdout(args.output):
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path="stdout", reason=exc.strerror or exc))
         return ExitCode.OK if entries else fail(ExitCode.NO_MATCH, t("cli.export_empty"))
+    if _is_store_file(store, args.output):
+        return fail(ExitCode.USAGE, t("cli.store_file", path=args.output, data_dir=store.data_dir))
     return write_export(args.output, text, force=args.force)
 
 
-def write_export(path: Path, text: str, *, force: bool) -> int:
-    """Write an export atomically; refuse to replace an existing file unless forced."""
-    if path.exists() and not force:
-        return fail(ExitCode.USAGE, t("cli.file_exists", path=path))
-    if path.is_dir():
-        return fail(ExitCode.USAGE, t("cli.is_directory", path=path))
-    tmp = path.with_name(f".{path.name}.sz-digest-tmp")
+def _is_stdout(path: Path) -> bool:
+    """`/dev/stdout`, `/dev/fd/1`, `/proc/self/fd/1`: the file our stdout already is, so written as `-o -`
+    (replacing the link would be refused, and is not what was meant)."""
     try:
-        tmp.write_text(text, encoding="utf-8", newline="")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=path, reason=exc.strerror or exc))
+        named, ours = os.stat(path), os.fstat(sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (named.st_dev, named.st_ino) == (ours.st_dev, ours.st_ino)
+
+
+def _is_store_file(store: Store, path: Path) -> bool:
+    """Whether `path` is the store's database (or its journal) or a kept page: never an export target."""
+    try:
+        target = Path(os.path.realpath(path))
+        data_dir = Path(os.path.realpath(store.data_dir))
+    except (OSError, ValueError):
+        return False
+    if target in (data_dir / "pages", data_dir / "sync.lock") or target.parent == data_dir / "pages":
+        return True
+    return target.parent == data_dir and target.name.startswith(store.path.name)
+
+
+def write_export(path: Path, text: str, *, force: bool) -> int:
+    """Write an export atomically (cache/atomic.py); refuse to replace an existing file unless forced,
+    and anything that is not a regular file at all."""
+    from sz_digest.cache.atomic import WriteError, write_atomic
+
+    try:
+        write_atomic(path, text.encode("utf-8"), overwrite=force)
+    except WriteError as exc:
+        if exc.exists:
+            return fail(ExitCode.USAGE, t("cli.file_exists", path=path))
+        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=path, reason=exc.reason))
     warn(t("cli.wrote", path=path))
     return ExitCode.OK
 

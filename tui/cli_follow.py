@@ -129,8 +129,12 @@ def cmd_feed(store: Store, args, config: Config) -> int:
         return ExitCode.OK if items else ExitCode.NO_MATCH
     if args.output.is_dir():
         return fail(ExitCode.USAGE, t("cli.is_directory", path=args.output))
+    from sz_digest.cache.atomic import WriteError
+
     try:
         write_atomically(args.output, data)
+    except WriteError as exc:
+        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=args.output, reason=exc.reason))
     except OSError as exc:
         return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=args.output, reason=exc.strerror or exc))
     warn(t("cli.follow.wrote_entries", path=args.output, n=len(items)))

@@ -101,11 +101,50 @@ def _summary(report: SyncReport, source: str) -> str:
     if report.failed:
         lines.append(_t("failed", n=len(report.failed)))
         lines.extend(f"  {f.url}  {f.error}" for f in report.failed)
+    if report.deferred:
+        lines.append(_t("deferred", n=len(report.deferred)))
+    if report.gone:
+        lines.append(_t("gone", n=len(report.gone)))
+        lines.extend(f"  {f.url}  {f.error}" for f in report.gone)
     return "\n".join(lines)
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP during a sync: unwinds like Ctrl-C, so the progress display gives the cursor
+    back and the store is closed, then the command exits 128+n."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_previous_handlers: dict[int, object] = {}
+
+
+def _stop_on_signals(*, restore: bool = False) -> None:
+    import signal
+
+    if restore:
+        while _previous_handlers:
+            number, handler = _previous_handlers.popitem()
+            signal.signal(number, handler)
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(signum)
+
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None:
+            try:
+                _previous_handlers[number] = signal.signal(number, stop)
+            except ValueError:  # not the main thread (a test harness): keep the default
+                pass
+
+
 def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, offline: bool,
-                     transport=None, options=None, notify: bool = False, feeds_dir: Path | None = None) -> int:
+                     transport=None, options=None, notify: bool = False, feeds_dir: Path | None = None,
+                     retry_gone: bool = False) -> int:
     """Run one sync for the CLI; returns the process exit code (docs/cli.md).
 
     `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only.
@@ -115,7 +154,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         return ExitCode.UNREACHABLE
     from sz_digest.cache.errors import StoreError
     from sz_digest.cache.store import Store
-    from sz_digest.cache.sync import SourceUnreachable, sync
+    from sz_digest.cache.sync import MAX_LIST_PAGES, SourceUnreachable, sync
 
     try:
         store = Store.open(data_dir)
@@ -141,11 +180,13 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
 
     try:
         try:
+            _stop_on_signals()
             if display is not None:
                 display.__enter__()
             report = asyncio.run(sync(
                 store, source=config.source, full=full, max_pages=pages, concurrency=config.concurrency,
-                user_agent=config.user_agent, on_progress=on_progress, transport=transport, options=options))
+                user_agent=config.user_agent, on_progress=on_progress, transport=transport, options=options,
+                retry_gone=retry_gone))
         finally:
             if display is not None:
                 display.__exit__(None, None, None)
@@ -161,11 +202,17 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
     except KeyboardInterrupt:
         _err(_t("interrupted"))
         return ExitCode.INTERRUPTED
+    except _Stopped as stop:
+        _err(_t("stopped", signum=stop.signum))
+        return 128 + stop.signum
     finally:
+        _stop_on_signals(restore=True)
         store.close()
     for problem in problems:
         _err(problem)
 
+    if report.walk_capped:
+        _err(_t("walk_capped", n=min(pages or MAX_LIST_PAGES, MAX_LIST_PAGES)))
     if as_json:
         sys.stdout.write(json.dumps(report.to_json() | follow, ensure_ascii=False) + "\n")
     else:
@@ -190,12 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=None)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--offline", action="store_true")
+    ap.add_argument("--retry-gone", action="store_true")
     ap.add_argument("--concurrency", type=int, default=None)
     ap.add_argument("--fast-retries", action="store_true", help="tests: tiny timeouts and backoffs")
     ap.add_argument("--notify", action="store_true")
     ap.add_argument("--feeds", type=Path, default=None)
     args = ap.parse_args(argv)
-    config: Config = load_config()
+    from sz_digest.cache.errors import UsageError
+
+    try:
+        config: Config = load_config()
+    except UsageError as exc:
+        _err(str(exc))
+        return ExitCode.USAGE
     if args.source:
         config = replace(config, source=args.source)
     if args.concurrency:
@@ -208,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
                                backoff_max=0.1, retry_after_max=0.2)
     return run_sync_command(data_dir=args.data_dir or default_data_dir(), config=config, full=args.full,
                             pages=args.pages, as_json=args.json, offline=args.offline, options=options,
-                            notify=args.notify, feeds_dir=args.feeds)
+                            notify=args.notify, feeds_dir=args.feeds, retry_gone=args.retry_gone)
 
 
 if __name__ == "__main__":

@@ -108,3 +108,54 @@ def localised(cls: type, lang: str) -> type:
         namespace = {"BINDINGS": bindings(cls.SCOPES, lang), "__module__": cls.__module__, "__doc__": cls.__doc__}
         _LOCALISED[key] = type(cls.__name__, (cls,), namespace)
     return _LOCALISED[key]
+
+
+_MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
+
+
+def _key_names() -> frozenset[str]:
+    from textual.keys import KEY_NAME_REPLACEMENTS, Keys
+
+    names = {key.value.rpartition("+")[2] for key in Keys}
+    return frozenset(names | set(KEY_NAME_REPLACEMENTS.values()) | {"space", "enter", "tab", "escape"})
+
+
+def _bad_key(spec: str, names: frozenset[str]) -> str | None:
+    """The part of a `[keys]` value Textual would not know as a key, or None when all is well."""
+    from textual.keys import key_to_character
+
+    for part in spec.split(","):
+        part = part.strip()
+        *modifiers, base = part.split("+") if part != "+" else ["+"]
+        if not base or any(m not in _MODIFIERS for m in modifiers):
+            return part or spec
+        if len(base) == 1 and base.isprintable():
+            continue
+        if base not in names and key_to_character(base) is None:
+            return part
+    return None
+
+
+def checked_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The `[keys]` entries the reader can use, and one warning per entry it cannot (an unknown
+    binding id or key name, with the closest valid one): those are left out, never shown as `^nonsense`."""
+    from sz_digest.cache.config import closest
+    from sz_digest.cache.text import visible
+
+    ids = {command.id for command in COMMANDS}
+    names = _key_names()
+    usable: dict[str, str] = {}
+    warnings: list[str] = []
+    for binding_id, keys in keymap.items():
+        shown_id = visible(binding_id, 60)
+        if binding_id not in ids:
+            warnings.append(f"[keys]: unknown binding id '{shown_id}' ignored{closest(binding_id, ids)}")
+            continue
+        bad = _bad_key(keys, names)
+        if bad is not None:
+            base = bad.rpartition("+")[2]
+            shown = visible(bad, 40)
+            warnings.append(f"[keys]: '{shown_id}' = unknown key name '{shown}' ignored{closest(base.lower(), names)}")
+            continue
+        usable[binding_id] = keys
+    return usable, warnings

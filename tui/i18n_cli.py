@@ -13,7 +13,9 @@ CLI_EN: dict[str, str] = {
     "cli.unknown_district": "unknown district {value!r}; accepted: {accepted}",
     "cli.bad_date": "not a date: {value!r}; use YYYY-MM-DD (e.g. 2026-03-11)",
     "cli.bad_number": "expected a whole number of at least 1, not {value!r}",
-    "cli.bad_source": "--source must be an http:// or https:// URL, not {value!r}",
+    "cli.bad_source": "--source must be an http:// or https:// URL with a host (and a port of 0-65535), not {value!r}",
+    "cli.store_file": "{path} is part of the store in {data_dir}; choose another file",
+    "cli.internal_error": "internal error: {error} (please report it; SZ_DIGEST_DEBUG=1 shows the traceback)",
     "cli.store_open_failed": "cannot open the store at {error}",
     "cli.store_write_failed": "cannot write the store at {error}",
     "cli.store_recovered": "the store at {path} was damaged: moved it to {moved} and rebuilt {n} digest(s) from the kept pages",
@@ -93,6 +95,10 @@ CLI_EN: dict[str, str] = {
     "cli.sync.store_recovered": "the store at {path} was damaged: moved it to {moved} and rebuilt it",
     "cli.sync.unreachable": "cannot reach the source {url}: {reason} (the store is unchanged)",
     "cli.sync.interrupted": "sync interrupted; every digest downloaded so far is saved",
+    "cli.sync.stopped": "sync stopped by signal {signum}; every digest downloaded so far is saved",
+    "cli.sync.walk_capped": "the walk stopped at its cap of {n} list page(s); the next sync carries on from there",
+    "cli.sync.deferred": "{n} failing post(s) backing off (retried at most once a day).",
+    "cli.sync.gone": "{n} post(s) gone (404/410 on three syncs in a row; not retried, see --retry-gone):",
 }
 
 CLI_ZH: dict[str, str] = {
@@ -101,7 +107,9 @@ CLI_ZH: dict[str, str] = {
     "cli.unknown_district": "未知区域 {value!r}；可用：{accepted}",
     "cli.bad_date": "不是日期：{value!r}；请用 YYYY-MM-DD（如 2026-03-11）",
     "cli.bad_number": "应为不小于 1 的整数，而不是 {value!r}",
-    "cli.bad_source": "--source 必须是 http:// 或 https:// 网址，而不是 {value!r}",
+    "cli.bad_source": "--source 必须是带主机名的 http:// 或 https:// 网址（端口 0-65535），而不是 {value!r}",
+    "cli.store_file": "{path} 属于 {data_dir} 中的数据库；请换一个文件",
+    "cli.internal_error": "内部错误：{error}（请报告此问题；SZ_DIGEST_DEBUG=1 可显示回溯）",
     "cli.store_open_failed": "无法打开数据库 {error}",
     "cli.store_write_failed": "无法写入数据库 {error}",
     "cli.store_recovered": "数据库 {path} 已损坏：已移至 {moved}，并从保存的原始页面重建了 {n} 期速览",
@@ -177,6 +185,10 @@ CLI_ZH: dict[str, str] = {
     "cli.sync.store_recovered": "数据库 {path} 已损坏：已移至 {moved} 并已重建",
     "cli.sync.unreachable": "无法连接来源 {url}：{reason}（数据库未改动）",
     "cli.sync.interrupted": "同步已中断；已下载的速览均已保存",
+    "cli.sync.stopped": "同步被信号 {signum} 终止；已下载的速览均已保存",
+    "cli.sync.walk_capped": "遍历在 {n} 个列表页的上限处停止；下次同步将从那里继续",
+    "cli.sync.deferred": "{n} 篇持续失败的文章正在退避（每天最多重试一次）。",
+    "cli.sync.gone": "{n} 篇文章已消失（连续三次同步返回 404/410；不再重试，见 --retry-gone）：",
 }
 # `--help` in Chinese: each English help text of tui/cli.py (and argparse's own words) -> its translation.
 # Keyed by the English text, so a new option is covered by adding one line here; a text missing here
@@ -219,6 +231,10 @@ HELP_ZH: dict[str, str] = {
     "show at most N hits (default 20); the text output says how many more there are": "最多显示 N 条结果（默认 20）；文本输出会说明还有多少条",
     "md (default), json (a list of show --json objects) or csv (UTF-8 with BOM)": "md（默认）、json（show --json 对象的列表）或 csv（带 BOM 的 UTF-8）",
     "write here instead of stdout (refuses to replace an existing file without --force)": "写入此文件而不是标准输出（文件已存在时需加 --force 才会覆盖）",
+    "write here instead of stdout ('-' is stdout); written whole or not at all, never over a file that is not a regular file":
+        "写入此文件而不是标准输出（'-' 即标准输出）；要么完整写入，要么不写；绝不覆盖非普通文件",
+    "also retry posts given up on as gone (404/410 on three syncs in a row)":
+        "也重试已判定为消失的文章（连续三次同步返回 404/410）",
     "overwrite FILE if it exists": "FILE 已存在时覆盖",
     "how many recent weeks the activity columns cover (default 12); e.g. --weeks 24": "活跃度各列统计最近多少周（默认 12）；例：--weeks 24",
     "bash, zsh or fish": "bash、zsh 或 fish",
