@@ -136,3 +136,17 @@ async def test_the_footer_never_shows_an_unknown_key_and_the_reader_says_why(dat
         assert "nonsense" not in keys and "b" in keys and "n" in keys
         text = notices(app).replace("\n", " ")
         assert "unknown key name 'nonsense'" in text and "/cfg/config.toml" in text
+
+
+def test_config_and_write_errors_speak_chinese_with_lang_zh(config_file, tmp_path, capsys):
+    config_file.write_text("refresh_interval_hours = inf\n")
+    assert main(["--lang", "zh", "list", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert "配置文件" in err and "必须是" in err and "0 到 8760" in err and "must be" not in err
+    config_file.write_text("sourse = 'x'\n")
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    assert main(["--lang", "zh", "export", "-o", str(fifo), "--force"]) == 5
+    err = capsys.readouterr().err.splitlines()
+    assert "未知的键 'sourse' 已忽略（是否想写 'source'？）" in err[0]
+    assert "命名管道" in err[1] and "refusing" not in err[1]

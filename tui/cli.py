@@ -22,7 +22,7 @@ from sz_digest.cache import __version__
 from sz_digest.cache.errors import StoreError, UsageError
 from sz_digest.cache.exit_codes import ExitCode
 
-from .cli_output import PROG, fail, set_lang, t, usage_message, warn
+from .cli_output import PROG, fail, set_lang, t, usage_message, warn, zh_phrases
 from .i18n import detect_lang
 
 if TYPE_CHECKING:
@@ -317,7 +317,7 @@ def _main(argv: list[str]) -> int:
         config = replace(config, source=args.source)
     if args.command is not None:  # the reader shows them as notices instead
         for message in config.warnings:
-            warn(message)
+            warn(zh_phrases(message))
     data_dir = args.data_dir or default_data_dir()
 
     if args.command == "completion":
@@ -550,7 +550,7 @@ def write_export(path: Path, text: str, *, force: bool) -> int:
     except WriteError as exc:
         if exc.exists:
             return fail(ExitCode.USAGE, t("cli.file_exists", path=path))
-        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=path, reason=exc.reason))
+        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=path, reason=zh_phrases(exc.reason)))
     warn(t("cli.wrote", path=path))
     return ExitCode.OK
 

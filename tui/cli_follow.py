@@ -134,7 +134,9 @@ def cmd_feed(store: Store, args, config: Config) -> int:
     try:
         write_atomically(args.output, data)
     except WriteError as exc:
-        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=args.output, reason=exc.reason))
+        from .cli_output import zh_phrases
+
+        return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=args.output, reason=zh_phrases(exc.reason)))
     except OSError as exc:
         return fail(ExitCode.WRITE_FAILED, t("cli.cannot_write", path=args.output, reason=exc.strerror or exc))
     warn(t("cli.follow.wrote_entries", path=args.output, n=len(items)))

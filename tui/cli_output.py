@@ -69,6 +69,18 @@ def fail(code: int, message: str) -> int:
     return code
 
 
+def zh_phrases(text: str) -> str:
+    """The core's English reason in the chosen language: known phrases replaced, longest first
+    (values, paths and numbers between them kept); unchanged in English."""
+    if t.lang != "zh":
+        return text
+    from .i18n_cli import REASON_PHRASES_ZH
+
+    for phrase in sorted(REASON_PHRASES_ZH, key=len, reverse=True):
+        text = text.replace(phrase, REASON_PHRASES_ZH[phrase])
+    return text
+
+
 def usage_message(exc: UsageError) -> str:
     """A core UsageError in the chosen language (its English message when it has no key)."""
     from sz_digest.cache.text import clean_line
@@ -82,7 +94,7 @@ def usage_message(exc: UsageError) -> str:
         token = clean_line(query[exc.start:exc.end])  # type: ignore[attr-defined]
         where = t("cli.bad_query_where", token=token, n=exc.start + 1) if token else ""  # type: ignore[attr-defined]
         return t("cli.bad_query", where=where, reason=QUERY_REASONS_ZH.get(reason, reason))
-    return str(exc)
+    return zh_phrases(str(exc))
 
 
 class Out:
