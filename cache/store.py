@@ -35,6 +35,13 @@ from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
 PAGES_DIR = "pages"
+# Moves whenever stored items change (every writer of items bumps it in the same transaction), and
+# only then: read state, stars and settings leave the search cache alone.
+SEARCH_GENERATION = "search.generation"
+_BUMP_SEARCH_GENERATION = (
+    f"INSERT INTO settings(key, value) VALUES ('{SEARCH_GENERATION}', '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
 
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
 
@@ -174,7 +181,11 @@ class Store:
         self.recovered_from: Path | None = None  # where a corrupt database was moved aside
         self.read_only_reason = "opened read-only" if read_only else ""
         self._db = db
-        self._search_rows: tuple[tuple[int, int], list[tuple]] | None = None  # see _search_index
+        self._search_rows: tuple[str | None, list[tuple]] | None = None  # see _search_index
+        # Whether short queries rank over a copy of every item's folded text kept on this object
+        # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
+        # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
+        self.keep_search_index = True
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -356,6 +367,7 @@ class Store:
                  len(digest.items), districts, _now()),
             )
             if changed:
+                db.execute(_BUMP_SEARCH_GENERATION)
                 db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
                 db.executemany(
                     """INSERT INTO items(digest_id, position, district, district_name, title, body,
@@ -625,21 +637,31 @@ class Store:
 
         Ranking: title hits first, then how often the item mentions the query, then newer weeks,
         then page order. Queries of three characters or more take their candidates from the
-        trigram index; shorter ones (社工, 党) scan every item. Both rank in Python over a cached
-        copy of the folded text (`_search_index`): SQLite's replace()-based mention count cost
-        ~7 ms for a one-character query over a ten-year archive, str.count ~1.5 ms.
+        trigram index and read only those rows; shorter ones (社工, 党) scan every item, over a
+        cached copy of the folded text when `keep_search_index` (`_search_index`: SQLite's
+        replace()-based mention count cost ~7 ms for a one-character query over a ten-year archive,
+        str.count ~1.5 ms), else in SQL. Either way the ranking is done in Python.
         """
         needle = fold(clean_line(query)).strip()
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
-        rows = self._search_index()
         if len(needle) >= 3:
             phrase = '"' + needle.replace('"', '""') + '"'
-            candidates = {r for (r,) in self._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
-                                                         (phrase,))}
-            rows = [row for row in rows if row[0] in candidates] if candidates else []
+            rows = self._db.execute(
+                f"""SELECT {self._SEARCH_COLUMNS} FROM items_fts f JOIN items i ON i.rowid = f.rowid
+                    JOIN digests d ON d.id = i.digest_id WHERE items_fts MATCH ?""",
+                (phrase,),
+            ).fetchall()
             substring = False
+        elif self.keep_search_index:
+            rows = self._search_index()
+            substring = True
         else:
+            rows = self._db.execute(
+                f"""SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id
+                    WHERE instr(i.folded, ?) > 0""",
+                (needle,),
+            ).fetchall()
             substring = True
         wanted = set(districts) if districts is not None else None
         since_iso = since.isoformat() if since is not None else None
@@ -678,19 +700,21 @@ class Store:
                                   snippet, position, spans))
         return hits, len(scored)
 
+    _SEARCH_COLUMNS = "i.rowid, i.district, d.week_start, d.week_end, i.position, i.folded_title, i.folded"
+
     def _search_index(self) -> list[tuple]:
         """(rowid, district, week_start, week_end, position, folded_title, folded) of every item.
 
-        Cached on the connection until the store changes: `PRAGMA data_version` moves when another
-        connection commits, `total_changes` when this one writes.
+        Cached until stored items change, whoever changed them: the key is SEARCH_GENERATION,
+        which every write of items bumps. Marking a week read (every `n`) does not throw it away.
         """
-        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
-        if self._search_rows is None or self._search_rows[0] != version:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_GENERATION,)).fetchone()
+        generation = row[0] if row else None
+        if self._search_rows is None or self._search_rows[0] != generation:
             rows = self._db.execute(
-                """SELECT i.rowid, i.district, d.week_start, d.week_end, i.position, i.folded_title, i.folded
-                   FROM items i JOIN digests d ON d.id = i.digest_id"""
+                f"SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id"
             ).fetchall()
-            self._search_rows = (version, rows)
+            self._search_rows = (generation, rows)
         return self._search_rows[1]
 
     # -- archive statistics ----------------------------------------------------------------------
