@@ -1,12 +1,13 @@
-"""The local store: one SQLite database in the data dir, plus a copy of every raw page beside it.
+"""The local store: one SQLite database in the data dir, and every raw page kept beside it.
 
 Why these choices:
 - WAL and `BEGIN IMMEDIATE` for every write, so the TUI refreshing while `sz-digest sync` runs waits
   (busy_timeout) instead of failing with "database is locked".
 - Every digest is written in one transaction, so a sync killed at any moment leaves the store
   consistent with everything committed before it.
-- Raw page bytes are kept (in the database and as `pages/<id>.html`), so a parser upgrade can
-  re-derive every digest without the network, and a database destroyed by a disk fault can be rebuilt.
+- Raw page bytes are kept once, compressed, outside the database (`pages/<id>.page`, cache/pages.py),
+  so a parser upgrade can re-derive every digest without the network, and a database destroyed by a
+  disk fault can be rebuilt; the database keeps each page's SHA-256 to tell a changed page.
 - Read state and stars live in their own tables keyed by (digest id, item position): a re-synced page
   replaces its items but keeps what the user did with them.
 - Search matches an NFKC-folded, case-folded copy of each item: an FTS5 trigram index for queries of
@@ -30,6 +31,7 @@ from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
 from .setting_keys import LAST_SYNC
 from .model import Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
+from .pages import PageFileError, digest_of, kept_pages, read_page, write_page
 from .text import clean_line, fold
 from .urls import is_post_id, post_id_from_url
 
@@ -145,11 +147,49 @@ def _migrate_watches(db: sqlite3.Connection) -> None:
     migrate_watches(db)
 
 
+def _migrate_kept_pages(db: sqlite3.Connection) -> None:
+    """Raw pages kept once, compressed, outside the database (cache/pages.py says why).
+
+    Every stored page goes to `pages/<id>.page` (read back and compared before anything else
+    changes; a legacy `<id>.html`/`.url` pair is replaced by it), the database keeps only its URL,
+    SHA-256 and length, and the raw copies leave the database. The bundled sample keeps no file:
+    the package has it. If anything fails, the transaction rolls back and the raw copies stay.
+    """
+    main = next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    pages = Path(main).parent / PAGES_DIR
+    _run_script(db, """
+        CREATE TABLE kept_pages(
+            digest_id TEXT PRIMARY KEY REFERENCES digests(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL
+        ) WITHOUT ROWID;
+    """)
+    ids = [row[0] for row in db.execute("SELECT digest_id FROM raw_pages")]
+    for digest_id in ids:
+        url, raw, sample = db.execute(
+            "SELECT r.url, r.raw, d.sample FROM raw_pages r JOIN digests d ON d.id = r.digest_id WHERE r.digest_id = ?",
+            (digest_id,),
+        ).fetchone()
+        raw = bytes(raw)
+        if not sample and is_post_id(digest_id):
+            try:
+                write_page(pages, digest_id, url, raw)
+                if read_page(pages, digest_id) != (url, raw):
+                    raise OSError(errno.EIO, f"kept page {digest_id} did not read back")
+            except OSError as exc:
+                raise StoreError(pages, f"cannot move the raw pages out of the database: {_describe(exc)}") from None
+        db.execute("INSERT INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
+                   (digest_id, url, digest_of(raw), len(raw)))
+    db.execute("DROP TABLE raw_pages")
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
     _migrate_v2,
     _migrate_watches,
+    _migrate_kept_pages,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -263,6 +303,12 @@ class Store:
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](self._db)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version and version <= MIGRATIONS.index(_migrate_kept_pages):
+            # The raw pages left the file: give their space back (once; a failure only costs disk).
+            try:
+                self._db.execute("VACUUM")
+            except sqlite3.Error:
+                pass
 
     def close(self) -> None:
         self._db.close()
@@ -315,15 +361,9 @@ class Store:
         """After a corrupt database was moved aside: re-derive every digest from the kept pages."""
         from .parser import parse_digest
 
-        pages = self.data_dir / PAGES_DIR
-        for page in sorted(pages.glob("*.html")) if pages.is_dir() else ():
-            if not is_post_id(page.stem):
-                continue
-            raw = page.read_bytes()
-            url_file = page.with_suffix(".url")
-            url = url_file.read_text("utf-8").strip() if url_file.exists() else f"post_{page.stem}.html"
+        for digest_id, url, raw in kept_pages(self.data_dir / PAGES_DIR):
             try:
-                self.save_digest(parse_digest(raw, url), raw, keep_file=False)
+                self.save_digest(parse_digest(raw, url or f"post_{digest_id}.html"), raw, keep_file=False)
             except (ParseError, StoreError):
                 continue
 
@@ -350,9 +390,10 @@ class Store:
             self._keep_page(digest, raw)
         districts = " ".join(sorted({item.district for item in digest.items}, key=ORDER.__getitem__))
         with self._write() as db:
-            old = db.execute("SELECT raw FROM raw_pages WHERE digest_id = ?", (digest.id,)).fetchone()
+            old = db.execute("SELECT sha256 FROM kept_pages WHERE digest_id = ?", (digest.id,)).fetchone()
             was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
-            changed = rewrite or old is None or old[0] != raw or (was_sample is not None and was_sample[0] != digest.sample)
+            sha256 = digest_of(raw)
+            changed = rewrite or old is None or old[0] != sha256 or (was_sample is not None and was_sample[0] != digest.sample)
             db.execute(
                 """INSERT INTO digests(id, url, title, week_start, week_end, published, sample,
                                        item_count, districts, stored_at)
@@ -377,8 +418,8 @@ class Store:
                      for item in digest.items],
                 )
                 db.execute(
-                    "INSERT OR REPLACE INTO raw_pages(digest_id, url, raw) VALUES (?, ?, ?)",
-                    (digest.id, digest.url, raw),
+                    "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
+                    (digest.id, digest.url, sha256, len(raw)),
                 )
             db.execute(
                 "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
@@ -388,17 +429,12 @@ class Store:
         return changed
 
     def _keep_page(self, digest: Digest, raw: bytes) -> None:
-        """Keep a copy of the raw page outside the database (the id is digits only: a safe name)."""
+        """Keep the raw page outside the database, compressed (cache/pages.py)."""
         pages = self.data_dir / PAGES_DIR
-        target = pages / f"{digest.id}.html"
         try:
-            pages.mkdir(exist_ok=True)
-            tmp = target.with_suffix(".tmp")
-            tmp.write_bytes(raw)
-            os.replace(tmp, target)
-            target.with_suffix(".url").write_text(digest.url, "utf-8")
-        except OSError as exc:
-            raise StoreError(pages, _describe(exc)) from None
+            write_page(pages, digest.id, digest.url, raw)
+        except (OSError, ValueError) as exc:
+            raise StoreError(pages, _describe(exc) if isinstance(exc, OSError) else str(exc)) from None
 
     def record_not_modified(self, url: str) -> None:
         with self._write() as db:
@@ -769,13 +805,24 @@ class Store:
             return None
 
     def reparse(self, parse: Callable[[bytes, str], Digest]) -> tuple[int, list[tuple[str, str]]]:
-        """Re-derive every digest from its raw bytes (after a parser upgrade); no network."""
+        """Re-derive every digest from its kept page (after a parser upgrade); no network."""
+        from .parser import sample_page
+
         rows = self._db.execute(
-            """SELECT r.url, r.raw, d.sample, m.etag, m.last_modified FROM raw_pages r
-               JOIN digests d ON d.id = r.digest_id LEFT JOIN fetch_meta m ON m.url = r.url"""
+            """SELECT k.digest_id, k.url, d.sample, m.etag, m.last_modified FROM kept_pages k
+               JOIN digests d ON d.id = k.digest_id LEFT JOIN fetch_meta m ON m.url = k.url"""
         ).fetchall()
         done, failed = 0, []
-        for url, raw, sample, etag, last_modified in rows:
+        for digest_id, url, sample, etag, last_modified in rows:
+            try:
+                found = (None, sample_page()[0]) if sample else read_page(self.data_dir / PAGES_DIR, digest_id)
+            except (OSError, PageFileError) as exc:
+                failed.append((url, f"the kept page is unreadable: {exc}"))
+                continue
+            if found is None:
+                failed.append((url, "the kept page is missing"))
+                continue
+            raw = found[1]
             try:
                 digest = parse(raw, url)._replace(sample=bool(sample))
             except ParseError as exc:
