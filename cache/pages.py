@@ -62,13 +62,19 @@ def page_path(pages: Path, digest_id: str) -> Path:
 def write_page(pages: Path, digest_id: str, url: str, raw: bytes) -> Path:
     """Write (atomically replace) one kept page; the legacy `.html`/`.url` pair goes once it is safe."""
     target = page_path(pages, digest_id)
-    pages.mkdir(exist_ok=True)
     tmp = target.with_suffix(".tmp")
-    tmp.write_bytes(encode(url, raw))
+    data = encode(url, raw)
+    try:
+        tmp.write_bytes(data)
+    except FileNotFoundError:  # the first page: make the folder only then (a sync writes hundreds)
+        pages.mkdir(exist_ok=True)
+        tmp.write_bytes(data)
     os.replace(tmp, target)
     for legacy in (pages / f"{digest_id}.html", pages / f"{digest_id}.url"):
-        if legacy.exists():
+        try:
             legacy.unlink()
+        except FileNotFoundError:
+            pass
     return target
 
 
