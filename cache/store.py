@@ -310,6 +310,10 @@ class Store:
             except sqlite3.Error:
                 pass
 
+    def limit_page_cache(self, kib: int) -> None:
+        """Cap this connection's SQLite page cache (default 2 MiB): the reader keeps memory flat."""
+        self._db.execute(f"PRAGMA cache_size = {-max(16, int(kib))}")
+
     def close(self) -> None:
         self._db.close()
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 
+PAGE_CACHE_KIB = 512
 GC_INTERVAL = 0.25  # seconds between collections of the young generations
 GC_BACKSTOP = 50_000  # allocations that force one anyway
 GC_FULL_AFTER = 4  # young passes (1 s of steady keypresses) after which a full pass runs anyway
@@ -88,6 +89,9 @@ class DigestApp(App[int]):
     ) -> None:
         super().__init__()
         self.store = store
+        # SQLite's page cache fills up to 2 MiB as weeks are visited, 5 % of the reader's memory;
+        # what it would hold is in the OS's file cache anyway.
+        store.limit_page_cache(PAGE_CACHE_KIB)
         self.config = config
         self.t = Catalog(detect_lang(lang, config.lang))
         self.offline = offline
