@@ -18,8 +18,9 @@ Sequence (the app's focus starts on the week list):
    the app's process) = `rss_start`;
 2. `n` × `--switches` (300), each timed; then 1 s idle; RSS = `rss_after_switches`;
 3. `j` × `--keys`, each timed (the cursor moves down the week list, the viewer previews that week);
-4. `shift+tab` (focus the district sidebar, left of the week list), then `space` × `--keys`, each timed (toggles the district
-   under the cursor in and out of the filter); `j` between pairs, untimed, to vary the district;
+4. `shift+tab` (focus the district sidebar, left of the week list) and `j` (onto the first
+   district), then `space` × `--keys`, each timed (toggles the district under the cursor in and
+   out of the filter); `j` between pairs, untimed, to vary the district;
 5. `q`; the app's VmHWM (its own peak RSS) is read just before.
 
 Prints one JSON line. Not a test: nothing is asserted here.
@@ -169,6 +170,7 @@ def main(argv: list[str]) -> int:
         result["rss_after_switches_kib"] = term.status("VmRSS")
         result["j"], result["j_unchanged"] = timed(term, "j", args.keys, quiet)
         term.press("shift+tab", quiet)
+        term.press("j", quiet)  # off 全部/All (toggling it with no filter changes nothing) onto a district
         result["toggle"], result["toggle_unchanged"] = timed(term, "space", args.keys, quiet, between="j")
         result["hwm_kib"] = term.status("VmHWM")
         result["screen_at_end"] = term.text()
