@@ -75,3 +75,14 @@ def test_the_one_shot_path_ranks_like_the_cached_one(archive):
         assert archive.search(query, limit=10) == hits, query
     filtered = archive.search("社工", districts=["nanshan"], since=date(2026, 3, 1))
     assert [h.title for h in filtered] == ["南山区社工站揭牌"]
+
+
+def test_an_item_with_every_trigram_but_not_the_query_is_not_a_hit(archive):
+    # The index keeps no positions: 社会工 and 会工作 both occur here, 社会工作 does not.
+    archive.save_digest(make_digest("1600004", date(2026, 3, 16), [
+        ("yantian", "盐田区社会工。", "会工作站开放。"),
+        ("futian", "福田区社会工作会议", "会议召开。"),
+    ]), b"<html>week4</html>")
+    for keep in (True, False):
+        archive.keep_search_index = keep
+        assert [h.title for h in archive.search("社会工作")] == ["福田区社会工作会议"]
