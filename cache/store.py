@@ -717,11 +717,16 @@ class Store:
             # Every trigram of the query (the index keeps no positions): a superset, checked below.
             trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
             match = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
-            rows = self._db.execute(
-                f"""SELECT {self._SEARCH_COLUMNS} FROM items_fts f JOIN items i ON i.rowid = f.rowid
-                    JOIN digests d ON d.id = i.digest_id WHERE items_fts MATCH ?""",
-                (match,),
-            ).fetchall()
+            if self.keep_search_index:  # rowids only; the text is in the cached copy
+                candidates = {r for (r,) in self._db.execute(
+                    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (match,))}
+                rows = [row for row in self._search_index() if row[0] in candidates] if candidates else []
+            else:
+                rows = self._db.execute(
+                    f"""SELECT {self._SEARCH_COLUMNS} FROM items_fts f JOIN items i ON i.rowid = f.rowid
+                        JOIN digests d ON d.id = i.digest_id WHERE items_fts MATCH ?""",
+                    (match,),
+                ).fetchall()
         elif self.keep_search_index:
             rows = self._search_index()
         else:
