@@ -644,8 +644,10 @@ class Store:
 
     def starred(self) -> list[TimelineEntry]:
         """Starred items, newest week first (stars on items a re-sync removed simply drop out)."""
+        # From the stars to their items (a join let SQLite walk every item: 10 ms at 5,200 weeks,
+        # on every start and every star toggle, for what is usually a handful of rows).
         return self._entries(
-            "JOIN stars s ON s.digest_id = i.digest_id AND s.position = i.position", (),
+            "WHERE (i.digest_id, i.position) IN (SELECT digest_id, position FROM stars)", (),
             "d.week_start DESC, d.id DESC, i.position",
         )
 
