@@ -379,9 +379,10 @@ def measure_cli(base: Path, scratch: Path, runs: int) -> dict:
     for _ in range(runs):
         baseline.append(spawn([PYTHON, "-c", "import sqlite3"], capture=False)[1])
         for name, command in commands.items():
-            _, wall, peak, _ = spawn(command, capture=False)
-            times[name].append(wall)
-            rss[name].append(peak)
+            times[name].append(spawn(command, capture=False)[1])
+    for name, command in commands.items():  # peak RSS through the small launcher: the command's own
+        for _ in range(3):
+            rss[name].append(launch(command)[1])
     shutil.rmtree(data, ignore_errors=True)
     base_ms = median(baseline) * 1000
     out = {"baseline_ms": [round(v * 1000, 1) for v in baseline], "median_baseline_ms": round(base_ms, 1),
