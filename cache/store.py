@@ -716,9 +716,7 @@ class Store:
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
         if len(needle) >= 3:
-            # Every trigram of the query (the index keeps no positions): a superset, checked below.
-            trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
-            match = " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
+            match = trigram_match(needle)
             if self.keep_search_index:  # rowids only; the text is in the cached copy
                 candidates = {r for (r,) in self._db.execute(
                     "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (match,))}
@@ -872,6 +870,15 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def trigram_match(needle: str) -> str:
+    """An FTS5 MATCH for rows holding every trigram of `needle` (3+ characters, folded).
+
+    The index keeps no positions (detail=none, see _migrate_lean_search_index), so this is a
+    superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
+    trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
 
 
 def make_snippet(title: str, body: str, needle: str, before: int = 24, width: int = 90) -> tuple[str, tuple[tuple[int, int], ...]]:
