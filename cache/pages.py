@@ -13,7 +13,6 @@ then the zlib stream of the bytes exactly as served. Older stores kept `<id>.htm
 
 from __future__ import annotations
 
-import hashlib
 import os
 import zlib
 from collections.abc import Iterator
@@ -31,6 +30,8 @@ class PageFileError(ValueError):
 
 def digest_of(raw: bytes) -> str:
     """What the store remembers of a page to tell whether a re-fetched one changed."""
+    import hashlib  # only writes need it; importing it loads OpenSSL (4 ms), on every start
+
     return hashlib.sha256(raw).hexdigest()
 
 
