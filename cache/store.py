@@ -23,6 +23,7 @@ import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import compress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -723,21 +724,22 @@ class Store:
                     WHERE instr(i.folded, ?) > 0""",
                 (needle,),
             ).fetchall()
-        wanted = set(districts) if districts is not None else None
-        since_iso = since.isoformat() if since is not None else None
-        until_iso = until.isoformat() if until is not None else None
-        scored = []
-        for rowid, district, week_start, week_end, position, folded_title, folded in rows:
-            if wanted is not None and district not in wanted:
-                continue
-            # A week counts when it overlaps the range.
-            if (since_iso is not None and week_end < since_iso) or (until_iso is not None and week_start > until_iso):
-                continue
-            mentions = folded.count(needle)
-            if not mentions:  # a candidate with every trigram need not contain the query
-                continue
-            scored.append((needle in folded_title, mentions, week_start, -position, rowid))
-        best = heapq.nlargest(max(1, int(limit)), scored, key=lambda key: key[:4])
+        if districts is not None:
+            wanted = set(districts)
+            rows = [row for row in rows if row[1] in wanted]
+        # A week counts when it overlaps the range.
+        if since is not None:
+            since_iso = since.isoformat()
+            rows = [row for row in rows if row[3] >= since_iso]
+        if until is not None:
+            until_iso = until.isoformat()
+            rows = [row for row in rows if row[2] <= until_iso]
+        # Comprehensions, not a loop with a branch per row: a short query scans every item.
+        counts = [row[6].count(needle) for row in rows]
+        rows = list(compress(rows, counts))  # a trigram candidate need not contain the query
+        counts = [count for count in counts if count]
+        keys = [(needle in row[5], count, row[2], -row[4]) for row, count in zip(rows, counts)]
+        best = [rows[n][0] for n in heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)]
         if not best:
             return [], 0
         found = {
@@ -746,12 +748,12 @@ class Store:
                 """SELECT i.rowid, d.id, d.week_start, i.district, i.district_name, i.title, i.body, i.position
                    FROM items i JOIN digests d ON d.id = i.digest_id
                    WHERE i.rowid IN (SELECT value FROM json_each(?))""",
-                ("[" + ",".join(str(key[4]) for key in best) + "]",),
+                ("[" + ",".join(map(str, best)) + "]",),
             )
         }
         hits = []
-        for key in best:
-            row = found.get(key[4])
+        for rowid in best:
+            row = found.get(rowid)
             if row is None:  # changed under us by another process: skip it
                 continue
             digest_id, week_start, district, name, title, body, position = row
