@@ -760,7 +760,7 @@ class Store:
             snippet, spans = make_snippet(title, body, needle)
             hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
                                   snippet, position, spans))
-        return hits, len(scored)
+        return hits, len(keys)
 
     _SEARCH_COLUMNS = "i.rowid, i.district, d.week_start, d.week_end, i.position, i.folded_title, i.folded"
 
