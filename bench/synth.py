@@ -1,4 +1,4 @@
-"""A synthetic ten-year archive (520 weeks, ~4,000 items) built through the real parser and store.
+"""A synthetic archive (520 weeks by default, ten years, ~4,000 items) built through the real parser and store.
 
 Every week is generated from the bundled sample page's items: the items are drawn at random (seeded,
 so every run builds the same archive), their sentences rotated, their district labels varied over
@@ -76,7 +76,9 @@ def generate_weeks(weeks: int = WEEKS, seed: int = SEED) -> list[SyntheticWeek]:
     labels = [label for label, _ in LABELS]
     label_weights = [w for _, w in LABELS]
     newest = date(2026, 3, 9)
-    post_id = 1_700_000
+    # Ids fall by 900-4,000 a week going back; a longer archive starts higher so they stay positive
+    # (the default 520 weeks are unchanged).
+    post_id = 1_700_000 + max(0, weeks - WEEKS) * 4_000
     out = []
     for n in range(weeks):
         start = newest - timedelta(weeks=n)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from . import json_text
 from .model import Item
 from .model import TimelineEntry, WeekSummary
 from .text import clean_line, clean_text
@@ -49,7 +49,8 @@ def show_json(week: WeekSummary, items: Iterable[Item]) -> dict:
 
 
 def dumps(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    """JSON for people and scripts: two-space indent, text as is (cache/json_text.py: fast)."""
+    return json_text.dumps(data)
 
 
 def group_by_week(weeks: dict[str, WeekSummary], entries: Iterable[TimelineEntry]) -> list[WeekItems]:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
+from .store import trigram_match
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -248,7 +249,7 @@ def _fts_candidates(store: Store, query: Query) -> set[int] | None:
     parts = []
     for clause in query.clauses:
         if all(t.kind == "text" and not t.negated and len(t.value) >= 3 for t in clause):
-            parts.append("(" + " OR ".join('"' + t.value.replace('"', '""') + '"' for t in clause) + ")")
+            parts.append("(" + " OR ".join("(" + trigram_match(t.value) + ")" for t in clause) + ")")
     if not parts:
         return None
     return {r for (r,) in store._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",

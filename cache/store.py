@@ -1,12 +1,13 @@
-"""The local store: one SQLite database in the data dir, plus a copy of every raw page beside it.
+"""The local store: one SQLite database in the data dir, and every raw page kept beside it.
 
 Why these choices:
 - WAL and `BEGIN IMMEDIATE` for every write, so the TUI refreshing while `sz-digest sync` runs waits
   (busy_timeout) instead of failing with "database is locked".
 - Every digest is written in one transaction, so a sync killed at any moment leaves the store
   consistent with everything committed before it.
-- Raw page bytes are kept (in the database and as `pages/<id>.html`), so a parser upgrade can
-  re-derive every digest without the network, and a database destroyed by a disk fault can be rebuilt.
+- Raw page bytes are kept once, compressed, outside the database (`pages/<id>.page`, cache/pages.py),
+  so a parser upgrade can re-derive every digest without the network, and a database destroyed by a
+  disk fault can be rebuilt; the database keeps each page's SHA-256 to tell a changed page.
 - Read state and stars live in their own tables keyed by (digest id, item position): a re-synced page
   replaces its items but keeps what the user did with them.
 - Search matches an NFKC-folded, case-folded copy of each item: an FTS5 trigram index for queries of
@@ -23,6 +24,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from itertools import compress
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -31,11 +33,19 @@ from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
 from .setting_keys import LAST_SYNC
 from .model import Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
+from .pages import PageFileError, digest_of, kept_pages, read_page, write_page
 from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
 PAGES_DIR = "pages"
+# Moves whenever stored items change (every writer of items bumps it in the same transaction), and
+# only then: read state, stars and settings leave the search cache alone.
+SEARCH_GENERATION = "search.generation"
+_BUMP_SEARCH_GENERATION = (
+    f"INSERT INTO settings(key, value) VALUES ('{SEARCH_GENERATION}', '1') "
+    "ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+)
 
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
 
@@ -150,12 +160,65 @@ def _migrate_failure_counts(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE failures ADD COLUMN {column} {kind}")
 
 
+def _migrate_kept_pages(db: sqlite3.Connection) -> None:
+    """Raw pages kept once, compressed, outside the database (cache/pages.py says why).
+
+    Every stored page goes to `pages/<id>.page` (read back and compared before anything else
+    changes; a legacy `<id>.html`/`.url` pair is replaced by it), the database keeps only its URL,
+    SHA-256 and length, and the raw copies leave the database. The bundled sample keeps no file:
+    the package has it. If anything fails, the transaction rolls back and the raw copies stay.
+    """
+    main = next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    pages = Path(main).parent / PAGES_DIR
+    _run_script(db, """
+        CREATE TABLE kept_pages(
+            digest_id TEXT PRIMARY KEY REFERENCES digests(id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            sha256 TEXT NOT NULL,
+            size INTEGER NOT NULL
+        ) WITHOUT ROWID;
+    """)
+    ids = [row[0] for row in db.execute("SELECT digest_id FROM raw_pages")]
+    for digest_id in ids:
+        url, raw, sample = db.execute(
+            "SELECT r.url, r.raw, d.sample FROM raw_pages r JOIN digests d ON d.id = r.digest_id WHERE r.digest_id = ?",
+            (digest_id,),
+        ).fetchone()
+        raw = bytes(raw)
+        if not sample and is_post_id(digest_id):
+            try:
+                write_page(pages, digest_id, url, raw)
+                if read_page(pages, digest_id) != (url, raw):
+                    raise OSError(errno.EIO, f"kept page {digest_id} did not read back")
+            except OSError as exc:
+                raise StoreError(pages, f"cannot move the raw pages out of the database: {_describe(exc)}") from None
+        db.execute("INSERT INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
+                   (digest_id, url, digest_of(raw), len(raw)))
+    db.execute("DROP TABLE raw_pages")
+
+
+def _migrate_lean_search_index(db: sqlite3.Connection) -> None:
+    """The trigram index without positions (detail=none) or column sizes: 9.8 MB instead of 36 MB at
+    5,200 weeks. Search never needed them: it asks for every trigram of the query (AND) and keeps
+    the rows whose folded text contains the query, which it reads anyway to rank them. The triggers
+    of _migrate_v2 name the table, not its options, so they keep feeding the new one."""
+    _run_script(db, """
+        DROP TABLE items_fts;
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            folded, content='items', content_rowid='rowid', tokenize='trigram', detail=none, columnsize=0
+        );
+        INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+    """)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
     _migrate_v2,
     _migrate_watches,
     _migrate_failure_counts,
+    _migrate_kept_pages,
+    _migrate_lean_search_index,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -228,7 +291,11 @@ class Store:
         self.read_only_reason = "opened read-only" if read_only else ""
         self._db = db
         self._write_lock = threading.RLock()  # one write transaction at a time on this connection
-        self._search_rows: tuple[tuple[int, int], list[tuple]] | None = None  # see _search_index
+        self._search_rows: tuple[str | None, list[tuple]] | None = None  # see _search_index
+        # Whether short queries rank over a copy of every item's folded text kept on this object
+        # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
+        # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
+        self.keep_search_index = True
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -307,6 +374,17 @@ class Store:
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](self._db)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        if version and version <= MIGRATIONS.index(_migrate_lean_search_index):
+            # The raw pages left the file, the index shrank: give the space back (once; a failure
+            # only costs disk).
+            try:
+                self._db.execute("VACUUM")
+            except sqlite3.Error:
+                pass
+
+    def limit_page_cache(self, kib: int) -> None:
+        """Cap this connection's SQLite page cache (default 2 MiB): the reader keeps memory flat."""
+        self._db.execute(f"PRAGMA cache_size = {-max(16, int(kib))}")
 
     def close(self) -> None:
         with self._write_lock:  # a save still running on a sync's worker thread finishes first
@@ -366,15 +444,9 @@ class Store:
         """After a corrupt database was moved aside: re-derive every digest from the kept pages."""
         from .parser import parse_digest
 
-        pages = self.data_dir / PAGES_DIR
-        for page in sorted(pages.glob("*.html")) if pages.is_dir() else ():
-            if not is_post_id(page.stem):
-                continue
-            raw = page.read_bytes()
-            url_file = page.with_suffix(".url")
-            url = url_file.read_text("utf-8").strip() if url_file.exists() else f"post_{page.stem}.html"
+        for digest_id, url, raw in kept_pages(self.data_dir / PAGES_DIR):
             try:
-                self.save_digest(parse_digest(raw, url), raw, keep_file=False)
+                self.save_digest(parse_digest(raw, url or f"post_{digest_id}.html"), raw, keep_file=False)
             except (ParseError, StoreError):
                 continue
 
@@ -401,9 +473,10 @@ class Store:
             self._keep_page(digest, raw)
         districts = " ".join(sorted({item.district for item in digest.items}, key=ORDER.__getitem__))
         with self._write() as db:
-            old = db.execute("SELECT raw FROM raw_pages WHERE digest_id = ?", (digest.id,)).fetchone()
+            old = db.execute("SELECT sha256 FROM kept_pages WHERE digest_id = ?", (digest.id,)).fetchone()
             was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
-            changed = rewrite or old is None or old[0] != raw or (was_sample is not None and was_sample[0] != digest.sample)
+            sha256 = digest_of(raw)
+            changed = rewrite or old is None or old[0] != sha256 or (was_sample is not None and was_sample[0] != digest.sample)
             db.execute(
                 """INSERT INTO digests(id, url, title, week_start, week_end, published, sample,
                                        item_count, districts, stored_at)
@@ -418,6 +491,7 @@ class Store:
                  len(digest.items), districts, _now()),
             )
             if changed:
+                db.execute(_BUMP_SEARCH_GENERATION)
                 db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
                 db.executemany(
                     """INSERT INTO items(digest_id, position, district, district_name, title, body,
@@ -427,8 +501,8 @@ class Store:
                      for item in digest.items],
                 )
                 db.execute(
-                    "INSERT OR REPLACE INTO raw_pages(digest_id, url, raw) VALUES (?, ?, ?)",
-                    (digest.id, digest.url, raw),
+                    "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
+                    (digest.id, digest.url, sha256, len(raw)),
                 )
             db.execute(
                 "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
@@ -438,20 +512,16 @@ class Store:
         return changed
 
     def _keep_page(self, digest: Digest, raw: bytes) -> None:
-        """Keep a copy of the raw page outside the database (the id is digits only: a safe name)."""
-        from .atomic import WriteError, write_atomic  # never through a link planted in pages/
+        """Keep the raw page outside the database, compressed (cache/pages.py)."""
+        from .atomic import WriteError
 
         pages = self.data_dir / PAGES_DIR
-        target = pages / f"{digest.id}.html"
         try:
-            pages.mkdir(exist_ok=True)
-            # Not fsynced: the database holds the same bytes; this copy is for rebuilding it.
-            write_atomic(target, raw, overwrite=True, durable=False)
-            write_atomic(target.with_suffix(".url"), digest.url.encode("utf-8"), overwrite=True, durable=False)
-        except OSError as exc:
-            raise StoreError(pages, _describe(exc)) from None
+            write_page(pages, digest.id, digest.url, raw)
         except WriteError as exc:
             raise StoreError(exc.path, exc.reason) from None
+        except (OSError, ValueError) as exc:
+            raise StoreError(pages, _describe(exc) if isinstance(exc, OSError) else str(exc)) from None
 
     def record_not_modified(self, url: str) -> None:
         with self._write() as db:
@@ -661,8 +731,10 @@ class Store:
 
     def starred(self) -> list[TimelineEntry]:
         """Starred items, newest week first (stars on items a re-sync removed simply drop out)."""
+        # From the stars to their items (a join let SQLite walk every item: 10 ms at 5,200 weeks,
+        # on every start and every star toggle, for what is usually a handful of rows).
         return self._entries(
-            "JOIN stars s ON s.digest_id = i.digest_id AND s.position = i.position", (),
+            "WHERE (i.digest_id, i.position) IN (SELECT digest_id, position FROM stars)", (),
             "d.week_start DESC, d.id DESC, i.position",
         )
 
@@ -722,37 +794,50 @@ class Store:
 
         Ranking: title hits first, then how often the item mentions the query, then newer weeks,
         then page order. Queries of three characters or more take their candidates from the
-        trigram index; shorter ones (社工, 党) scan every item. Both rank in Python over a cached
-        copy of the folded text (`_search_index`): SQLite's replace()-based mention count cost
-        ~7 ms for a one-character query over a ten-year archive, str.count ~1.5 ms.
+        trigram index and read only those rows; shorter ones (社工, 党) scan every item, over a
+        cached copy of the folded text when `keep_search_index` (`_search_index`: SQLite's
+        replace()-based mention count cost ~7 ms for a one-character query over a ten-year archive,
+        str.count ~1.5 ms), else in SQL. Either way the ranking is done in Python.
         """
         needle = fold(clean_line(query)).strip()
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
-        rows = self._search_index()
         if len(needle) >= 3:
-            phrase = '"' + needle.replace('"', '""') + '"'
-            candidates = {r for (r,) in self._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
-                                                         (phrase,))}
-            rows = [row for row in rows if row[0] in candidates] if candidates else []
-            substring = False
+            match = trigram_match(needle)
+            if self.keep_search_index:  # rowids only; the text is in the cached copy
+                candidates = {r for (r,) in self._db.execute(
+                    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (match,))}
+                rows = [row for row in self._search_index() if row[0] in candidates] if candidates else []
+            else:
+                rows = self._db.execute(
+                    f"""SELECT {self._SEARCH_COLUMNS} FROM items_fts f JOIN items i ON i.rowid = f.rowid
+                        JOIN digests d ON d.id = i.digest_id WHERE items_fts MATCH ?""",
+                    (match,),
+                ).fetchall()
+        elif self.keep_search_index:
+            rows = self._search_index()
         else:
-            substring = True
-        wanted = set(districts) if districts is not None else None
-        since_iso = since.isoformat() if since is not None else None
-        until_iso = until.isoformat() if until is not None else None
-        scored = []
-        for rowid, district, week_start, week_end, position, folded_title, folded in rows:
-            if wanted is not None and district not in wanted:
-                continue
-            # A week counts when it overlaps the range.
-            if (since_iso is not None and week_end < since_iso) or (until_iso is not None and week_start > until_iso):
-                continue
-            mentions = folded.count(needle)
-            if substring and not mentions:
-                continue
-            scored.append((needle in folded_title, mentions, week_start, -position, rowid))
-        best = heapq.nlargest(max(1, int(limit)), scored, key=lambda key: key[:4])
+            rows = self._db.execute(
+                f"""SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id
+                    WHERE instr(i.folded, ?) > 0""",
+                (needle,),
+            ).fetchall()
+        if districts is not None:
+            wanted = set(districts)
+            rows = [row for row in rows if row[1] in wanted]
+        # A week counts when it overlaps the range.
+        if since is not None:
+            since_iso = since.isoformat()
+            rows = [row for row in rows if row[3] >= since_iso]
+        if until is not None:
+            until_iso = until.isoformat()
+            rows = [row for row in rows if row[2] <= until_iso]
+        # Comprehensions, not a loop with a branch per row: a short query scans every item.
+        counts = [row[6].count(needle) for row in rows]
+        rows = list(compress(rows, counts))  # a trigram candidate need not contain the query
+        counts = [count for count in counts if count]
+        keys = [(needle in row[5], count, row[2], -row[4]) for row, count in zip(rows, counts)]
+        best = [rows[n][0] for n in heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)]
         if not best:
             return [], 0
         found = {
@@ -761,33 +846,35 @@ class Store:
                 """SELECT i.rowid, d.id, d.week_start, i.district, i.district_name, i.title, i.body, i.position
                    FROM items i JOIN digests d ON d.id = i.digest_id
                    WHERE i.rowid IN (SELECT value FROM json_each(?))""",
-                ("[" + ",".join(str(key[4]) for key in best) + "]",),
+                ("[" + ",".join(map(str, best)) + "]",),
             )
         }
         hits = []
-        for key in best:
-            row = found.get(key[4])
+        for rowid in best:
+            row = found.get(rowid)
             if row is None:  # changed under us by another process: skip it
                 continue
             digest_id, week_start, district, name, title, body, position = row
             snippet, spans = make_snippet(title, body, needle)
             hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
                                   snippet, position, spans))
-        return hits, len(scored)
+        return hits, len(keys)
+
+    _SEARCH_COLUMNS = "i.rowid, i.district, d.week_start, d.week_end, i.position, i.folded_title, i.folded"
 
     def _search_index(self) -> list[tuple]:
         """(rowid, district, week_start, week_end, position, folded_title, folded) of every item.
 
-        Cached on the connection until the store changes: `PRAGMA data_version` moves when another
-        connection commits, `total_changes` when this one writes.
+        Cached until stored items change, whoever changed them: the key is SEARCH_GENERATION,
+        which every write of items bumps. Marking a week read (every `n`) does not throw it away.
         """
-        version = (self._db.execute("PRAGMA data_version").fetchone()[0], self._db.total_changes)
-        if self._search_rows is None or self._search_rows[0] != version:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_GENERATION,)).fetchone()
+        generation = row[0] if row else None
+        if self._search_rows is None or self._search_rows[0] != generation:
             rows = self._db.execute(
-                """SELECT i.rowid, i.district, d.week_start, d.week_end, i.position, i.folded_title, i.folded
-                   FROM items i JOIN digests d ON d.id = i.digest_id"""
+                f"SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id"
             ).fetchall()
-            self._search_rows = (version, rows)
+            self._search_rows = (generation, rows)
         return self._search_rows[1]
 
     # -- archive statistics ----------------------------------------------------------------------
@@ -842,13 +929,24 @@ class Store:
             return None
 
     def reparse(self, parse: Callable[[bytes, str], Digest]) -> tuple[int, list[tuple[str, str]]]:
-        """Re-derive every digest from its raw bytes (after a parser upgrade); no network."""
+        """Re-derive every digest from its kept page (after a parser upgrade); no network."""
+        from .parser import sample_page
+
         rows = self._db.execute(
-            """SELECT r.url, r.raw, d.sample, m.etag, m.last_modified FROM raw_pages r
-               JOIN digests d ON d.id = r.digest_id LEFT JOIN fetch_meta m ON m.url = r.url"""
+            """SELECT k.digest_id, k.url, d.sample, m.etag, m.last_modified FROM kept_pages k
+               JOIN digests d ON d.id = k.digest_id LEFT JOIN fetch_meta m ON m.url = k.url"""
         ).fetchall()
         done, failed = 0, []
-        for url, raw, sample, etag, last_modified in rows:
+        for digest_id, url, sample, etag, last_modified in rows:
+            try:
+                found = (None, sample_page()[0]) if sample else read_page(self.data_dir / PAGES_DIR, digest_id)
+            except (OSError, PageFileError) as exc:
+                failed.append((url, f"the kept page is unreadable: {exc}"))
+                continue
+            if found is None:
+                failed.append((url, "the kept page is missing"))
+                continue
+            raw = found[1]
             try:
                 digest = parse(raw, url)._replace(sample=bool(sample))
             except ParseError as exc:
@@ -860,6 +958,15 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def trigram_match(needle: str) -> str:
+    """An FTS5 MATCH for rows holding every trigram of `needle` (3+ characters, folded).
+
+    The index keeps no positions (detail=none, see _migrate_lean_search_index), so this is a
+    superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
+    trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
+    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
 
 
 def make_snippet(title: str, body: str, needle: str, before: int = 24, width: int = 90) -> tuple[str, tuple[tuple[int, int], ...]]:

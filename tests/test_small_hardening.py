@@ -143,7 +143,7 @@ def test_a_symlink_planted_in_pages_is_never_written_through(tmp_path):
     victim.write_text("precious")
     data = tmp_path / "data"
     (data / "pages").mkdir(parents=True)
-    for name in ("1600001.tmp", "1600001.url"):
+    for name in ("1600001.tmp", "1600001.page"):  # the old predictable temp name, the page itself
         (data / "pages" / name).symlink_to(victim)
     with Store.open(data, seed_sample=False) as store:
         from sz_digest.cache.errors import StoreError

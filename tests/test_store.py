@@ -207,10 +207,10 @@ def test_settings_round_trip(archive):
 
 
 def test_nothing_from_a_page_becomes_a_path(archive, tmp_path):
-    """Raw pages are kept as pages/<digits>.html; an id that is not digits is refused outright."""
+    """Raw pages are kept as pages/<digits>.page; an id that is not digits is refused outright."""
     evil = make_digest("1600001", date(2026, 3, 2), [("futian", "t", "b")])._replace(id="../../escape")
     with pytest.raises(StoreError, match="malformed id"):
         archive.save_digest(evil, b"<html>evil</html>")
     assert not (archive.data_dir.parent / "escape.html").exists()
-    assert sorted(p.name for p in (archive.data_dir / "pages").glob("*.html")) == [
-        "1600001.html", "1600002.html", "1600003.html"]
+    assert sorted(p.name for p in (archive.data_dir / "pages").iterdir()) == [
+        "1600001.page", "1600002.page", "1600003.page"]

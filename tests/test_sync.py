@@ -8,6 +8,7 @@ import time
 import pytest
 
 from sz_digest.cache.fetch import FetchOptions
+from sz_digest.cache.pages import read_page
 from sz_digest.cache.parser import parse_digest
 from sz_digest.cache.store import Store
 from sz_digest.cache.sync import WALK_INCOMPLETE, SourceUnreachable, SyncProgress, sync
@@ -173,7 +174,7 @@ def test_concurrency_is_bounded(server, store):
 def test_failing_refetch_leaves_the_stored_digest_intact(server, store):
     run(store, server)
     before = snapshot(store)
-    raw_before = store._db.execute("SELECT raw FROM raw_pages WHERE digest_id = '1699993'").fetchone()[0]
+    raw_before = read_page(store.data_dir / "pages", "1699993")
     path = server.column.by_id(1699993).path
     for fault in (Fault("status", status=500), Fault("json"), Fault("truncate"), Fault("empty")):
         server.fault(path, fault)
@@ -181,8 +182,8 @@ def test_failing_refetch_leaves_the_stored_digest_intact(server, store):
         report = run(store, server, full=True)
         assert [f.url for f in report.failed] == [server.url(path)]
         assert snapshot(store) == before
-    raw_after = store._db.execute("SELECT raw FROM raw_pages WHERE digest_id = '1699993'").fetchone()[0]
-    assert raw_after == raw_before
+    raw_after = read_page(store.data_dir / "pages", "1699993")
+    assert raw_after == raw_before and raw_before is not None
     server.clear_faults()
     report = run(store, server, full=True)
     assert report.failed == [] and store.failures() == []

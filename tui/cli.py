@@ -471,6 +471,7 @@ def _show_text(week: WeekSummary, items: list[Item]) -> None:
 def cmd_search(store: Store, args: argparse.Namespace) -> int:
     from sz_digest.cache.query import search_counted  # the query language (docs/query.md); flags AND with it
 
+    store.keep_search_index = False  # one query: a one-word search scans in SQL rather than copy every item first
     hits, total = search_counted(store, args.query, districts=args.district, since=args.since, until=args.until,
                                  limit=args.limit)
     if args.json:

@@ -64,6 +64,7 @@ class WeekList(RowView):
         super().__init__(id=id)
         self.t = t
         self.weeks: list[WeekSummary] = []
+        self._position: dict[str, int] = {}
         self.starred_count = 0
 
     # -- content -------------------------------------------------------------------------------
@@ -71,6 +72,7 @@ class WeekList(RowView):
     def show_weeks(self, weeks: list[WeekSummary], starred_count: int = 0) -> None:
         """Replace the rows, keeping the cursor on the selected week."""
         self.weeks = weeks
+        self._position = {week.id: n for n, week in enumerate(weeks)}  # a key finds its week without a scan
         self.starred_count = starred_count
         ids = ([STARRED_ID] if starred_count else []) + [week.id for week in weeks]
         heights = ([2] if starred_count else []) + [3 if week.sample else 2 for week in weeks]
@@ -92,21 +94,20 @@ class WeekList(RowView):
 
     def update_week(self, week: WeekSummary) -> None:
         """Redraw one row (read state changed) without rebuilding the list."""
-        for index, old in enumerate(self.weeks):
-            if old.id == week.id:
-                self.weeks[index] = week
-                self.redraw_row(week.id)
-                return
+        index = self._position.get(week.id)
+        if index is not None:
+            self.weeks[index] = week
+            self.redraw_row(week.id)
 
     def neighbour(self, step: int) -> str | None:
         """The id of the week `step` rows below the selected one (the starred entry excluded)."""
-        ids = [week.id for week in self.weeks]
-        if not ids:
+        if not self.weeks:
             return None
-        if self.digest_id not in ids:
-            return ids[0]
-        index = ids.index(self.digest_id) + step
-        return ids[index] if 0 <= index < len(ids) else None
+        index = self._position.get(self.digest_id)
+        if index is None:
+            return self.weeks[0].id
+        index += step
+        return self.weeks[index].id if 0 <= index < len(self.weeks) else None
 
     # -- the cursor ----------------------------------------------------------------------------
 

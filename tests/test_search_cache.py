@@ -1,0 +1,89 @@
+"""The reader's search cache: kept across read-state writes, dropped when stored items change (by
+this connection or another), and the CLI's one-shot path (no cache) answers the same."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conftest import make_digest
+from sz_digest.cache.store import Store
+
+QUERIES = ("社工", "党", "ap", "社工站", "吉星花园小", "座谈会", "物业")
+
+
+@pytest.fixture
+def full_scans(archive):
+    """How many times the store copied every item for the search cache."""
+    seen: list[str] = []
+
+    def trace(sql: str) -> None:
+        if "FROM items i JOIN digests d ON d.id = i.digest_id" in sql and "WHERE" not in sql:
+            seen.append(sql)
+
+    archive._db.set_trace_callback(trace)
+    yield seen
+    archive._db.set_trace_callback(None)
+
+
+def test_read_state_stars_and_settings_keep_the_cache(archive, full_scans):
+    archive.search("社工")
+    assert len(full_scans) == 1
+    week = archive.weeks()[0].id
+    archive.set_read(week, True)
+    archive.set_item_read(week, 0, True)
+    archive.set_starred(week, 0, True)
+    archive.set_setting("ui.week", week)
+    assert [h.title for h in archive.search("社工")]
+    assert archive.search("党")
+    assert len(full_scans) == 1
+
+
+def test_new_items_from_this_connection_are_found(archive, full_scans):
+    assert archive.search("鹏") == []
+    archive.save_digest(make_digest("1600004", date(2026, 3, 16), [
+        ("dapeng", "大鹏新区社工服务", "鹏城故事。"),
+    ]), b"<html>week4</html>")
+    assert [h.title for h in archive.search("鹏")] == ["大鹏新区社工服务"]
+    assert len(full_scans) == 2
+
+
+def test_new_items_from_another_connection_are_found(archive):
+    assert archive.search("鹏") == []
+    with Store.open(archive.data_dir, seed_sample=False) as other:
+        other.set_read(other.weeks()[0].id, True)
+        other.save_digest(make_digest("1600004", date(2026, 3, 16), [
+            ("dapeng", "大鹏新区社工服务", "鹏城故事。"),
+        ]), b"<html>week4</html>")
+    assert [h.title for h in archive.search("鹏")] == ["大鹏新区社工服务"]
+
+
+def test_a_replaced_page_replaces_its_hits(archive):
+    assert archive.search("居民议事")
+    archive.save_digest(make_digest("1600001", date(2026, 2, 23), [
+        ("futian", "福田区召开会议", "会议交流了经验。"),
+    ]), b"<html>week1, revised</html>")
+    assert archive.search("居民") == [h for h in archive.search("居民") if h.digest_id != "1600001"]
+    assert [h.title for h in archive.search("福田区召")] == ["福田区召开会议"]
+
+
+def test_the_one_shot_path_ranks_like_the_cached_one(archive):
+    cached = {q: archive.search(q, limit=10) for q in QUERIES}
+    archive.keep_search_index = False
+    for query, hits in cached.items():
+        assert archive.search(query, limit=10) == hits, query
+    filtered = archive.search("社工", districts=["nanshan"], since=date(2026, 3, 1))
+    assert [h.title for h in filtered] == ["南山区社工站揭牌"]
+
+
+def test_an_item_with_every_trigram_but_not_the_query_is_not_a_hit(archive):
+    # The index keeps no positions: 社会工 and 会工作 both occur here, 社会工作 does not.
+    archive.save_digest(make_digest("1600004", date(2026, 3, 16), [
+        ("yantian", "盐田区社会工。", "会工作站开放。"),
+        ("futian", "福田区社会工作会议", "会议召开。"),
+    ]), b"<html>week4</html>")
+    for keep in (True, False):
+        archive.keep_search_index = keep
+        titles = [h.title for h in archive.search("社会工作")]
+        assert "福田区社会工作会议" in titles and "盐田区社会工。" not in titles
