@@ -26,8 +26,24 @@ class Item(NamedTuple):
         return "\n\n".join(self.paragraphs)
 
 
+class Attachment(NamedTuple):
+    """A file a digest links to (附件 / 附件下载 / div.fjdown): its name and absolute URL."""
+
+    name: str
+    url: str
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "url": self.url}
+
+
 class Digest(NamedTuple):
-    """One week's digest page."""
+    """One week's digest page.
+
+    `degraded`: the page is a digest but its items could not be split; `items` is then one unsplit
+    block holding its text (`degraded_reason` says why). `week_inferred`: neither the title nor the
+    body gave the week, so it is the publish date's Monday to Friday. `parse_info` records how the
+    parse succeeded (content area, heading family, item count, furniture), for `sz-digest doctor`.
+    """
 
     id: str  # the post id, e.g. "1663876": a stable key that grows with time
     url: str
@@ -37,6 +53,11 @@ class Digest(NamedTuple):
     published: date
     items: tuple[Item, ...] = ()
     sample: bool = False
+    attachments: tuple[Attachment, ...] = ()
+    degraded: bool = False
+    degraded_reason: str = ""
+    week_inferred: bool = False
+    parse_info: dict | None = None
 
 
 class PostEntry(NamedTuple):
@@ -73,6 +94,9 @@ class WeekSummary(NamedTuple):
     districts: tuple[str, ...]
     read: bool
     sample: bool
+    degraded: bool = False
+    week_inferred: bool = False
+    degraded_reason: str = ""
 
     def to_json(self) -> dict:
         return {
@@ -86,6 +110,8 @@ class WeekSummary(NamedTuple):
             "districts": list(self.districts),
             "read": self.read,
             "sample": self.sample,
+            "degraded": self.degraded,
+            "week_inferred": self.week_inferred,
         }
 
 

@@ -45,7 +45,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .districts import district_for_label
 from .urls import POST_PATH_RE, SAMPLE_URL, join_url, post_id_from_url
 from .errors import ParseError
-from .model import Digest, Item, ListPage, PostEntry
+from .model import Attachment, Digest, ListPage, PostEntry
+from .segment import Line, segment
 from .text import clean_line, fold
 
 __all__ = [
@@ -58,6 +59,7 @@ __all__ = [
     "decode_html",
     "parse_list_page",
     "parse_digest",
+    "parse_digest_detail",
     "parse_week_title",
     "sample_page",
 ]
@@ -464,6 +466,14 @@ _WEEK_RE = re.compile(
     r"(?:至|到|[~〜\-—–―‐‑‒−]+)\s*"
     r"(?:(?P<y2>\d{1,5})\s*年\s*)?(?:(?P<m2>\d{1,2})\s*月\s*)?(?P<d2>\d{1,2})(?![\d年月])\s*[日号]?"
 )
+# The numeric form editors also use: `3.9-3.13`, `3/9—3/13`, `2026.3.9-3.13`, `3.9-13`.
+_WEEK_NUM_RE = re.compile(
+    r"(?<![\d./])(?:(?P<y1>\d{4})\s*[./年]\s*)?(?P<m1>\d{1,2})\s*[./]\s*(?P<d1>\d{1,2})(?![\d./])\s*"
+    r"(?:至|到|[~〜\-—–―‐‑‒−]+)\s*"
+    r"(?:(?P<y2>\d{4})\s*[./年]\s*)?(?:(?P<m2>\d{1,2})\s*[./]\s*)?(?P<d2>\d{1,2})(?![\d./])"
+)
+# "3月9日（周一）至3月13日（周五）": weekday notes are not part of the range.
+_WEEKDAY_NOTE_RE = re.compile(r"[(]\s*(?:周|星期|礼拜)[一二三四五六日天]\s*[)]")
 _MAX_WEEK_DAYS = 31
 
 
@@ -486,8 +496,8 @@ def parse_week_title(title: str, published: date | None, url: str = "") -> tuple
 
 
 def _parse_week_title(title: str, published: date | None, url: str) -> tuple[date, date]:
-    folded = fold(title or "")
-    match = _WEEK_RE.search(folded)
+    folded = _WEEKDAY_NOTE_RE.sub("", fold(title or ""))
+    match = _WEEK_RE.search(folded) or _WEEK_NUM_RE.search(folded)
     if not match:
         raise ParseError(url, f"no week range in title {clean_line(title)[:80]!r}")
     m1, d1, d2 = int(match["m1"]), int(match["d1"]), int(match["d2"])
@@ -536,6 +546,7 @@ def _parse_week_title(title: str, published: date | None, url: str) -> tuple[dat
 # --------------------------------------------------------------------------------------------------
 
 _DIGEST_MARK = "一周速览"
+_DIGEST_MARK_RE = re.compile(r"(?:一|每)\s*周\s*速\s*览")
 _DATE_LABELS = r"(?:发布时间|信息提供日期|发布日期|日期|时间)"
 _LABELLED_DATE_RE = re.compile(
     _DATE_LABELS + r"\s*[:]?\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})"
@@ -567,30 +578,41 @@ _BLOCK_RE = re.compile(
 _BOLD_SELECTOR = "strong, b, h1, h2, h3, h4, h5, h6, [style*='font-weight'], [style*='FONT-WEIGHT']"
 _BOLD_TAGS = frozenset({"strong", "b", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
-_COLON_RE = re.compile("[:\ufe13\ufe55\uff1a]")  # every character NFKC folds to ":"
-_LABEL_REJECT_RE = re.compile(r"[0-9,.;!?\"“”‘’'、，。；！？《》「」『』【】\[\]<>]")
-_SENTENCE_END = tuple("。！？；!?;")
-_CLAUSE_END = _SENTENCE_END + tuple("，,…:：、")
-_MAX_LABEL = 12
-_MAX_HEADING_TITLE = 100
-_MAX_MARKED_TITLE = 80
-_MAX_PLAIN_TITLE = 60
-# Lines that end the digest's body once an item has started (and are skipped before that).
-_STOP_PREFIXES = (
-    "附件下载", "附件:", "相关文章", "相关链接", "相关阅读", "相关新闻", "相关稿件", "【打印", "【关闭",
-    "打印本页", "关闭窗口", "分享到", "扫一扫", "上一篇", "下一篇",
-)  # fmt: skip
-# Page furniture "label: value" lines: never headings, never body.
-_FURNITURE_LABELS = frozenset(
-    "来源 编辑 责任编辑 作者 审核 校对 初审 复审 终审 字号 浏览次数 访问量 点击数 阅读量 当前位置 "
-    "您的位置 你的位置 您现在的位置 发布时间 信息提供日期 发布日期 发布机构 主办 主办单位 承办 "
-    "承办单位 网站标识码 分享 分享到".split()
-)
+_CENTRE_SELECTOR = "center, [align='center'], [align='middle'], [style*='center'], [style*='CENTER']"
+_CENTRE_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
+_FILE_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|zip|rar|7z|wps|et|pptx?|txt|ofd|csv)(?:$|[?#])", re.I)
+_CELL_SEPARATOR = " | "
+_MAX_DATA_CELL = 300  # a table whose cells hold more text is a layout table: its cells stay lines
+_WEEK_SCAN_LINES = 6  # how many lines before the first item may carry the week range
 
 
 @_only_parse_errors
 def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Digest:
-    """One digest page → `Digest`; `ParseError(url, reason)` for anything that is not one."""
+    """One digest page → `Digest`; `ParseError(url, reason)` for anything that is not one.
+
+    A page that is a digest (its title says 一周速览) is never refused for its title or for its
+    layout: a week the title does not give is read from the first lines of the body, else inferred
+    from the publish date (`week_inferred`); items that cannot be split become one unsplit block
+    (`degraded`, with `degraded_reason`). `parse_info` says how the parse succeeded.
+    """
+    return parse_digest_detail(data, url, content_type)[0]
+
+
+def parse_digest_detail(data: bytes, url: str, content_type: str | None = None):
+    """`(Digest, lines, fates)`: the digest, its content area's lines and each line's fate.
+
+    For tests and diagnostics: `fates[i]` is ("item", position), ("unsplit", 0) or
+    ("furniture", class) for `lines[i]` (cache/segment.py).
+    """
+    try:
+        return _parse_digest(data, url, content_type)
+    except ParseError:
+        raise
+    except Exception as exc:
+        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
+
+
+def _parse_digest(data: bytes, url: str, content_type: str | None):
     post_id = post_id_from_url(url)
     if post_id is None:
         raise ParseError(url, "not a post URL (expected …/post_N.html or …/mpost_N.html)")
@@ -599,27 +621,104 @@ def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Dige
     tree.strip_tags(_STRIP_TAGS)
 
     title = _digest_title(tree, url)
-    if _DIGEST_MARK not in title:
+    if not _DIGEST_MARK_RE.search(fold(title).replace(" ", "")):
         raise ParseError(url, f"not a digest (title {title[:80]!r} lacks {_DIGEST_MARK})")
     published = _publish_date(tree)
     if published is None:
         raise ParseError(url, "no publish date found")
-    week_start, week_end = parse_week_title(title, published, url)
     if not re.search(r"</(?:body|html)\s*>", text, re.I):
         raise ParseError(url, "page is truncated (no closing </body> or </html>)")
 
-    items = _extract_items(tree)
-    if not items:
-        raise ParseError(url, "no item headings (区名：标题) found")
-    return Digest(
+    attachments = _attachments(tree, url)
+    has_tables = "<table" in text or "<TABLE" in text
+    chosen = None
+    for scope, via in _scopes(tree):
+        lines = _evidence_lines(scope, has_tables, via == "text")
+        seg = segment(lines, unsplit_title=title)
+        candidate = (lines, seg, via)
+        if seg.items and not seg.degraded_reason:
+            chosen = candidate
+            break
+        if chosen is None or (not chosen[1].items and seg.items):
+            chosen = candidate
+    if chosen is None:  # no body at all
+        chosen = ([], segment([], unsplit_title=title), "none")
+    lines, seg, via = chosen
+    if not seg.items:
+        raise ParseError(url, "no item headings (区名：标题) found and no text to keep")
+
+    week_source = "title"
+    try:
+        week_start, week_end = parse_week_title(title, published, url)
+    except ParseError:
+        week = _week_from_lines(lines, seg.fates, published, url)
+        if week is not None:
+            (week_start, week_end), week_source = week, "body"
+        else:
+            week_start = published - timedelta(days=published.weekday())
+            week_end = week_start + timedelta(days=4)
+            week_source = "published"
+    furniture: dict[str, int] = {}
+    for kind, value in seg.fates:
+        if kind == "furniture":
+            furniture[str(value)] = furniture.get(str(value), 0) + 1
+    info = {
+        "via": via,
+        "family": seg.family,
+        "items": len(seg.items),
+        "lines": len(lines),
+        "furniture": furniture,
+        "week_from": week_source,
+        "degraded": seg.degraded_reason,
+    }
+    digest = Digest(
         id=post_id,
         url=url,
         title=title,
         week_start=week_start,
         week_end=week_end,
         published=published,
-        items=tuple(items),
+        items=seg.items,
+        attachments=tuple(attachments),
+        degraded=bool(seg.degraded_reason),
+        degraded_reason=seg.degraded_reason,
+        week_inferred=week_source == "published",
+        parse_info=info,
     )
+    return digest, lines, seg.fates
+
+
+def _scopes(tree: LexborHTMLParser):
+    """Candidate content areas: the known containers (selector named), then the page's text after
+    its date line (`via` = "text")."""
+    seen: set[int] = set()
+    for selector in _BODY_SELECTORS:
+        for scope in tree.css(selector)[:3]:
+            if scope.mem_id in seen:
+                continue
+            seen.add(scope.mem_id)
+            yield scope, selector
+    body = tree.body
+    if body is None:
+        return
+    for selector in ("div.zx_rm_tit", "div.fjdown", "header", "nav", "footer"):
+        for node in body.css(selector):
+            node.decompose()
+    yield body, "text"
+
+
+def _week_from_lines(lines, fates, published: date, url: str):
+    """A week range in the first lines before the first item (`2026年第18期` titles)."""
+    for index, line in enumerate(lines[:_WEEK_SCAN_LINES + 4]):
+        if fates[index][0] == "item" and index >= _WEEK_SCAN_LINES:
+            break
+        if not re.search(r"\d", line.text):
+            continue
+        try:
+            return parse_week_title(line.text[:200], published, url)
+        except ParseError:
+            continue
+    return None
 
 
 def _node_line(node: LexborNode | None) -> str:
@@ -637,10 +736,11 @@ def _digest_title(tree: LexborHTMLParser, url: str) -> str:
     head_title = _node_line(tree.css_first("title"))
     if head_title:
         segments = [s for s in re.split(r"\s*(?:_|\||｜| - | — )\s*", head_title) if s]
-        marked = [s for s in segments if _DIGEST_MARK in s]
+        marked = [s for s in segments if _DIGEST_MARK_RE.search(s)]
         candidates.append(marked[0] if marked else head_title)
     candidates.append(_node_line(tree.css_first("h1")))
-    title = next((c for c in candidates if c), "")
+    marked = [c for c in candidates if c and _DIGEST_MARK_RE.search(fold(c).replace(" ", ""))]
+    title = marked[0] if marked else next((c for c in candidates if c), "")
     if not title:
         raise ParseError(url, "no title")
     if len(title) > MAX_TITLE_CHARS:
@@ -675,155 +775,130 @@ def _publish_date(tree: LexborHTMLParser) -> date | None:
     return _labelled_date(body.text()) if body is not None else None
 
 
-def _bold_texts(scope: LexborNode) -> set[str]:
-    """Folded texts of the bold runs (strong, b, h1-h6, font-weight ≥ 600) inside `scope`."""
+def _runs_by_first_char(texts: Iterable[str]) -> dict[str, list[str]]:
+    """Texts indexed by their first character, longest first, for prefix matching."""
+    index: dict[str, list[str]] = {}
+    for text in texts:
+        index.setdefault(text[0], []).append(text)
+    for runs in index.values():
+        runs.sort(key=len, reverse=True)
+    return index
+
+
+def _marked_texts(scope: LexborNode, selector: str, tags: frozenset[str], style: re.Pattern[str],
+                  attribute: str | None = None) -> set[str]:
+    """Cleaned texts of the blocks inside nodes that match `selector` and really carry the mark."""
     found: set[str] = set()
-    for node in scope.css(_BOLD_SELECTOR):
-        if node.tag not in _BOLD_TAGS and not _BOLD_STYLE_RE.search(node.attributes.get("style") or ""):
-            continue
+    for node in scope.css(selector):
+        if node.tag not in tags and not style.search(node.attributes.get("style") or ""):
+            if attribute is None or (node.attributes.get("align") or "").lower() not in ("center", "middle"):
+                continue
         for part in node.text().split("\x0c"):
             part = _clean(part)
             if part:
-                found.add(fold(part))
+                found.add(part)
     return found
 
 
-def _link_texts(scope: LexborNode) -> set[str]:
-    found: set[str] = set()
-    for node in scope.css("a"):
-        part = _clean(node.text().replace("\x0c", " "))
-        if part:
-            found.add(fold(part))
-    return found
+def _prefix_end(text: str, runs: dict[str, list[str]]) -> int:
+    """How much of `text` a sequence of marked runs covers from its start (Word splits runs)."""
+    pos = 0
+    length = len(text)
+    while pos < length:
+        for run in runs.get(text[pos], ()):
+            if text.startswith(run, pos):
+                pos += len(run)
+                while pos < length and text[pos] == " ":
+                    pos += 1
+                break
+        else:
+            break
+    return pos
 
 
-def _lines(scope: LexborNode) -> list[str]:
-    lines = []
+def _flatten_tables(scope: LexborNode) -> None:
+    """Data tables become one line per row, cells separated by " | " (never one line per cell).
+
+    A table counts as data when it holds no other table, some row has two cells or more, and no
+    cell holds more than `_MAX_DATA_CELL` characters; layout tables keep their cells as lines.
+    """
+    for table in scope.css("table"):
+        if len(table.css("table")) > 1:
+            continue
+        rows = table.css("tr")
+        cells = [[_clean(cell.text().replace("\x0c", " ")) for cell in row.css("td, th")] for row in rows]
+        if not rows or max(len(row) for row in cells) < 2:
+            continue
+        if any(len(cell) > _MAX_DATA_CELL for row in cells for cell in row):
+            continue
+        for row, texts in zip(rows, cells):
+            line = _CELL_SEPARATOR.join(text for text in texts if text)
+            row.replace_with(f"\x0c{line}\x0c" if line else "\x0c")
+
+
+def _evidence_lines(scope: LexborNode, has_tables: bool, after_date: bool) -> list[Line]:
+    """The content area's lines with the page's evidence about each (cache/segment.py `Line`)."""
+    if has_tables:
+        _flatten_tables(scope)
+    texts = []
     for part in scope.text().split("\x0c"):
         if part and not part.isspace():
             line = _clean(part)
             if line:
-                lines.append(line)
+                texts.append(line)
+    if after_date:
+        for index, line in enumerate(texts):
+            if _labelled_date(line) is not None:
+                texts = texts[index + 1 :]
+                break
+    bold = _runs_by_first_char(_marked_texts(scope, _BOLD_SELECTOR, _BOLD_TAGS, _BOLD_STYLE_RE))
+    centred = _marked_texts(scope, _CENTRE_SELECTOR, frozenset({"center"}), _CENTRE_STYLE_RE, "align")
+    links = _runs_by_first_char(
+        t for t in (_clean(a.text().replace("\x0c", " ")) for a in scope.css("a")) if t
+    )
+    lines = []
+    for text in texts:
+        bold_end = _prefix_end(text, bold) if bold else 0
+        link_end = _prefix_end(text, links) if links else 0
+        lines.append(Line(
+            text=text,
+            folded=fold(text).replace(" ", ""),
+            bold_end=bold_end,
+            centred=text in centred,
+            link=link_end * 10 >= len(text) * 6,
+        ))
     return lines
 
 
-def _is_stop(line: str) -> bool:
-    return fold(line[:16]).replace(" ", "").startswith(_STOP_PREFIXES)
-
-
-def _split_heading(line: str) -> tuple[str, str] | None:
-    match = _COLON_RE.search(line, 0, _MAX_LABEL + 4)
-    if match is None:
-        return None
-    return line[: match.start()].strip(), line[match.end() :].strip()
-
-
-def _is_heading(
-    line: str, following: str | None, bold: set[str], links: set[str]
-) -> tuple[str, str] | None:
-    """Whether `line` is an item heading `区名：标题`; returns (label, title) if so.
-
-    The rule (both directions are tested in tests/test_parser.py):
-    a line has the heading *shape* when a colon (`：` or `:`, matched on the NFKC fold) follows a
-    label of 1-12 characters with no digits and no sentence punctuation, the label is not page
-    furniture (来源, 编辑, 发布时间, ...), some title follows the colon, and the line is not wholly a
-    link's text (the related-article lists use the same shape). A heading-shaped line is a heading
-    when ONE of these holds:
-      (a) the label names a district or a city-level body (`district_for_label` is not `other`) and
-          the title is at most 100 characters;
-      (b) it is marked up as a heading: the whole line or its label is bold (strong / b /
-          font-weight ≥ 600) or an <h1>-<h6>, and the title is at most 80 characters and does
-          not end a sentence (。！？；);
-      (c) plain text with an unknown label: the title is at most 60 characters, does not end with
-          sentence or clause punctuation, and the next line is a longer paragraph.
-    So a body sentence such as "会议指出：过去一年……。" (unknown label, long, ends with 。) stays in
-    the body, while "前海合作区：举办……活动" followed by its paragraph is an `other` item.
-    """
-    parts = _split_heading(line)
-    if parts is None:
-        return None
-    label, title = parts
-    if not label or not title or len(label) > _MAX_LABEL or len(title) > _MAX_HEADING_TITLE:
-        return None
-    folded_label = fold(label).replace(" ", "")
-    if _LABEL_REJECT_RE.search(folded_label) or folded_label in _FURNITURE_LABELS:
-        return None
-    folded_line = fold(line)
-    if folded_line in links:
-        return None
-    if district_for_label(label).code != "other":
-        return label, title
-    ends_sentence = title.endswith(_SENTENCE_END)
-    if bold and len(title) <= _MAX_MARKED_TITLE and not ends_sentence:
-        folded = fold(label)
-        if folded_line in bold or folded in bold or (folded + ":") in bold:
-            return label, title
-    if (
-        len(title) <= _MAX_PLAIN_TITLE
-        and not title.endswith(_CLAUSE_END)
-        and following is not None
-        and len(following) > len(line)
-        and not _is_stop(following)
-    ):
-        return label, title
-    return None
-
-
-def _items_from_lines(lines: list[str], bold: set[str], links: set[str]) -> list[Item]:
-    items: list[Item] = []
-    label = title = ""
-    paragraphs: list[str] = []
-    started = False
-
-    def flush() -> None:
-        district = district_for_label(label)
-        name = label if district.code == "other" else district.name
-        items.append(Item(district.code, name, title, tuple(paragraphs), len(items)))
-
-    count = len(lines)
-    for index, line in enumerate(lines):
-        if _is_stop(line):
-            if started:
-                break
-            continue
-        heading = _is_heading(line, lines[index + 1] if index + 1 < count else None, bold, links)
-        if heading is not None:
-            if started:
-                flush()
-            label, title = heading
-            paragraphs = []
-            started = True
-        elif started:
-            parts = _split_heading(line)
-            if parts is not None and fold(parts[0]).replace(" ", "") in _FURNITURE_LABELS:
-                continue
-            paragraphs.append(line)
-    if started:
-        flush()
-    return items
-
-
-def _extract_items(tree: LexborHTMLParser) -> list[Item]:
-    """Items from the first body container that yields any; else the text between date and 附件."""
-    seen: set[int] = set()
+def _attachments(tree: LexborHTMLParser, url: str) -> list[Attachment]:
+    """Attachments: links in `div.fjdown` and links to documents (.pdf, .docx …) anywhere in the
+    page's content, as (name, absolute URL), page order, each URL once."""
+    found: dict[str, Attachment] = {}
+    nodes = list(tree.css("div.fjdown a[href]"))
     for selector in _BODY_SELECTORS:
-        for scope in tree.css(selector)[:3]:
-            if scope.mem_id in seen:
-                continue
-            seen.add(scope.mem_id)
-            items = _items_from_lines(_lines(scope), _bold_texts(scope), _link_texts(scope))
-            if items:
-                return items
-    body = tree.body
-    if body is None:
-        return []
-    for selector in ("div.zx_rm_tit", "div.fjdown", "header", "nav", "footer"):
-        for node in body.css(selector):
-            node.decompose()
-    lines = _lines(body)
-    start = 0
-    for index, line in enumerate(lines):
-        if _labelled_date(line) is not None:
-            start = index + 1
-            break
-    return _items_from_lines(lines[start:], _bold_texts(body), _link_texts(body))
+        nodes.extend(tree.css(f"{selector} a[href]"))
+    for node in nodes:
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
+            continue
+        absolute = urldefrag(urljoin(url, href))[0]
+        if urlsplit(absolute).scheme not in ("http", "https"):
+            continue
+        in_fjdown = any(parent.tag == "div" and "fjdown" in (parent.attributes.get("class") or "").split()
+                        for parent in _ancestors(node, 6))
+        if not in_fjdown and not _FILE_EXT_RE.search(urlsplit(absolute).path):
+            continue
+        name = _clean(node.text().replace("\x0c", " ")) or _clean(node.attributes.get("title") or "")
+        if not name:
+            name = urlsplit(absolute).path.rsplit("/", 1)[-1] or absolute
+        if absolute not in found:
+            found[absolute] = Attachment(name[:200], absolute)
+    return list(found.values())
+
+
+def _ancestors(node: LexborNode, limit: int):
+    current = node.parent
+    while current is not None and limit > 0:
+        yield current
+        current = current.parent
+        limit -= 1

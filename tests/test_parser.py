@@ -291,20 +291,11 @@ _SAMPLE, _SAMPLE_URL = sample_page()
         ("纯文本，没有任何标签。".encode(), "not an HTML page"),
         (_SAMPLE[: len(_SAMPLE) // 2], "truncated"),
         (_SAMPLE.replace("深圳社会工作一周速览".encode(), "深圳社会工作动态".encode()), "not a digest"),
-        (minimal_digest("<p>本周无动态。</p>"), "no item headings"),
-        (minimal_digest("<p>会议指出：过去一年工作成效显著，要再接再厉。</p><p>要压实责任。</p>"), "no item headings"),
         ('<html><head><meta charset="utf-8"></head><body><p>福田区：开展活动</p></body></html>'.encode(), "no title"),
-        (minimal_digest("<p>福田区：甲</p>", title="深圳社会工作一周速览（2月30日至3月4日）"), "invalid date"),
-        (minimal_digest("<p>福田区：甲</p>", title="深圳社会工作一周速览（13月1日至13月5日）"), "invalid date"),
-        (minimal_digest("<p>福田区：甲</p>", title="深圳社会工作一周速览（2026年3月13日至2026年3月9日）"), "ends before"),
-        (minimal_digest("<p>福田区：甲</p>", title="深圳社会工作一周速览（1月1日至3月13日）"), "spans"),
-        (minimal_digest("<p>福田区：甲</p>", title="深圳社会工作一周速览"), "no week range"),
         (minimal_digest("<p>福田区：甲</p>", title="深圳社会工作一周速览（3月9日至3月13日）" + "长" * 100_000), "title too long"),
     ],
     ids=[
-        "empty", "binary", "json", "plain-text", "truncated", "not-digest", "no-headings",
-        "only-colon-sentences", "no-title", "feb-30", "month-13", "end-before-start", "span",
-        "no-range", "huge-title",
+        "empty", "binary", "json", "plain-text", "truncated", "not-digest", "no-title", "huge-title",
     ],
 )  # fmt: skip
 def test_pages_that_must_raise(data, reason):
@@ -312,6 +303,40 @@ def test_pages_that_must_raise(data, reason):
         parse_digest(data, _SAMPLE_URL)
     assert reason in caught.value.reason
     assert caught.value.url == _SAMPLE_URL
+
+
+# Issue 12: a digest is never refused for its title or its layout. These pages used to raise; now
+# they are kept, with the week inferred from the publish date or the text as one unsplit block.
+@pytest.mark.parametrize(
+    "title",
+    [
+        "深圳社会工作一周速览（2月30日至3月4日）",
+        "深圳社会工作一周速览（13月1日至13月5日）",
+        "深圳社会工作一周速览（2026年3月13日至2026年3月9日）",
+        "深圳社会工作一周速览（1月1日至3月13日）",
+        "深圳社会工作一周速览",
+    ],
+    ids=["feb-30", "month-13", "end-before-start", "span", "no-range"],
+)
+def test_unreadable_week_in_title_is_inferred_from_the_publish_date(title):
+    digest = parse_digest(minimal_digest("<p>福田区：甲</p>", title=title), POST)
+    assert digest.week_inferred
+    assert (digest.week_start, digest.week_end) == (date(2026, 3, 16), date(2026, 3, 20))  # published Fri 3-20
+    assert [i.title for i in digest.items] == ["甲"]
+    assert not digest.degraded
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["<p>本周无动态。</p>", "<p>会议指出：过去一年工作成效显著，要再接再厉。</p><p>要压实责任。</p>"],
+    ids=["no-headings", "only-colon-sentences"],
+)
+def test_digest_without_headings_is_kept_as_one_unsplit_block(body):
+    digest = parse_digest(minimal_digest(body), POST)
+    assert digest.degraded and "no item headings" in digest.degraded_reason
+    assert len(digest.items) == 1
+    assert digest.items[0].district == "other"
+    assert digest.parse_info["degraded"] == digest.degraded_reason
 
 
 def test_url_without_a_post_id_is_refused():

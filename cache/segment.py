@@ -1,0 +1,517 @@
+"""Split a digest's content lines into items, an unsplit block and named page furniture.
+
+The parser (cache/parser.py) turns the page's content area into `Line`s: one per block (paragraph,
+heading, list item, table row), each with the evidence the page gives about it: is it bold (wholly,
+or a leading run), centred, mostly link text. `segment(lines)` decides the fate of every line:
+
+- ("item", position): the line is an item's heading or one of its paragraphs;
+- ("unsplit", 0): the page is recognisably a digest but its items could not be split; the line is
+  part of the one readable block it is stored as (the digest is flagged degraded);
+- ("furniture", class): page furniture, never an item and never in one — preamble (before the
+  first item), source (来源/供稿/责任编辑 notes), related (相关文章 lists under any name), share,
+  navigation, footer (ICP, copyright), attachments.
+
+Every line gets exactly one fate, in page order (tests/test_segment_property.py proves it).
+
+Heading families, all read from the page's own evidence (see `_heading` and `segment`):
+- `区名：标题` on its own line (also `【区名】标题`, `[区名]：标题`, numbered `一、` `1.` `（一）` `①`);
+- a line naming only a district (`福田区`, `（一）福田区`, `【福田区】`), then one or more title lines,
+  each starting an item of that district: a title line is short, is not a sentence, and looks like
+  the first title line of its section (bold when it was bold, centred when it was centred);
+- run-in: a bold `区名：标题。` opening a paragraph whose rest is the item's first paragraph;
+- labels outside the district table keep their own label (`other`), 深汕 → shenshan, municipal
+  bodies → city (cache/districts.py decides).
+Numbering and brackets are never part of a label or title; a trailing 。 on a title is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from .districts import District, district_for_label
+from .model import Item
+from .text import fold
+
+__all__ = ["Line", "Segmentation", "segment", "furniture_class", "UNSPLIT_NAME"]
+
+UNSPLIT_NAME = "全文"  # the district_name of a degraded digest's one unsplit block
+
+
+class Line(NamedTuple):
+    text: str  # cleaned, as displayed
+    folded: str  # fold(text), spaces removed: what rules match on
+    bold_end: int  # characters of `text` covered by a leading bold run (len(text) when wholly bold)
+    centred: bool
+    link: bool  # the line is (mostly) the text of a link
+
+
+class Segmentation(NamedTuple):
+    items: tuple[Item, ...]
+    fates: tuple[tuple[str, object], ...]  # one per line, see the module docstring
+    family: str  # which heading family split the page ("" when degraded)
+    degraded_reason: str  # "" unless the page could not be split
+
+
+# --------------------------------------------------------------------------------------------------
+# Furniture
+# --------------------------------------------------------------------------------------------------
+
+# Matched on the folded line with spaces removed. Zone classes open the furniture after the last item.
+_ZONE_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("attachments", re.compile(r"^[【\[(]?附件(?:下载|列表|[:：]|\d|[】\])]|$)")),
+    ("related", re.compile(
+        r"^[【\[(]?(?:相关(?:文章|链接|阅读|新闻|稿件|推荐|信息|文件|报道|资讯|内容)?|推荐(?:阅读|文章|新闻)|延伸阅读|"
+        r"往期(?:回顾|推荐|精选|链接)?|热[点门](?:文章|新闻|推荐)|猜你喜欢|更多(?:新闻|资讯|阅读|文章)|"
+        r"其他(?:文章|新闻)|最新(?:文章|新闻))[】\])]?[:>》]?$")),
+    ("share", re.compile(
+        r"^[【\[(]?(?:分享到|分享至|分享|扫一扫|扫码|打印本页|打印|关闭窗口|关闭本页|关闭|收藏本页|收藏|字号|"
+        r"大中小|【大】|字体)")),
+    ("navigation", re.compile(
+        r"^(?:上一篇|下一篇|上一条|下一条|上篇|下篇|返回顶部|返回首页|返回列表|当前位置|您的位置|你的位置|"
+        r"您现在的位置|首页[>›»])")),
+    ("footer", re.compile(
+        r"(?:icp|备案号|版权所有|copyright|©|公网安备|网站标识码|网站地图|联系我们|技术支持|主办单位|承办单位|"
+        r"^主办[:：]|^承办[:：]|政府网站找错|适老化|无障碍)")),
+)
+_ZONE_CLASSES = frozenset(cls for cls, _ in _ZONE_RULES)
+# Editors' source and responsibility notes: furniture wherever they stand.
+_SOURCE_RE = re.compile(
+    r"^[(（【\[]?(?:来源|稿件来源|信息来源|供稿|供稿单位|撰稿|撰稿人|文字|摄影|图片|图文|文/|图/|文图|"
+    r"责任编辑|编辑|审核|审稿|校对|初审|复审|终审|作者|通讯员|记者|发布机构)\s*[:：/|]"
+)
+_META_RE = re.compile(
+    r"^(?:发布时间|信息提供日期|发布日期|日期|时间|浏览次数|访问量|点击数|阅读量|阅读次数|字号)[:：]"
+)
+_FOOTER_MAX = 120  # a footer line is short; a paragraph that mentions 版权所有 is not a footer
+
+
+def furniture_class(folded: str, *, after_content: bool) -> str | None:
+    """The furniture class of one line (folded, spaces removed), or None when it is content."""
+    head = folded[:40]
+    if _SOURCE_RE.match(head):
+        return "source"
+    if _META_RE.match(head) and len(folded) <= 60:
+        return "meta"
+    for cls, rule in _ZONE_RULES:
+        if cls == "footer":
+            if len(folded) <= _FOOTER_MAX and rule.search(folded):
+                return cls
+            continue
+        if rule.match(head):
+            # "相关文章" as a header is furniture; a sentence starting with 分享/关闭 is not.
+            if cls in ("share", "related") and len(folded) > 30:
+                continue
+            if cls == "attachments" and len(folded) > 120:
+                continue
+            return cls
+    return None
+
+
+# --------------------------------------------------------------------------------------------------
+# Headings
+# --------------------------------------------------------------------------------------------------
+
+_NUMBERING_RE = re.compile(
+    r"^\s*(?:第[一二三四五六七八九十\d]{1,3}[条项]?\s*[、,，:：.．]?|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]\s*[、,，.．]?"
+    r"|[一二三四五六七八九十]{1,3}\s*[、.．,，]|\d{1,2}\s*(?:[、．，,]|\.(?!\d)|[)）])|[①-⑳⑴-⒇㈠-㈩]"
+    r"|[■□◆◇●○▲△▶►★☆◎•·▪❖◈]+)\s*"
+)
+_BRACKET_RE = re.compile(r"^[【\[〔［「『]\s*([^】\]〕］」』]{1,16}?)\s*[】\]〕］」』]\s*[:：﹕︓]?\s*")
+_COLON_RE = re.compile("[:\ufe13\ufe55\uff1a]")
+_LABEL_REJECT_RE = re.compile(r"[0-9,.;!?\"“”‘’'、，。；！？《》「」『』【】\[\]<>()（）|]")
+_SENTENCE_END = tuple("。！？；!?;")
+_CLAUSE_END = _SENTENCE_END + tuple("，,…:：、")
+_SENTENCE_MARKS_RE = re.compile("[。！？；!?;]")
+_DATE_OPENING_RE = re.compile(r"^\d{1,2}月\d{1,2}日")  # "3月10日，…": how body paragraphs start
+_MAX_LABEL = 12
+_MAX_HEADING_TITLE = 100
+_MAX_MARKED_TITLE = 80
+_MAX_PLAIN_TITLE = 60
+_MAX_RUNIN_TITLE = 60
+# Furniture "label: value" lines are never headings.
+_FURNITURE_LABELS = frozenset(
+    "来源 编辑 责任编辑 作者 审核 校对 初审 复审 终审 字号 浏览次数 访问量 点击数 阅读量 当前位置 "
+    "您的位置 你的位置 您现在的位置 发布时间 信息提供日期 发布日期 发布机构 主办 主办单位 承办 "
+    "承办单位 网站标识码 分享 分享到 附件 供稿 撰稿 摄影".split()
+)
+# "label：value" lines inside an item (times, places, phones, how to sign up) stay in its body.
+_FIELD_SUFFIXES = (
+    "时间", "日期", "地点", "地址", "场地", "电话", "热线", "手机", "邮箱", "网址", "方式", "途径", "对象",
+    "人", "人员", "内容", "主题", "要求", "条件", "费用", "名额", "人数", "流程", "说明", "备注", "须知",
+    "安排", "范围", "期限", "标准", "形式", "亮点", "成效", "做法", "举措", "特色", "目标", "背景", "意义",
+)  # fmt: skip
+# Labels that name a place or a body: a heading's label even when not in the district table.
+_BODY_SUFFIXES = (
+    "区", "合作区", "新区", "管理局", "局", "委", "部", "办", "会", "中心", "街道", "社区", "园", "城", "市",
+    "镇", "村", "协会", "联合会", "机构",
+)  # fmt: skip
+
+
+def _strip_numbering(text: str) -> str:
+    match = _NUMBERING_RE.match(text)
+    return text[match.end():] if match and match.end() < len(text) else text
+
+
+def _drop_title_end(title: str) -> str:
+    title = title.strip()
+    while title and title[-1] in "。.:：":
+        title = title[:-1].rstrip()
+    return title
+
+
+class _Heading(NamedTuple):
+    label: str
+    title: str
+    rest: str  # run-in: the first paragraph that follows the title in the same line
+    district: District
+    form: str  # "label", "bracket", "run-in"
+
+
+def _label_ok(label: str) -> bool:
+    folded = fold(label).replace(" ", "")
+    if not folded or len(label) > _MAX_LABEL or _LABEL_REJECT_RE.search(folded):
+        return False
+    if folded in _FURNITURE_LABELS:
+        return False
+    return True
+
+
+def _is_field_label(label: str, district: District) -> bool:
+    return district.code == "other" and label.endswith(_FIELD_SUFFIXES)
+
+
+def _split_label(text: str) -> tuple[str, str, str] | None:
+    """(label, title, form) of `【区名】标题` / `区名：标题` (numbering already removed), or None."""
+    match = _BRACKET_RE.match(text)
+    if match:
+        return match.group(1).strip(), text[match.end():].strip(), "bracket"
+    colon = _COLON_RE.search(text, 0, _MAX_LABEL + 4)
+    if colon is None:
+        return None
+    return text[: colon.start()].strip(), text[colon.end():].strip(), "label"
+
+
+def district_only(line: Line) -> District | None:
+    """The district a line names and nothing else (`福田区`, `（一）福田区`, `【福田区】：`), or None."""
+    if len(line.text) > _MAX_LABEL + 8 or line.link:
+        return None
+    text = _strip_numbering(line.text).strip()
+    match = _BRACKET_RE.match(text)
+    if match and match.end() >= len(text):
+        text = match.group(1)
+    text = text.rstrip(":：﹕︓。 ").strip()
+    if not text or not _label_ok(text):
+        return None
+    district = district_for_label(text)
+    if district.code != "other":
+        return district
+    return None
+
+
+def _other_label_only(line: Line) -> str | None:
+    """A bold or centred line naming only a body outside the district table (`前海合作区`)."""
+    if len(line.text) > _MAX_LABEL + 8 or line.link or not (line.centred or line.bold_end >= len(line.text)):
+        return None
+    text = _strip_numbering(line.text).strip()
+    match = _BRACKET_RE.match(text)
+    if match and match.end() >= len(text):
+        text = match.group(1)
+    text = text.rstrip(":：﹕︓。 ").strip()
+    if not text or not _label_ok(text) or not text.endswith(_BODY_SUFFIXES) or len(text) < 2:
+        return None
+    return text
+
+
+def _heading(line: Line, following: Line | None) -> _Heading | None:
+    """Whether `line` is an item heading with its own label; see the module docstring.
+
+    A label:title line is a heading when ONE of these holds:
+      (a) the label names a district or a city-level body and the title is at most 100 characters;
+      (b) it is marked up as a heading (the whole line, or its label, bold / an <h1>-<h6>), the title
+          is at most 80 characters and is not a sentence (does not end with 。！？；);
+      (c) plain text with an unknown label: the title is at most 60 characters, does not end with
+          sentence or clause punctuation, and the next line is a longer paragraph.
+    Never: links (related-article lists use the same shape), furniture labels (来源, 编辑 …), and
+    field labels of unknown bodies (时间, 地点, 联系电话 … stay in the item's body).
+    Run-in: a leading bold run `区名：标题。` followed by more text is the heading, the rest the
+    first paragraph; so is a district-labelled line too long to be a title whose first sentence is
+    short (`福田区：标题。3月10日，…`).
+    """
+    if line.link:
+        return None
+    text = _strip_numbering(line.text)
+    offset = len(line.text) - len(text)
+    parts = _split_label(text)
+    if parts is None:
+        return None
+    label, title, form = parts
+    if not label or not title or not _label_ok(label):
+        return None
+    district = district_for_label(label)
+    if _is_field_label(label, district):
+        return None
+    label_bold = line.bold_end >= offset + len(label)
+    whole_bold = line.bold_end >= len(line.text)
+    # Run-in: the bold run covers the label and part of the title, and text follows it.
+    if label_bold and not whole_bold and line.bold_end > offset + len(label) + 2:
+        cut = line.bold_end - (len(line.text) - len(title))
+        head, rest = title[:cut].strip(), title[cut:].strip()
+        head = _drop_title_end(head)
+        if head and rest and len(head) <= _MAX_RUNIN_TITLE and (
+            district.code != "other" or label.endswith(_BODY_SUFFIXES) or form == "bracket"
+        ):
+            return _Heading(label, head, rest, district, "run-in")
+    if len(title) > _MAX_HEADING_TITLE:
+        if district.code != "other" or form == "bracket":
+            found = _SENTENCE_MARKS_RE.search(title)
+            if found and found.start() <= _MAX_RUNIN_TITLE and found.end() < len(title):
+                head = _drop_title_end(title[: found.end()])
+                rest = title[found.end():].strip()
+                if head and rest:
+                    return _Heading(label, head, rest, district, "run-in")
+        return None
+    if district.code != "other":
+        return _Heading(label, _drop_title_end(title), "", district, form)
+    ends_sentence = title.endswith(_SENTENCE_END)
+    if (whole_bold or label_bold) and len(title) <= _MAX_MARKED_TITLE and not ends_sentence:
+        return _Heading(label, _drop_title_end(title), "", district, form)
+    if form == "bracket" and len(title) <= _MAX_MARKED_TITLE and not _SENTENCE_MARKS_RE.search(title[:-1]):
+        return _Heading(label, _drop_title_end(title), "", district, form)
+    if (
+        len(title) <= _MAX_PLAIN_TITLE
+        and not title.endswith(_CLAUSE_END)
+        and following is not None
+        and len(following.text) > len(line.text)
+        and furniture_class(following.folded, after_content=True) is None
+    ):
+        return _Heading(label, title, "", district, form)
+    return None
+
+
+def _style(line: Line) -> str:
+    if line.bold_end >= len(line.text):
+        return "bold"
+    if line.centred:
+        return "centred"
+    return "plain"
+
+
+def _title_like(line: Line, following: Line | None, style: str | None) -> bool:
+    """A line that can be an item's title under a district-only line (see the module docstring)."""
+    text = line.text
+    if line.link or len(text) > _MAX_HEADING_TITLE or _DATE_OPENING_RE.match(line.folded):
+        return False
+    if _SENTENCE_MARKS_RE.search(text[:-1]):
+        return False
+    own = _style(line)
+    if style is not None and own != style:
+        return False
+    if own in ("bold", "centred"):
+        return len(text) <= _MAX_MARKED_TITLE
+    if len(text) > _MAX_PLAIN_TITLE or text.endswith(_CLAUSE_END):
+        return False
+    return following is not None and len(following.text) > len(text)
+
+
+# --------------------------------------------------------------------------------------------------
+# Segmentation
+# --------------------------------------------------------------------------------------------------
+
+
+class _Builder:
+    """Collects items and the fate of every line."""
+
+    def __init__(self, count: int) -> None:
+        self.items: list[Item] = []
+        self.fates: list[tuple[str, object]] = [("furniture", "preamble")] * count
+        self.label = self.title = ""
+        self.district: District | None = None
+        self.paragraphs: list[str] = []
+        self.open = False
+
+    def start(self, index: int, district: District, label: str, title: str) -> None:
+        self.flush()
+        self.district, self.label, self.title = district, label, title
+        self.paragraphs = []
+        self.open = True
+        self.fates[index] = ("item", len(self.items))
+
+    def add(self, index: int, text: str) -> None:
+        self.paragraphs.append(text)
+        self.fates[index] = ("item", len(self.items))
+
+    def flush(self) -> None:
+        if not self.open or self.district is None:
+            return
+        district = self.district
+        name = self.label if district.code == "other" else district.name
+        self.items.append(Item(district.code, name, self.title, tuple(self.paragraphs), len(self.items)))
+        self.open = False
+
+
+def segment(lines: list[Line], *, unsplit_title: str = "") -> Segmentation:
+    """Decide every line's fate; degrade to one unsplit block when no item can be split."""
+    count = len(lines)
+    furniture = [furniture_class(line.folded, after_content=True) for line in lines]
+    built = _split(lines, furniture)
+    if built is None:
+        built = _split_titles_only(lines, furniture)
+    if built is not None:
+        items, fates, family = built
+        item_chars = sum(len(lines[i].text) for i, f in enumerate(fates) if f[0] == "item")
+        preamble_chars = sum(len(lines[i].text) for i, f in enumerate(fates)
+                             if f == ("furniture", "preamble"))
+        if preamble_chars <= max(2 * item_chars, 400):
+            return Segmentation(tuple(items), tuple(fates), family, "")
+        reason = "the item headings found cover only a small part of the text"
+    else:
+        reason = "no item headings (区名：标题) found"
+    # Degraded: one readable block of everything that is not furniture.
+    fates = [("furniture", "preamble")] * count
+    paragraphs: list[str] = []
+    seen_content = False
+    zone: str | None = None
+    for index, line in enumerate(lines):
+        cls = furniture[index]
+        if zone is not None:
+            fates[index] = ("furniture", cls or zone)
+            continue
+        if cls is not None:
+            if cls in _ZONE_CLASSES and seen_content:
+                zone = cls
+            fates[index] = ("furniture", cls)
+            continue
+        seen_content = True
+        paragraphs.append(line.text)
+        fates[index] = ("unsplit", 0)
+    if not paragraphs:
+        return Segmentation((), tuple(fates), "", "the content area is empty")
+    block = Item("other", UNSPLIT_NAME, unsplit_title, tuple(paragraphs), 0)
+    return Segmentation((block,), tuple(fates), "", reason)
+
+
+def _split(lines: list[Line], furniture: list[str | None]):
+    """Items from label headings, district-only lines with title lines, and run-in headings."""
+    count = len(lines)
+    out = _Builder(count)
+    families: dict[str, int] = {}
+    section: District | None = None  # the district of the last district-only line
+    section_label = ""
+    title_style: str | None = None  # the look of the first title line in the section
+    other_sections = sum(1 for line in lines if _other_label_only(line) is not None)
+    known_sections = sum(1 for line in lines if district_only(line) is not None)
+    zone: str | None = None
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < count else None
+        cls = furniture[index]
+        if zone is not None:
+            # After the last item: furniture, unless a district heading resumes the digest after an
+            # attachment list.
+            if zone == "attachments" and cls is None:
+                heading = _heading(line, following)
+                if heading is not None and heading.district.code != "other":
+                    zone = None
+                else:
+                    out.fates[index] = ("furniture", zone)
+                    continue
+            else:
+                out.fates[index] = ("furniture", cls if cls in _ZONE_CLASSES else zone)
+                continue
+        if cls is not None:
+            if out.open and cls in _ZONE_CLASSES:
+                out.flush()
+                zone = cls
+            out.fates[index] = ("furniture", cls)
+            continue
+        heading = _heading(line, following)
+        if heading is not None:
+            out.start(index, heading.district, heading.label, heading.title)
+            if heading.rest:
+                out.paragraphs.append(heading.rest)
+            families[heading.form] = families.get(heading.form, 0) + 1
+            section = None
+            continue
+        district = district_only(line)
+        other = None
+        if district is None and (other_sections >= 2 or (other_sections and known_sections)):
+            other = _other_label_only(line)
+            if other is not None:
+                district = district_for_label(other)
+        if district is not None:
+            out.flush()
+            section = district
+            section_label = other or _strip_numbering(line.text).strip("【】[]〔〕:：。 ")
+            title_style = None
+            out.fates[index] = ("furniture", "section")
+            # A district line directly followed by a paragraph: an item without a title.
+            if following is not None and not _title_like(following, lines[index + 2] if index + 2 < count else None,
+                                                         None) and district_only(following) is None \
+                    and _heading(following, None) is None and furniture[index + 1] is None:
+                out.start(index, section, section_label, "")
+                families["district-line"] = families.get("district-line", 0) + 1
+            continue
+        if section is not None:
+            after_paragraph = not out.open or not out.paragraphs or out.paragraphs[-1].endswith(_SENTENCE_END + ("”", "\"", "）", ")"))
+            if after_paragraph and _title_like(line, following, title_style) and (
+                title_style is not None or not out.open or not out.paragraphs
+            ):
+                if title_style is None:
+                    title_style = _style(line)
+                out.start(index, section, section_label, _drop_title_end(line.text))
+                families["district-line"] = families.get("district-line", 0) + 1
+                continue
+        if out.open:
+            out.add(index, line.text)
+    out.flush()
+    if not out.items:
+        return None
+    # A section line stays "section" furniture only when an item of it follows; the fate of its
+    # heading-less item already points at the item.
+    family = max(families, key=families.__getitem__) if families else "label"
+    return out.items, out.fates, family
+
+
+def _split_titles_only(lines: list[Line], furniture: list[str | None]):
+    """Pages whose items are bold or centred titles without a district label (`福田区开展…活动`).
+
+    Needs at least two such title lines in the same style, each followed by a longer paragraph.
+    """
+    count = len(lines)
+    candidates = []
+    for index, line in enumerate(lines):
+        if furniture[index] is not None:
+            continue
+        following = lines[index + 1] if index + 1 < count else None
+        if _style(line) != "plain" and _title_like(line, following, None) and following is not None \
+                and len(following.text) > len(line.text):
+            candidates.append(index)
+    if len(candidates) < 2:
+        return None
+    style = _style(lines[candidates[0]])
+    wanted = {i for i in candidates if _style(lines[i]) == style}
+    if len(wanted) < 2:
+        return None
+    out = _Builder(count)
+    zone: str | None = None
+    for index, line in enumerate(lines):
+        cls = furniture[index]
+        if zone is not None:
+            out.fates[index] = ("furniture", cls if cls in _ZONE_CLASSES else zone)
+            continue
+        if cls is not None:
+            if out.open and cls in _ZONE_CLASSES:
+                out.flush()
+                zone = cls
+            out.fates[index] = ("furniture", cls)
+            continue
+        if index in wanted:
+            title = _drop_title_end(_strip_numbering(line.text))
+            district = district_for_label(title)
+            label = district.name if district.code != "other" else "其他"
+            out.start(index, district, label, title)
+            continue
+        if out.open:
+            out.add(index, line.text)
+    out.flush()
+    return out.items, out.fates, "title-only"
