@@ -872,21 +872,17 @@ def _evidence_lines(scope: LexborNode, has_tables: bool, after_date: bool) -> li
 
 def _attachments(tree: LexborHTMLParser, url: str) -> list[Attachment]:
     """Attachments: links in `div.fjdown` and links to documents (.pdf, .docx …) anywhere in the
-    page's content, as (name, absolute URL), page order, each URL once."""
+    page, as (name, absolute URL), page order, each URL once."""
+    boxed = {node.mem_id for node in tree.css("div.fjdown a[href]")}
     found: dict[str, Attachment] = {}
-    nodes = list(tree.css("div.fjdown a[href]"))
-    for selector in _BODY_SELECTORS:
-        nodes.extend(tree.css(f"{selector} a[href]"))
-    for node in nodes:
+    for node in tree.css("a[href]"):
         href = (node.attributes.get("href") or "").strip()
+        if node.mem_id not in boxed and not _FILE_EXT_RE.search(href):
+            continue
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
         absolute = urldefrag(urljoin(url, href))[0]
         if urlsplit(absolute).scheme not in ("http", "https"):
-            continue
-        in_fjdown = any(parent.tag == "div" and "fjdown" in (parent.attributes.get("class") or "").split()
-                        for parent in _ancestors(node, 6))
-        if not in_fjdown and not _FILE_EXT_RE.search(urlsplit(absolute).path):
             continue
         name = _clean(node.text().replace("\x0c", " ")) or _clean(node.attributes.get("title") or "")
         if not name:
@@ -894,11 +890,3 @@ def _attachments(tree: LexborHTMLParser, url: str) -> list[Attachment]:
         if absolute not in found:
             found[absolute] = Attachment(name[:200], absolute)
     return list(found.values())
-
-
-def _ancestors(node: LexborNode, limit: int):
-    current = node.parent
-    while current is not None and limit > 0:
-        yield current
-        current = current.parent
-        limit -= 1

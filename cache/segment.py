@@ -399,8 +399,13 @@ def _split(lines: list[Line], furniture: list[str | None]):
     section: District | None = None  # the district of the last district-only line
     section_label = ""
     title_style: str | None = None  # the look of the first title line in the section
-    other_sections = sum(1 for line in lines if _other_label_only(line) is not None)
-    known_sections = sum(1 for line in lines if district_only(line) is not None)
+    headings = [_heading(line, lines[i + 1] if i + 1 < count else None) if furniture[i] is None else None
+                for i, line in enumerate(lines)]
+    sections = [district_only(line) if headings[i] is None and furniture[i] is None else None
+                for i, line in enumerate(lines)]
+    known_sections = sum(1 for d in sections if d is not None)
+    other_sections = sum(1 for i, line in enumerate(lines)
+                         if headings[i] is None and furniture[i] is None and _other_label_only(line) is not None)
     zone: str | None = None
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < count else None
@@ -409,7 +414,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
             # After the last item: furniture, unless a district heading resumes the digest after an
             # attachment list.
             if zone == "attachments" and cls is None:
-                heading = _heading(line, following)
+                heading = headings[index]
                 if heading is not None and heading.district.code != "other":
                     zone = None
                 else:
@@ -424,7 +429,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
                 zone = cls
             out.fates[index] = ("furniture", cls)
             continue
-        heading = _heading(line, following)
+        heading = headings[index]
         if heading is not None:
             out.start(index, heading.district, heading.label, heading.title)
             if heading.rest:
@@ -432,7 +437,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
             families[heading.form] = families.get(heading.form, 0) + 1
             section = None
             continue
-        district = district_only(line)
+        district = sections[index]
         other = None
         if district is None and (other_sections >= 2 or (other_sections and known_sections)):
             other = _other_label_only(line)
@@ -446,8 +451,8 @@ def _split(lines: list[Line], furniture: list[str | None]):
             out.fates[index] = ("furniture", "section")
             # A district line directly followed by a paragraph: an item without a title.
             if following is not None and not _title_like(following, lines[index + 2] if index + 2 < count else None,
-                                                         None) and district_only(following) is None \
-                    and _heading(following, None) is None and furniture[index + 1] is None:
+                                                         None) and sections[index + 1] is None \
+                    and headings[index + 1] is None and furniture[index + 1] is None:
                 out.start(index, section, section_label, "")
                 families["district-line"] = families.get("district-line", 0) + 1
             continue
