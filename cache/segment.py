@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from .districts import District, district_for_label
+from .districts import District, district_for_label, lookup_district
 from .model import Item
 from .text import fold
 
@@ -123,6 +123,7 @@ _LABEL_REJECT_RE = re.compile(r"[0-9,.;!?\"“”‘’'、，。；！？《》
 _SENTENCE_END = tuple("。！？；!?;")
 _CLAUSE_END = _SENTENCE_END + tuple("，,…:：、")
 _SENTENCE_MARKS_RE = re.compile("[。！？；!?;]")
+_CAPTION_RE = re.compile(r"^(?:图为|图[:：]|图片[:：]|图\d|[(（]图|▲|△|↑|↓|上图|下图|左图|右图)")
 _DATE_OPENING_RE = re.compile(r"^\d{1,2}月\d{1,2}日")  # "3月10日，…": how body paragraphs start
 _MAX_LABEL = 12
 _MAX_HEADING_TITLE = 100
@@ -143,8 +144,8 @@ _FIELD_SUFFIXES = (
 )  # fmt: skip
 # Labels that name a place or a body: a heading's label even when not in the district table.
 _BODY_SUFFIXES = (
-    "区", "合作区", "新区", "管理局", "局", "委", "部", "办", "会", "中心", "街道", "社区", "园", "城", "市",
-    "镇", "村", "协会", "联合会", "机构",
+    "区", "合作区", "新区", "管理局", "局", "委", "部", "办", "中心", "街道", "社区", "园", "城", "市",
+    "镇", "村", "协会", "联合会", "总工会", "团委", "妇联", "机构",
 )  # fmt: skip
 
 
@@ -203,8 +204,13 @@ def district_only(line: Line) -> District | None:
     text = text.rstrip(":：﹕︓。 ").strip()
     if not text or not _label_ok(text):
         return None
+    # Exactly a district's name, or a body inside one (南山区委社会工作部); never a title that
+    # merely starts with a district (福田区开展活动).
+    district = lookup_district(text)
+    if district is not None and district.code != "other":
+        return district
     district = district_for_label(text)
-    if district.code != "other":
+    if district.code != "other" and text.endswith(_BODY_SUFFIXES):
         return district
     return None
 
@@ -262,14 +268,16 @@ def _heading(line: Line, following: Line | None) -> _Heading | None:
             district.code != "other" or label.endswith(_BODY_SUFFIXES) or form == "bracket"
         ):
             return _Heading(label, head, rest, district, "run-in")
+    # `福田区：标题。3月10日，…`: a labelled line whose first sentence is short and is followed by
+    # more text is a run-in heading even without bold.
+    if district.code != "other" or form == "bracket" or label_bold:
+        found = _SENTENCE_MARKS_RE.search(title)
+        if found and found.start() <= _MAX_RUNIN_TITLE and found.end() < len(title):
+            head = _drop_title_end(title[: found.end()])
+            rest = title[found.end():].strip()
+            if head and len(rest) > len(head) // 2:
+                return _Heading(label, head, rest, district, "run-in")
     if len(title) > _MAX_HEADING_TITLE:
-        if district.code != "other" or form == "bracket":
-            found = _SENTENCE_MARKS_RE.search(title)
-            if found and found.start() <= _MAX_RUNIN_TITLE and found.end() < len(title):
-                head = _drop_title_end(title[: found.end()])
-                rest = title[found.end():].strip()
-                if head and rest:
-                    return _Heading(label, head, rest, district, "run-in")
         return None
     if district.code != "other":
         return _Heading(label, _drop_title_end(title), "", district, form)
@@ -301,6 +309,8 @@ def _title_like(line: Line, following: Line | None, style: str | None) -> bool:
     """A line that can be an item's title under a district-only line (see the module docstring)."""
     text = line.text
     if line.link or len(text) > _MAX_HEADING_TITLE or _DATE_OPENING_RE.match(line.folded):
+        return False
+    if _CAPTION_RE.match(line.folded):
         return False
     if _SENTENCE_MARKS_RE.search(text[:-1]):
         return False
@@ -404,8 +414,13 @@ def _split(lines: list[Line], furniture: list[str | None]):
     sections = [district_only(line) if headings[i] is None and furniture[i] is None else None
                 for i, line in enumerate(lines)]
     known_sections = sum(1 for d in sections if d is not None)
-    other_sections = sum(1 for i, line in enumerate(lines)
-                         if headings[i] is None and furniture[i] is None and _other_label_only(line) is not None)
+    # Lines naming a body outside the district table count as section lines only when they look like
+    # the page's district lines (same bold/centred style) or repeat down the page.
+    section_style = next((_style(lines[i]) for i, d in enumerate(sections) if d is not None), None)
+    others = [headings[i] is None and furniture[i] is None and _other_label_only(line) is not None
+              and (section_style is None or _style(line) == section_style)
+              for i, line in enumerate(lines)]
+    other_sections = sum(others)
     zone: str | None = None
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < count else None
@@ -415,7 +430,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
             # attachment list.
             if zone == "attachments" and cls is None:
                 heading = headings[index]
-                if heading is not None and heading.district.code != "other":
+                if (heading is not None and heading.district.code != "other") or sections[index] is not None:
                     zone = None
                 else:
                     out.fates[index] = ("furniture", zone)
@@ -439,7 +454,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
             continue
         district = sections[index]
         other = None
-        if district is None and (other_sections >= 2 or (other_sections and known_sections)):
+        if district is None and others[index] and (other_sections >= 2 or known_sections):
             other = _other_label_only(line)
             if other is not None:
                 district = district_for_label(other)
@@ -457,7 +472,9 @@ def _split(lines: list[Line], furniture: list[str | None]):
                 families["district-line"] = families.get("district-line", 0) + 1
             continue
         if section is not None:
-            after_paragraph = not out.open or not out.paragraphs or out.paragraphs[-1].endswith(_SENTENCE_END + ("”", "\"", "）", ")"))
+            # A plain title must follow a finished paragraph; a bold or centred one is evidence enough.
+            after_paragraph = (not out.open or not out.paragraphs or title_style in ("bold", "centred")
+                               or out.paragraphs[-1].endswith(_SENTENCE_END + ("”", "\"", "）", ")")))
             if after_paragraph and _title_like(line, following, title_style) and (
                 title_style is not None or not out.open or not out.paragraphs
             ):
