@@ -10,11 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from . import json_text
-from .model import Item
+from .model import Attachment, Item
 from .model import TimelineEntry, WeekSummary
 from .text import clean_line, clean_text
 
@@ -28,6 +28,7 @@ class WeekItems:
 
     week: WeekSummary
     items: Sequence[Item]
+    attachments: Sequence[Attachment] = ()
 
 
 def item_json(item: Item) -> dict:
@@ -39,11 +40,18 @@ def item_json(item: Item) -> dict:
     }
 
 
-def show_json(week: WeekSummary, items: Iterable[Item]) -> dict:
-    """docs/cli.md's `show --json` object: the list fields less item_count/districts, plus items."""
+def attachment_json(attachment: Attachment) -> dict:
+    return {"name": clean_line(attachment.name), "url": clean_line(attachment.url)}
+
+
+def show_json(week: WeekSummary, items: Iterable[Item], attachments: Iterable[Attachment] = ()) -> dict:
+    """docs/cli.md's `show --json` object: the list fields less item_count/districts, plus items,
+    attachments and (issue 12) why a degraded week could not be split."""
     data = week.to_json()
     del data["item_count"], data["districts"]
     data["title"] = clean_line(data["title"])
+    data["degraded_reason"] = clean_line(week.degraded_reason)
+    data["attachments"] = [attachment_json(a) for a in attachments]
     data["items"] = [item_json(item) for item in items]
     return data
 
@@ -53,16 +61,18 @@ def dumps(data: object) -> str:
     return json_text.dumps(data)
 
 
-def group_by_week(weeks: dict[str, WeekSummary], entries: Iterable[TimelineEntry]) -> list[WeekItems]:
+def group_by_week(weeks: dict[str, WeekSummary], entries: Iterable[TimelineEntry],
+                  attachments: Callable[[str], Sequence[Attachment]] | None = None) -> list[WeekItems]:
     """Group items (in the order given) under their weeks, keeping that order."""
     grouped: dict[str, list[Item]] = {}
     for entry in entries:
         grouped.setdefault(entry.digest_id, []).append(entry.item)
-    return [WeekItems(weeks[digest_id], items) for digest_id, items in grouped.items()]
+    return [WeekItems(weeks[digest_id], items, attachments(digest_id) if attachments else ())
+            for digest_id, items in grouped.items()]
 
 
 def to_json(groups: Sequence[WeekItems]) -> str:
-    return dumps([show_json(group.week, group.items) for group in groups]) + "\n"
+    return dumps([show_json(group.week, group.items, group.attachments) for group in groups]) + "\n"
 
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|!~])")
@@ -84,6 +94,13 @@ def to_markdown(groups: Sequence[WeekItems]) -> str:
         out.append(f"- {week.week_start.isoformat()} → {week.week_end.isoformat()}, "
                    f"published {week.published.isoformat()}")
         out.append(f"- <{safe_url(week.url)}>" if safe_url(week.url) else "- (no source URL)")
+        if week.degraded:
+            out.append(f"- degraded: {md_escape(clean_line(week.degraded_reason))} (the items could not be split)")
+        if week.week_inferred:
+            out.append("- week inferred from the publish date")
+        for attachment in group.attachments:
+            link = safe_url(attachment.url)
+            out.append(f"- attachment: {md_escape(clean_line(attachment.name))}" + (f" <{link}>" if link else ""))
         out.append("")
         district = None
         for item in group.items:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import errno
 import heapq
+import json
 import os
 import re
 import sqlite3
@@ -32,7 +33,7 @@ from typing import NamedTuple
 from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
 from .setting_keys import LAST_SYNC
-from .model import Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
+from .model import Attachment, Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
 from .pages import PageFileError, digest_of, kept_pages, read_page, write_page
 from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
@@ -211,6 +212,17 @@ def _migrate_lean_search_index(db: sqlite3.Connection) -> None:
     """)
 
 
+def _migrate_parse_record(db: sqlite3.Connection) -> None:
+    """Issue 12: how each digest was parsed (degraded, inferred week, attachments, parse record)."""
+    _run_script(db, """
+        ALTER TABLE digests ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE digests ADD COLUMN degraded_reason TEXT NOT NULL DEFAULT '';
+        ALTER TABLE digests ADD COLUMN week_inferred INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE digests ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE digests ADD COLUMN parse_info TEXT NOT NULL DEFAULT '{}';
+    """)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -219,6 +231,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_failure_counts,
     _migrate_kept_pages,
     _migrate_lean_search_index,
+    _migrate_parse_record,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -490,6 +503,7 @@ class Store:
                  digest.week_end.isoformat(), digest.published.isoformat(), int(digest.sample),
                  len(digest.items), districts, _now()),
             )
+            _save_parse_record(db, digest)
             if changed:
                 db.execute(_BUMP_SEARCH_GENERATION)
                 db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
@@ -599,7 +613,8 @@ class Store:
         cursor.row_factory = sqlite3.Row
         return cursor.execute(sql, params)
 
-    _WEEK_COLUMNS = "id, url, title, week_start, week_end, published, item_count, districts, read, sample"
+    _WEEK_COLUMNS = ("id, url, title, week_start, week_end, published, item_count, districts, read, sample, "
+                     "degraded, week_inferred, degraded_reason")
 
     @staticmethod
     def _week(row: sqlite3.Row) -> WeekSummary:
@@ -608,6 +623,8 @@ class Store:
             week_end=date.fromisoformat(row["week_end"]), published=date.fromisoformat(row["published"]),
             item_count=row["item_count"], districts=tuple(row["districts"].split()), read=bool(row["read"]),
             sample=bool(row["sample"]),
+            degraded=bool(row["degraded"]), week_inferred=bool(row["week_inferred"]),
+            degraded_reason=row["degraded_reason"],
         )
 
     def weeks(self, districts: Iterable[str] | None = None) -> list[WeekSummary]:
@@ -629,11 +646,36 @@ class Store:
         week = self.week(digest_id)
         if week is None:
             return None
+        attachments, parse_info = self._parse_record(digest_id)
         return Digest(
             id=week.id, url=week.url, title=week.title, week_start=week.week_start,
             week_end=week.week_end, published=week.published,
-            items=tuple(self.items_for(digest_id)), sample=week.sample,
+            items=tuple(self.items_for(digest_id)), sample=week.sample, attachments=attachments,
+            degraded=week.degraded, degraded_reason=week.degraded_reason, week_inferred=week.week_inferred,
+            parse_info=parse_info,
         )
+
+    def _parse_record(self, digest_id: str) -> tuple[tuple[Attachment, ...], dict]:
+        row = self._db.execute("SELECT attachments, parse_info FROM digests WHERE id = ?", (digest_id,)).fetchone()
+        if row is None:
+            return (), {}
+        return _load_attachments(row[0]), _load_json(row[1], {})
+
+    def attachments(self, digest_id: str) -> list[Attachment]:
+        """A week's attachments (name, absolute URL), page order."""
+        return list(self._parse_record(digest_id)[0])
+
+    def parse_records(self, limit: int = 10) -> list[dict]:
+        """How the newest `limit` real (not sample) digests were parsed, newest published first:
+        id, published, degraded, degraded_reason, week_inferred, items, parse_info (`doctor`)."""
+        rows = self._db.execute(
+            """SELECT id, published, degraded, degraded_reason, week_inferred, item_count, parse_info
+               FROM digests WHERE sample = 0 ORDER BY published DESC, id DESC LIMIT ?""", (int(limit),))
+        return [{"id": r[0], "published": r[1], "degraded": bool(r[2]), "degraded_reason": r[3],
+                 "week_inferred": bool(r[4]), "items": r[5], "parse_info": _load_json(r[6], {})} for r in rows]
+
+    def degraded_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM digests WHERE degraded = 1").fetchone()[0]
 
     def resolve_week(self, spec: str) -> str | None:
         """The digest id a user means: a post id, a post URL, an ISO date inside the week, or latest."""
@@ -967,6 +1009,32 @@ def trigram_match(needle: str) -> str:
     superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
     trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
+
+
+def _save_parse_record(db: sqlite3.Connection, digest: Digest) -> None:
+    db.execute(
+        """UPDATE digests SET degraded = ?, degraded_reason = ?, week_inferred = ?, attachments = ?,
+                              parse_info = ? WHERE id = ?""",
+        (int(digest.degraded), digest.degraded_reason, int(digest.week_inferred),
+         json.dumps([list(a) for a in digest.attachments], ensure_ascii=False),
+         json.dumps(digest.parse_info or {}, ensure_ascii=False), digest.id),
+    )
+
+
+def _load_json(text: str | None, default):
+    try:
+        value = json.loads(text or "")
+    except ValueError:
+        return default
+    return value if isinstance(value, type(default)) else default
+
+
+def _load_attachments(text: str | None) -> tuple[Attachment, ...]:
+    found = []
+    for entry in _load_json(text, []):
+        if isinstance(entry, list) and len(entry) == 2 and all(isinstance(x, str) for x in entry):
+            found.append(Attachment(clean_line(entry[0]), entry[1]))
+    return tuple(found)
 
 
 def make_snippet(title: str, body: str, needle: str, before: int = 24, width: int = 90) -> tuple[str, tuple[tuple[int, int], ...]]:

@@ -43,6 +43,7 @@ def test_fresh_data_dir_lists_the_bundled_sample(capsys, fresh):
         "title": "深圳社会工作一周速览（3月9日至3月13日）",
         "week_start": "2026-03-09", "week_end": "2026-03-13", "published": "2026-03-20",
         "item_count": 8, "districts": SAMPLE_ORDER, "read": False, "sample": True,
+        "degraded": False, "week_inferred": False,
     }]
 
 
@@ -50,7 +51,8 @@ def test_show_latest_filtered_to_nanshan(capsys, fresh):
     code, out, _ = run(capsys, "show", "latest", "--district", "南山", "--json", "--data-dir", fresh)
     data = json.loads(out)
     assert code == 0
-    assert set(data) == {"id", "url", "title", "week_start", "week_end", "published", "read", "sample", "items"}
+    assert set(data) == {"id", "url", "title", "week_start", "week_end", "published", "read", "sample", "items",
+                         "degraded", "degraded_reason", "week_inferred", "attachments"}
     assert data["items"] == [{
         "district": "nanshan", "district_name": "南山区", "title": "召开树立和践行正确政绩观学习教育动员部署会",
         "body": data["items"][0]["body"],

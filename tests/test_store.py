@@ -27,6 +27,8 @@ def test_weeks_are_newest_first_with_contract_fields(archive):
         "districts": ["luohu", "nanshan", "city"],
         "read": False,
         "sample": False,
+        "degraded": False,
+        "week_inferred": False,
     }
 
 

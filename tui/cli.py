@@ -441,7 +441,7 @@ def cmd_show(store: Store, args: argparse.Namespace) -> int:
     if args.json:
         from sz_digest.cache.export import show_json
 
-        _print_json(show_json(week, items))
+        _print_json(show_json(week, items, store.attachments(digest_id)))
     else:
         _show_text(week, items)
     if not items:
@@ -504,7 +504,7 @@ def cmd_export(store: Store, args: argparse.Namespace) -> int:
         # Nothing to write: leave FILE alone (a previous good export is not replaced by an empty one).
         return fail(ExitCode.NO_MATCH, t("cli.export_empty"))
     weeks = {week.id: week for week in store.weeks()}
-    text = render(args.format, group_by_week(weeks, entries))
+    text = render(args.format, group_by_week(weeks, entries, store.attachments))
     if args.output is None or str(args.output) == "-" or _is_stdout(args.output):
         try:
             sys.stdout.write(text)
