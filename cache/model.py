@@ -79,6 +79,7 @@ class ListPage(NamedTuple):
     url: str
     posts: tuple[PostEntry, ...]
     next_urls: tuple[str, ...]
+    via: str = "list"  # "list": the platform's list box (div.zx_ml_list); "page": every link on the page
 
 
 class WeekSummary(NamedTuple):

@@ -400,8 +400,10 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
     tree = LexborHTMLParser(text)
     page_host = _host(url)
     scope: LexborNode | None = tree.css_first("div.zx_ml_list")
+    via = "list"
     if scope is None or scope.css_first("a[href]") is None:
         scope = tree.root
+        via = "page"
     posts: dict[str, PostEntry] = {}
     if scope is not None:
         for link in scope.css("a[href]"):
@@ -452,7 +454,7 @@ def parse_list_page(data: bytes, url: str, content_type: str | None = None) -> L
             add(href)
     for candidate in _script_next_urls(text, url, hrefs):
         add(candidate)
-    return ListPage(url=url, posts=tuple(posts.values()), next_urls=tuple(next_urls))
+    return ListPage(url=url, posts=tuple(posts.values()), next_urls=tuple(next_urls), via=via)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -54,6 +54,8 @@ try:
 except ImportError:  # Windows: no advisory lock; the store's IMMEDIATE transactions still keep it safe
     fcntl = None  # type: ignore[assignment]
 
+from . import health
+from .challenge import BLOCKED, detect_challenge
 from .config import DEFAULT_USER_AGENT
 from .errors import DigestError, ParseError, StoreError
 from .fetch import Fetcher, FetchOptions, FetchResult, clean_reason
@@ -78,6 +80,15 @@ class SourceUnreachable(DigestError):
         super().__init__(f"cannot reach the source {url}: {reason}")
         self.url = url
         self.reason = reason
+
+
+class SourceBlocked(SourceUnreachable):
+    """A list page came back as an anti-crawler challenge (cache/challenge.py): blocked, not broken."""
+
+
+def _challenge(result: FetchResult) -> str | None:
+    """The one place sync asks whether a response is a challenge page instead of content."""
+    return detect_challenge(result.status, None, result.body)
 
 
 SyncPhase = Literal["waiting", "listing", "fetching", "done"]
@@ -139,6 +150,10 @@ class SyncReport:
     gone: list[SyncFailure] = field(default_factory=list)  # posts given up on (404/410 three syncs running)
     deferred: list[SyncFailure] = field(default_factory=list)  # failed posts backing off, not tried this time
     elapsed: float = 0.0
+    degraded: list[str] = field(default_factory=list)  # digests stored as one unsplit block (issue 12)
+    blocked: str | None = None  # a post came back as a challenge page: the site blocks automated access
+    list_fallback_pages: int = 0  # list pages read only by the whole-page fallback (no known list box)
+    layout_warning: str | None = None  # set by the caller from cache/health.py after the sync
 
     @property
     def ok(self) -> bool:
@@ -155,6 +170,9 @@ class SyncReport:
             "walk_capped": self.walk_capped,
             "gone": [f.to_json() for f in self.gone],
             "deferred": [f.to_json() for f in self.deferred],
+            "degraded": list(self.degraded),
+            "blocked": self.blocked,
+            "layout_warning": self.layout_warning,
         }
 
 
@@ -241,6 +259,9 @@ class _Sync:
         """(ListPage, None) or (None, reason)."""
         result = await fetcher.get(url)
         self.report.bytes += result.wire_bytes
+        challenge = _challenge(result)
+        if challenge:
+            raise SourceBlocked(url, f"{BLOCKED} ({challenge})")
         if result.error:
             return None, result.error
         try:
@@ -253,6 +274,8 @@ class _Sync:
             return None, f"not a list page: {exc.reason}"
         except Exception as exc:  # a parser bug must not end the sync; report it per page
             return None, f"list page parser failed: {type(exc).__name__}: {exc}"[:200]
+        if page.via != "list":
+            self.report.list_fallback_pages += 1
         return page, None
 
     async def run(self) -> SyncReport:
@@ -349,6 +372,7 @@ class _Sync:
             except BaseExceptionGroup as group:
                 raise _unwrap(group) from None
         self.report.walk_complete = walk_complete
+        self.report.layout_warning = health.after_sync(store, self.report)
         if walk_complete:
             store.set_setting(WALK_INCOMPLETE, "0")
         store.set_setting(LAST_SYNC, datetime.now(UTC).isoformat(timespec="seconds"))
@@ -434,6 +458,12 @@ class _Sync:
                 etag, last_modified = meta.etag, meta.last_modified
         result = await self.fetcher.get(entry.url, etag=etag, last_modified=last_modified)
         self.report.bytes += result.wire_bytes
+        challenge = _challenge(result)
+        if challenge:  # not the page's fault: nothing recorded against it, nothing stored touched
+            self.report.blocked = f"{BLOCKED} ({challenge})"
+            self.report.failed.append(SyncFailure(entry.url, self.report.blocked, entry.id))
+            self.progress()
+            return
         if result.not_modified:
             store.record_not_modified(entry.url)
             self.report.not_modified += 1
@@ -462,6 +492,8 @@ class _Sync:
         changed = await asyncio.to_thread(store.save_digest, digest, result.body, etag=result.etag,
                                           last_modified=result.last_modified)
         self.report.fetched += 1
+        if digest.degraded:
+            self.report.degraded.append(entry.id)
         if entry.id not in self.known_before or entry.id in self.sample_before:
             self.report.new_ids.append(entry.id)
         elif changed:
@@ -532,5 +564,5 @@ async def sync(store, *, source: str, full: bool = False, max_pages: int | None 
         lock.release()
 
 
-__all__ = ["FetchOptions", "LAST_SYNC", "RESUME_PAGES", "SourceUnreachable", "SyncFailure", "SyncProgress", "SyncReport",
+__all__ = ["FetchOptions", "LAST_SYNC", "RESUME_PAGES", "SourceBlocked", "SourceUnreachable", "SyncFailure", "SyncProgress", "SyncReport",
            "WALK_INCOMPLETE", "sync"]

@@ -56,7 +56,8 @@ def test_first_sync_stores_every_digest_and_never_requests_a_non_digest(server, 
     report = run(store, server)
     assert report.to_json() == {"pages": 3, "listed": 26, "fetched": 20, "not_modified": 0,
                                 "skipped_non_digest": 6, "failed": [], "walk_capped": False, "gone": [],
-                                "deferred": []}
+                                "deferred": [], "degraded": [], "blocked": None,
+                                "layout_warning": None}
     assert store.known_ids() == digest_ids(server)
     assert sorted(report.new_ids) == sorted(digest_ids(server)) and report.changed_ids == []
     non_digest_paths = {p.path for p in server.column.posts if not p.digest}

@@ -51,6 +51,7 @@ def test_done_when_first_sync_stores_every_digest_and_reports_the_404_and_the_of
         "failed": [{"url": server.url(gone.path), "error": "HTTP 404"},
                    {"url": server.url(moved.path), "error": "off-site redirect to http://evil.example/phish.html"}],
         "walk_capped": False, "gone": [], "deferred": [],
+        "degraded": [], "blocked": None, "layout_warning": None,
     }
     assert err == ""
     non_digests = {p.path for p in server.column.posts if not p.digest}

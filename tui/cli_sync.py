@@ -98,6 +98,9 @@ def _summary(report: SyncReport, source: str) -> str:
         lines.append(_t("sep2").join(parts) + _t("received", size=format_size(report.bytes)))
     elif not report.failed:
         lines.append(_t("up_to_date"))
+    if report.degraded:
+        lines.append(f"{len(report.degraded)} digest(s) could not be split into items and are stored as full text "
+                     f"(`sz-digest doctor` says why): {', '.join(report.degraded)}")
     if report.failed:
         lines.append(_t("failed", n=len(report.failed)))
         lines.extend(f"  {f.url}  {f.error}" for f in report.failed)
@@ -154,7 +157,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         return ExitCode.UNREACHABLE
     from sz_digest.cache.errors import StoreError
     from sz_digest.cache.store import Store
-    from sz_digest.cache.sync import MAX_LIST_PAGES, SourceUnreachable, sync
+    from sz_digest.cache.sync import MAX_LIST_PAGES, SourceBlocked, SourceUnreachable, sync
 
     try:
         store = Store.open(data_dir)
@@ -193,6 +196,10 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         from .cli_follow import after_sync, alert_lines  # watches: alerts, hook, notifications, feeds
 
         follow, problems = after_sync(store, config, notify=notify, feeds_dir=feeds_dir)
+    except SourceBlocked as exc:
+        _err(f"{exc.reason} at {exc.url}; the store is unchanged. Save the pages from a browser and run "
+             "`sz-digest import` (see docs/site-changes.md)")
+        return ExitCode.UNREACHABLE
     except SourceUnreachable as exc:
         _err(_t("unreachable", url=exc.url, reason=exc.reason))
         return ExitCode.UNREACHABLE
@@ -221,6 +228,12 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         lines = [_summary(report, config.source), *(clean_line(line) for line in alert_lines(follow))]
         sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
+    if report.layout_warning:
+        _err(f"warning: {report.layout_warning}")
+    if report.blocked:
+        _err(f"{report.blocked}; nothing stored was changed for those posts. Save them from a browser and run "
+             "`sz-digest import`")
+        return ExitCode.UNREACHABLE
     return ExitCode.NO_MATCH if report.failed else ExitCode.OK
 
 
