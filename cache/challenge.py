@@ -24,7 +24,9 @@ BLOCKED = "the site blocked automated access"
 _HEAD = 65536  # challenge pages are small; only the start of a body is looked at
 _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
     ("瑞数 JavaScript challenge ($_ts)", re.compile(rb"\$_ts\s*=|\$_ts\[|\$_ts\.|FSSBBIl1UgzbN7N", re.I)),
-    ("加速乐 JavaScript challenge (__jsl_clearance)", re.compile(rb"__jsl_clearance|__jsluid", re.I)),
+    ("加速乐 JavaScript challenge (__jsl_clearance)", re.compile(
+        rb"__jsl_clearance|__jsluid|document\.cookie\s*=.{0,4000}?location\.href\s*=\s*location\.pathname\s*\+\s*"
+        rb"location\.search", re.I | re.S)),
     ("知道创宇 wzws challenge", re.compile(rb"wzws_cid|wzwschallenge|wzwstemplate|/WZWS|wzws-waf", re.I)),
     ("JavaScript browser check", re.compile(
         rb"(?:please\s+enable\s+javascript|enable\s+javascript\s+and\s+cookies|checking\s+your\s+browser|"

@@ -234,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "sz-digest completion zsh > ~/.zfunc/_sz-digest",
                                    "sz-digest completion fish > ~/.config/fish/completions/sz-digest.fish"))
     completion.add_argument("shell", choices=COMPLETION_SHELLS, help="bash, zsh or fish")
+
+    import_ = command("import", "store digest pages saved from a browser (files, complete saves, folders; any "
+                      "encoding) exactly as a sync would", examples=("sz-digest import ~/Downloads/速览/",
+                                                                     "sz-digest import post_1663876.html --json"))
+    import_.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                         help="a saved .html file or a folder of them (a complete save's _files folder is skipped)")
+    json_option(import_)
+    doctor = command("doctor", "a short diagnostic of the store and of how recent pages parsed, for bug reports",
+                     examples=("sz-digest doctor", "sz-digest doctor --json"))
+    json_option(doctor)
     return parser
 
 
@@ -343,8 +353,12 @@ def _main(argv: list[str]) -> int:
             from .cli_follow import cmd_feed, cmd_watch
 
             return cmd_watch(store, args) if args.command == "watch" else cmd_feed(store, args, config)
+        from .cli_archive import cmd_doctor, cmd_import
+
+        args.source_url = config.source
         handler = {"list": cmd_list, "show": cmd_show, "search": cmd_search, "export": cmd_export,
-                   "stats": cmd_stats, "reparse": cmd_reparse}[args.command]
+                   "stats": cmd_stats, "reparse": cmd_reparse, "import": cmd_import,
+                   "doctor": cmd_doctor}[args.command]
         return handler(store, args)
     except UsageError as exc:
         return fail(ExitCode.USAGE, usage_message(exc))
@@ -583,8 +597,12 @@ def cmd_stats(store: Store, args: argparse.Namespace) -> int:
 def cmd_reparse(store: Store, args: argparse.Namespace) -> int:
     from sz_digest.cache.parser import parse_digest
 
+    degraded_before = store.degraded_count()
     done, failed = store.reparse(parse_digest)
     print(t("cli.reparsed", n=done))
+    degraded = store.degraded_count()
+    print(f"{degraded} stored as full text"
+          + (f" ({degraded_before - degraded} fewer than before)" if degraded < degraded_before else ""))
     for url, reason in failed:
         warn(f"{url}: {reason}")
     return ExitCode.NO_MATCH if failed else ExitCode.OK

@@ -1,0 +1,110 @@
+"""Blocked, not broken (issue 12): anti-crawler challenge pages are reported as "the site blocked
+automated access", `sync` exits 3, and nothing stored is touched."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from sz_digest.cache.challenge import detect_challenge
+from sz_digest.cache.fetch import FetchOptions
+from sz_digest.cache.parser import sample_page
+from sz_digest.cache.store import Store
+from sz_digest.tui.cli import main
+
+try:
+    from tests.loopback import Fault, LoopbackServer, make_column
+except ImportError:
+    from loopback import Fault, LoopbackServer, make_column
+
+RUISHU = (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><script type="text/javascript">'
+          b'$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd="qErqrr..."</script>'
+          b'<script type="text/javascript" charset="utf-8" src="/4QbVtADbnLVIc/d.FxJzG50F.dfe1675.js"></script></head><body></body></html>')
+JSL = (b"<script>document.cookie=('_')+('_')+('j')+('s')+('l')+('_')+('c')+('l')+('e')+('a')+('r')+('a')+('n')+('c')+('e')"
+       b"+('_')+('s')+('=')+(-~[]+'')+'6'+'0';location.href=location.pathname+location.search</script>")
+WZWS = (b'<html><head><title>waf</title></head><body><script>var wzwschallenge="abc";var wzwschallengex="def";'
+        b'function HXXTTKKLLPPP5(){}</script><noscript>please enable javascript</noscript></body></html>')
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "body", "kind"),
+    [
+        (412, {}, RUISHU, "$_ts"),
+        (412, {}, b"", "HTTP 412"),  # the fetcher keeps no body for a 412: the status alone says it
+        (521, {"Set-Cookie": "__jsluid_s=0a1b2c; max-age=31536000; path=/"}, JSL, "加速乐"),
+        (200, {}, WZWS, "wzws"),
+        (200, {}, RUISHU, "$_ts"),  # a 200 whose body is the challenge, not content
+        (503, {}, WZWS, "wzws"),
+        (200, {"Set-Cookie": "__jsluid_h=abc; path=/"}, b"<html><body><script>x()</script></body></html>", "加速乐"),
+    ],
+    ids=["ruishu-412", "bare-412", "jsl-521", "wzws-200", "ruishu-200", "wzws-503", "jsluid-cookie"],
+)
+def test_each_kind_of_challenge_is_recognised(status, headers, body, kind):
+    reason = detect_challenge(status, headers, body)
+    assert reason is not None and kind in reason
+
+
+def test_real_pages_are_not_challenges_even_when_they_mention_a_marker():
+    data, _ = sample_page()
+    assert detect_challenge(200, {}, data) is None
+    tracked = data.replace(b"</body>", b"<script>var __jsluid='x';</script></body>")  # a WAF tracking script
+    assert detect_challenge(200, {}, tracked) is None
+    assert detect_challenge(404, {}, b"<html><body>Not Found</body></html>") is None
+    assert detect_challenge(None, None, None) is None
+
+
+@pytest.fixture
+def server():
+    with LoopbackServer(make_column(digests=6, non_digests=0, per_page=10)) as srv:
+        yield srv
+
+
+def _sync(server, data_dir, *extra) -> int:
+    return main(["--data-dir", str(data_dir), "--source", server.source, "sync", *extra])
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault("status", status=412, body=RUISHU), Fault("status", status=521, body=JSL,
+                                                    headers={"Set-Cookie": "__jsluid_s=1; path=/"}),
+     Fault("status", status=200, body=WZWS)],
+    ids=["412-ruishu", "521-jsl", "200-wzws"],
+)
+def test_sync_of_a_blocked_list_page_exits_3_says_blocked_and_leaves_the_store_untouched(server, tmp_path, capsys, fault,
+                                                                                          monkeypatch):
+    import sz_digest.cache.sync as sync_module
+
+    monkeypatch.setattr(sync_module, "FetchOptions", lambda **kw: FetchOptions(max_tries=1, **kw))
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        before = [w.to_json() for w in store.weeks()]
+        settings = store.get_setting("sync.walk_incomplete")
+    server.fault(server.column.page_path(1), fault)
+    assert _sync(server, data, "--json") == 3
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert "the site blocked automated access" in err and "store is unchanged" in err
+    assert "not a list page" not in err and "parse" not in err
+    with Store.open(data) as store:
+        assert [w.to_json() for w in store.weeks()] == before
+        assert store.failures() == []
+        assert store.get_setting("sync.walk_incomplete") == settings
+
+
+def test_a_digest_answered_by_a_challenge_is_blocked_not_a_parse_failure_and_the_stored_copy_stays(server, tmp_path, capsys):
+    data = tmp_path / "data"
+    assert _sync(server, data) == 0
+    capsys.readouterr()
+    victim = server.column.digests()[0]
+    with Store.open(data) as store:
+        kept = store.digest(str(victim.id))
+    server.fault(victim.path, Fault("status", status=200, body=RUISHU))
+    assert _sync(server, data, "--full", "--json") == 3
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert "the site blocked automated access" in report["blocked"]
+    assert "blocked automated access" in err
+    with Store.open(data) as store:
+        assert store.digest(str(victim.id)) == kept
+        assert store.failures() == []  # not recorded as a broken page
