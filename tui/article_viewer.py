@@ -110,6 +110,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         self.store = store
         self.t = t
         self.week: WeekSummary | None = None
+        self.attachments: list = []  # the week's attachments (cache.model.Attachment), listed under its header
         self.entries: list[Entry] = []
         self.pending: tuple[str, int] | None = None  # (digest id, position) to make current once shown
         self._week_ranges: dict = {}  # digest id -> (week start, week end), for the starred view
@@ -160,6 +161,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
     def _load_week(self) -> None:
         self.week = week = self.store.week(self.digest_id) if self.digest_id else None
         self.entries = []
+        self.attachments = self.store.attachments(week.id) if week is not None else []
         if week is None:
             self._state = "none"
             return
@@ -328,6 +330,14 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                          (_fit(clean_line(week.url), width - cell_len(label)), ("viewer--source", "viewer--url")))))
         if week.sample:
             text(t("viewer.sample"), "viewer--sample")
+        if week.degraded:
+            text(t("viewer.degraded", reason=clean_line(week.degraded_reason)), "viewer--warning")
+        if week.week_inferred:
+            text(t("viewer.week_inferred"), "viewer--note")
+        if self.attachments:
+            text(t("viewer.attachments", n=len(self.attachments)), "viewer--meta")
+            for attachment in self.attachments:
+                text("  · " + clean_line(attachment.name), "viewer--source")
         if self._state == "no_items":
             rows.append(Row())
             text(t("viewer.no_items"), "viewer--note")

@@ -101,6 +101,8 @@ class MainScreen(Screen[None]):
     status_line = getters.query_one("#status", Static)
     header = getters.query_one(DigestHeader)
 
+    layout_warning: str | None = None  # cache/health.py: the site's pages stopped looking like the archive
+
     def __init__(self, store: Store, t: Catalog, *, start_week: str | None, start_districts: list[str] | None,
                  offline: bool) -> None:
         super().__init__(id="main")
@@ -198,11 +200,19 @@ class MainScreen(Screen[None]):
             parts.append(t("status.filter", names="、".join(t.district(c) for c in sorted(self.districts))))
         if self.watch_filter is not None:
             parts.append(t("status.watch", name=self.watch_filter[0]))
+        degraded = sum(1 for week in self.week_list.weeks if week.degraded)
+        if degraded:
+            parts.append(t("status.degraded", n=degraded))
+        if self.layout_warning:
+            parts.insert(0, t("status.layout_changed"))
         self.status_line.update(Content(" · ".join(parts)), layout=False)
 
     def reload_weeks(self) -> None:
         """Re-read the week list from the store (after a sync), keeping the selection."""
         weeks = self.store.weeks()
+        from sz_digest.cache.health import layout_warning
+
+        self.layout_warning = layout_warning(self.store)
         self.week_list.show_weeks(weeks, starred_count=len(self.store.starred()))
         if self.digest_id is None and weeks:
             self.digest_id = weeks[0].id
@@ -428,7 +438,14 @@ class MainScreen(Screen[None]):
         if week is None:
             self.app.notify(self.t("notice.no_week"), markup=False)
             return
-        self.app.open_url(week.url)
+        attachments = self.store.attachments(week.id)
+        if not attachments:
+            self.app.open_url(week.url)
+            return
+        from .attachment_picker import AttachmentPicker
+
+        self.app.push_screen(AttachmentPicker(self.t, week.url, attachments),
+                             lambda url: self.app.open_url(url) if url else None)
 
     def action_refresh(self) -> None:
         self.app.start_refresh(manual=True)

@@ -29,7 +29,10 @@ def week_lines(week: WeekSummary, t: Catalog) -> tuple[Line, ...]:
     marker = ("  ", ()) if week.read else ("● ", ("week-list--unread",))
     dates = (f"{week.week_start.isoformat()} → {end}", () if week.read else ("week-list--bold",))
     details = " · ".join([t("week.published", date=week.published.strftime("%m-%d")), t("week.items", n=week.item_count)])
-    lines: list[Line] = [(marker, dates), (("  " + details, ("week-list--dim",)),)]
+    second: Line = (("  " + details, ("week-list--dim",)),)
+    if week.degraded:  # stored as full text: the parser could not split this week's items
+        second += ((" · " + t("week.degraded"), ("week-list--note",)),)
+    lines: list[Line] = [(marker, dates), second]
     if week.sample:
         lines.append((("  ", ()), (t("week.sample"), ("week-list--note",))))
     return tuple(lines)
