@@ -28,10 +28,11 @@ def week_lines(week: WeekSummary, t: Catalog) -> tuple[Line, ...]:
     end = week.week_end.strftime("%m-%d") if week.week_end.year == week.week_start.year else week.week_end.isoformat()
     marker = ("  ", ()) if week.read else ("● ", ("week-list--unread",))
     dates = (f"{week.week_start.isoformat()} → {end}", () if week.read else ("week-list--bold",))
-    details = " · ".join([t("week.published", date=week.published.strftime("%m-%d")), t("week.items", n=week.item_count)])
-    second: Line = (("  " + details, ("week-list--dim",)),)
-    if week.degraded:  # stored as full text: the parser could not split this week's items
-        second += ((" · " + t("week.degraded"), ("week-list--note",)),)
+    published = t("week.published", date=week.published.strftime("%m-%d"))
+    if week.degraded:  # stored as full text: its one block is no item count worth showing
+        second: Line = (("  " + published + " · ", ("week-list--dim",)), (t("week.degraded"), ("week-list--note",)))
+    else:
+        second = (("  " + " · ".join([published, t("week.items", n=week.item_count)]), ("week-list--dim",)),)
     lines: list[Line] = [(marker, dates), second]
     if week.sample:
         lines.append((("  ", ()), (t("week.sample"), ("week-list--note",))))
