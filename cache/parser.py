@@ -46,7 +46,7 @@ from .districts import district_for_label
 from .urls import POST_PATH_RE, SAMPLE_URL, join_url, post_id_from_url
 from .errors import ParseError
 from .model import Attachment, Digest, ListPage, PostEntry
-from .segment import Line, segment
+from .segment import TABLE_CELL_SEPARATOR, Line, segment
 from .text import clean_line, fold
 
 __all__ = [
@@ -577,13 +577,18 @@ _BLOCK_RE = re.compile(
     r"details|summary|center|form|fieldset)[\s/>])",
     re.I,
 )
-_BOLD_SELECTOR = "strong, b, h1, h2, h3, h4, h5, h6, [style*='font-weight'], [style*='FONT-WEIGHT']"
+# Bold, and the heading fonts of Chinese official documents (黑体 for level-one headings, 楷体 for
+# level two, 小标宋 for titles; bodies are 仿宋): a Word paste marks its headings with them.
+_BOLD_SELECTOR = ("strong, b, h1, h2, h3, h4, h5, h6, [style*='font-weight'], [style*='FONT-WEIGHT'], "
+                  "[style*='黑体'], [style*='楷体'], [style*='小标宋'], [style*='SimHei'], [style*='KaiTi'], "
+                  "font[face]")
 _BOLD_TAGS = frozenset({"strong", "b", "h1", "h2", "h3", "h4", "h5", "h6"})
-_BOLD_STYLE_RE = re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)", re.I)
+_BOLD_STYLE_RE = re.compile(
+    r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font-family\s*:[^;]*(?:黑体|楷体|小标宋|simhei|kaiti)", re.I)
 _CENTRE_SELECTOR = "center, [align='center'], [align='middle'], [style*='center'], [style*='CENTER']"
 _CENTRE_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 _FILE_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|zip|rar|7z|wps|et|pptx?|txt|ofd|csv)(?:$|[?#])", re.I)
-_CELL_SEPARATOR = " | "
+_CELL_SEPARATOR = TABLE_CELL_SEPARATOR
 _MAX_DATA_CELL = 300  # a table whose cells hold more text is a layout table: its cells stay lines
 _WEEK_SCAN_LINES = 6  # how many lines before the first item may carry the week range
 
@@ -774,7 +779,11 @@ def _publish_date(tree: LexborHTMLParser) -> date | None:
     if when is not None:
         return when
     body = tree.body
-    return _labelled_date(body.text()) if body is not None else None
+    if body is None:
+        return None
+    text = body.text()
+    # A saved or re-templated page may drop the label: the first full date near the top will do.
+    return _labelled_date(text) or _parse_date(text[:3000])
 
 
 def _runs_by_first_char(texts: Iterable[str]) -> dict[str, list[str]]:
@@ -792,7 +801,11 @@ def _marked_texts(scope: LexborNode, selector: str, tags: frozenset[str], style:
     """Cleaned texts of the blocks inside nodes that match `selector` and really carry the mark."""
     found: set[str] = set()
     for node in scope.css(selector):
-        if node.tag not in tags and not style.search(node.attributes.get("style") or ""):
+        attributes = node.attributes
+        declared = attributes.get("style") or ""
+        if node.tag == "font" and attributes.get("face"):
+            declared += ";font-family:" + (attributes.get("face") or "")
+        if node.tag not in tags and not style.search(declared):
             if attribute is None or (node.attributes.get("align") or "").lower() not in ("center", "middle"):
                 continue
         for part in node.text().split("\x0c"):

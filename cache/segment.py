@@ -80,6 +80,13 @@ _SOURCE_RE = re.compile(
     r"^[(（【\[]?(?:来源|稿件来源|信息来源|供稿|供稿单位|撰稿|撰稿人|文字|摄影|图片|图文|文/|图/|文图|"
     r"责任编辑|编辑|审核|审稿|校对|初审|复审|终审|作者|通讯员|记者|发布机构)\s*[:：/|]"
 )
+# "（福田区委社会工作部供稿）", "（图片由罗湖区提供）": a source note without a label.
+_SOURCE_TAIL_RE = re.compile(r"^[(（【\[].{2,40}(?:供稿|供图|提供|报送|撰稿)[)）】\]]$")
+_DATE_ONLY_RE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\d{1,2}:\d{2}(?::\d{2})?)?$")
+_DECORATION_RE = re.compile(r"^[\W_]+$")  # rules, stars, dashes: no letter, digit or CJK character
+_SECTION_HEADER_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）])?(?:各区|区级|其他|其它|基层|重点|工作|本周)?"
+    r"(?:工作)?(?:动态|资讯|快讯|简讯|要闻|亮点|速览)[:：]?$")
 _META_RE = re.compile(
     r"^(?:发布时间|信息提供日期|发布日期|日期|时间|浏览次数|访问量|点击数|阅读量|阅读次数|字号)[:：]"
 )
@@ -89,8 +96,14 @@ _FOOTER_MAX = 120  # a footer line is short; a paragraph that mentions 版权所
 def furniture_class(folded: str, *, after_content: bool) -> str | None:
     """The furniture class of one line (folded, spaces removed), or None when it is content."""
     head = folded[:40]
-    if _SOURCE_RE.match(head):
+    if _SOURCE_RE.match(head) or (len(folded) <= 44 and _SOURCE_TAIL_RE.match(folded)):
         return "source"
+    if _DECORATION_RE.match(folded):
+        return "decoration"
+    if len(folded) <= 20 and _DATE_ONLY_RE.match(folded):
+        return "meta"
+    if len(folded) <= 12 and _SECTION_HEADER_RE.match(folded):
+        return "section"  # "各区动态", "二、基层快讯": a heading over items, not an item
     if _META_RE.match(head) and len(folded) <= 60:
         return "meta"
     for cls, rule in _ZONE_RULES:
@@ -115,7 +128,7 @@ def furniture_class(folded: str, *, after_content: bool) -> str | None:
 _NUMBERING_RE = re.compile(
     r"^\s*(?:第[一二三四五六七八九十\d]{1,3}[条项]?\s*[、,，:：.．]?|[（(]\s*[一二三四五六七八九十\d]{1,3}\s*[)）]\s*[、,，.．]?"
     r"|[一二三四五六七八九十]{1,3}\s*[、.．,，]|\d{1,2}\s*(?:[、．，,]|\.(?!\d)|[)）])|[①-⑳⑴-⒇㈠-㈩]"
-    r"|[■□◆◇●○▲△▶►★☆◎•·▪❖◈]+)\s*"
+    r"|[■□◆◇●○▲△▶►★☆◎•·▪❖◈▌▍▎▐※➤→]+)\s*"
 )
 _BRACKET_RE = re.compile(r"^[【\[〔［「『]\s*([^】\]〕］」』]{1,16}?)\s*[】\]〕］」』]\s*[:：﹕︓]?\s*")
 _COLON_RE = re.compile("[:\ufe13\ufe55\uff1a]")
@@ -147,6 +160,15 @@ _BODY_SUFFIXES = (
     "区", "合作区", "新区", "管理局", "局", "委", "部", "办", "中心", "街道", "社区", "园", "城", "市",
     "镇", "村", "协会", "联合会", "总工会", "团委", "妇联", "机构",
 )  # fmt: skip
+
+
+_TITLE_TAIL_RE = re.compile(r"[(（【\[]([^()（）【】\[\]]{2,12})[)）】\]]$")
+_SECTION_SUFFIXES = ("动态", "工作动态", "资讯", "快讯", "简讯", "新闻", "要闻", "亮点")
+_SEPARATED_RES = (
+    re.compile(r"^([^—－–\-]{2,20}?)\s*(?:——|—|－|–|-{1,2})\s*(\S.*)$"),
+    re.compile(r"^(\S{2,12})\s+(\S.*)$"),
+)
+TABLE_CELL_SEPARATOR = " | "  # how the parser joins a table row's cells: such a line is never a heading
 
 
 def _strip_numbering(text: str) -> str:
@@ -183,36 +205,56 @@ def _is_field_label(label: str, district: District) -> bool:
 
 
 def _split_label(text: str) -> tuple[str, str, str] | None:
-    """(label, title, form) of `【区名】标题` / `区名：标题` (numbering already removed), or None."""
+    """(label, title, form) of `【区名】标题` / `区名：标题` (numbering already removed), or None.
+
+    Without a colon, a district's name followed by a dash, a bar or a space (`福田区——标题`,
+    `福田区｜标题`, `福田区　标题`) is the same heading, when what follows reads as a title.
+    """
     match = _BRACKET_RE.match(text)
     if match:
-        return match.group(1).strip(), text[match.end():].strip(), "bracket"
+        return _squeeze(match.group(1)), text[match.end():].strip(), "bracket"
     colon = _COLON_RE.search(text, 0, _MAX_LABEL + 4)
-    if colon is None:
+    if colon is not None:
+        return _squeeze(text[: colon.start()]), text[colon.end():].strip(), "label"
+    for n, separated in enumerate(_SEPARATED_RES):
+        match = separated.match(text)
+        if match:
+            label, title = _squeeze(match.group(1)), match.group(2).strip()
+            known = lookup_district(label) if n else _section_district(label)  # a space: the name exactly
+            if (known is not None and known.code != "other" and len(title) <= _MAX_PLAIN_TITLE
+                    and not _SENTENCE_MARKS_RE.search(title[:-1]) and not _DATE_OPENING_RE.match(fold(title))):
+                return label, title, "label"
+    return None
+
+
+def _squeeze(label: str) -> str:
+    """A label without the spaces editors put between its characters (`福 田 区`)."""
+    return "".join(label.split())
+
+
+def _section_district(text: str) -> District | None:
+    """The district `text` names exactly, or a body inside one (南山区委社会工作部), or its news
+    section (福田区动态); never a title that merely starts with a district (福田区开展活动)."""
+    if not text or not _label_ok(text):
         return None
-    return text[: colon.start()].strip(), text[colon.end():].strip(), "label"
+    district = lookup_district(text)
+    if district is not None and district.code != "other":
+        return district
+    district = district_for_label(text)
+    if district.code != "other" and text.endswith(_BODY_SUFFIXES + _SECTION_SUFFIXES):
+        return district
+    return None
 
 
 def district_only(line: Line) -> District | None:
     """The district a line names and nothing else (`福田区`, `（一）福田区`, `【福田区】：`), or None."""
-    if len(line.text) > _MAX_LABEL + 8 or line.link:
+    if len(line.text) > _MAX_LABEL + 8 or line.link or TABLE_CELL_SEPARATOR in line.text:
         return None
     text = _strip_numbering(line.text).strip()
     match = _BRACKET_RE.match(text)
     if match and match.end() >= len(text):
         text = match.group(1)
-    text = text.rstrip(":：﹕︓。 ").strip()
-    if not text or not _label_ok(text):
-        return None
-    # Exactly a district's name, or a body inside one (南山区委社会工作部); never a title that
-    # merely starts with a district (福田区开展活动).
-    district = lookup_district(text)
-    if district is not None and district.code != "other":
-        return district
-    district = district_for_label(text)
-    if district.code != "other" and text.endswith(_BODY_SUFFIXES):
-        return district
-    return None
+    return _section_district(_squeeze(text.rstrip(":：﹕︓。 ")))
 
 
 def _other_label_only(line: Line) -> str | None:
@@ -244,7 +286,7 @@ def _heading(line: Line, following: Line | None) -> _Heading | None:
     first paragraph; so is a district-labelled line too long to be a title whose first sentence is
     short (`福田区：标题。3月10日，…`).
     """
-    if line.link:
+    if line.link or TABLE_CELL_SEPARATOR in line.text:
         return None
     text = _strip_numbering(line.text)
     offset = len(line.text) - len(text)
@@ -268,6 +310,10 @@ def _heading(line: Line, following: Line | None) -> _Heading | None:
             district.code != "other" or label.endswith(_BODY_SUFFIXES) or form == "bracket"
         ):
             return _Heading(label, head, rest, district, "run-in")
+    # `福田区：3月10日，福田区开展…。`: the label leads straight into the body (no title).
+    if district.code != "other" and _DATE_OPENING_RE.match(fold(title).replace(" ", "")) and (
+            len(title) > 30 or title.endswith(_SENTENCE_END)):
+        return _Heading(label, "", title, district, "run-in")
     # `福田区：标题。3月10日，…`: a labelled line whose first sentence is short and is followed by
     # more text is a run-in heading even without bold.
     if district.code != "other" or form == "bracket" or label_bold:
@@ -530,6 +576,10 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
         if index in wanted:
             title = _drop_title_end(_strip_numbering(line.text))
             district = district_for_label(title)
+            tail = _TITLE_TAIL_RE.search(title)  # "开展关爱活动（福田区）"
+            if tail and _section_district(_squeeze(tail.group(1))) is not None:
+                district = _section_district(_squeeze(tail.group(1)))
+                title = title[: tail.start()].rstrip()
             label = district.name if district.code != "other" else "其他"
             out.start(index, district, label, title)
             continue

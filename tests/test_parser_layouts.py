@@ -222,3 +222,31 @@ def test_issue_number_title_without_a_range_in_the_body_infers_the_publish_week(
 )  # fmt: skip
 def test_week_title_numeric_forms(title, published, start, end):
     assert parse_week_title(title, published) == (start, end)
+
+
+def test_word_heading_fonts_dash_and_space_separators_spaced_names_and_furniture_without_labels():
+    digest = parse("word_heading_fonts.html")
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("futian", "辖区社工站开展春季关爱活动", ("3月17日，福田区各社工站开展春季关爱活动。",)),
+        ("luohu", "召开社区议事会", ("3月18日，罗湖区召开社区议事会，30余名居民代表参加。",)),
+        ("nanshan", "举办社工督导培训", ("3月19日，南山区举办社工督导培训。",)),
+    ]
+    # "各区动态", the ※ rule, "（…供稿）" and the trailing date are furniture, not text of an item.
+    assert digest.parse_info["furniture"] == {"section": 1, "decoration": 1, "source": 1, "meta": 1}
+    assert digest.week_inferred  # "2026年第12期" and no range in the body
+
+
+def test_centred_bold_titles_with_the_district_in_a_trailing_bracket():
+    digest = parse("titles_with_district_tail.html")
+    assert [(i.district, i.title) for i in digest.items] == [
+        ("futian", "开展春季关爱活动"), ("luohu", "召开社区议事会"), ("shenshan", "深汕特别合作区推进小区治理试点")]
+
+
+def test_district_label_leading_straight_into_the_body_is_an_item_without_title():
+    body = ("<p>福田区：3月10日，福田区开展社区邻里节活动，居民200余人参加。</p><p>活动持续一天。</p>"
+            "<p>罗湖区：3月11日，罗湖区召开社区议事会。</p>")
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("futian", "", ("3月10日，福田区开展社区邻里节活动，居民200余人参加。", "活动持续一天。")),
+        ("luohu", "", ("3月11日，罗湖区召开社区议事会。",)),
+    ]
