@@ -593,7 +593,6 @@ _MAX_DATA_CELL = 300  # a table whose cells hold more text is a layout table: it
 _WEEK_SCAN_LINES = 6  # how many lines before the first item may carry the week range
 
 
-@_only_parse_errors
 def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Digest:
     """One digest page → `Digest`; `ParseError(url, reason)` for anything that is not one.
 
@@ -605,21 +604,13 @@ def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Dige
     return parse_digest_detail(data, url, content_type)[0]
 
 
+@_only_parse_errors
 def parse_digest_detail(data: bytes, url: str, content_type: str | None = None):
     """`(Digest, lines, fates)`: the digest, its content area's lines and each line's fate.
 
     For tests and diagnostics: `fates[i]` is ("item", position), ("unsplit", 0) or
     ("furniture", class) for `lines[i]` (cache/segment.py).
     """
-    try:
-        return _parse_digest(data, url, content_type)
-    except ParseError:
-        raise
-    except Exception as exc:
-        raise ParseError(url, f"unexpected {type(exc).__name__}: {exc}") from exc
-
-
-def _parse_digest(data: bytes, url: str, content_type: str | None):
     post_id = post_id_from_url(url)
     if post_id is None:
         raise ParseError(url, "not a post URL (expected …/post_N.html or …/mpost_N.html)")

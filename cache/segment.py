@@ -397,6 +397,20 @@ class _Builder:
         self.paragraphs.append(text)
         self.fates[index] = ("item", len(self.items))
 
+    def furniture(self, index: int, cls: str | None, zone: str | None) -> tuple[bool, str | None]:
+        """Give line `index` its furniture fate if it is furniture or inside the trailing zone (a
+        zone class after an item opens it); returns (handled, zone)."""
+        if zone is not None:
+            self.fates[index] = ("furniture", cls if cls in _ZONE_CLASSES else zone)
+            return True, zone
+        if cls is None:
+            return False, zone
+        if self.open and cls in _ZONE_CLASSES:
+            self.flush()
+            zone = cls
+        self.fates[index] = ("furniture", cls)
+        return True, zone
+
     def flush(self) -> None:
         if not self.open or self.district is None:
             return
@@ -471,24 +485,13 @@ def _split(lines: list[Line], furniture: list[str | None]):
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < count else None
         cls = furniture[index]
-        if zone is not None:
-            # After the last item: furniture, unless a district heading resumes the digest after an
-            # attachment list.
-            if zone == "attachments" and cls is None:
-                heading = headings[index]
-                if (heading is not None and heading.district.code != "other") or sections[index] is not None:
-                    zone = None
-                else:
-                    out.fates[index] = ("furniture", zone)
-                    continue
-            else:
-                out.fates[index] = ("furniture", cls if cls in _ZONE_CLASSES else zone)
-                continue
-        if cls is not None:
-            if out.open and cls in _ZONE_CLASSES:
-                out.flush()
-                zone = cls
-            out.fates[index] = ("furniture", cls)
+        # After the last item everything is furniture, unless a district heading resumes the digest
+        # after an attachment list.
+        if zone == "attachments" and cls is None and (
+                (headings[index] is not None and headings[index].district.code != "other") or sections[index]):
+            zone = None
+        handled, zone = out.furniture(index, cls, zone)
+        if handled:
             continue
         heading = headings[index]
         if heading is not None:
@@ -563,15 +566,8 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
     out = _Builder(count)
     zone: str | None = None
     for index, line in enumerate(lines):
-        cls = furniture[index]
-        if zone is not None:
-            out.fates[index] = ("furniture", cls if cls in _ZONE_CLASSES else zone)
-            continue
-        if cls is not None:
-            if out.open and cls in _ZONE_CLASSES:
-                out.flush()
-                zone = cls
-            out.fates[index] = ("furniture", cls)
+        handled, zone = out.furniture(index, furniture[index], zone)
+        if handled:
             continue
         if index in wanted:
             title = _drop_title_end(_strip_numbering(line.text))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sz_digest.cache.parser import parse_digest, parse_digest_detail, parse_week_title
+from sz_digest.cache.parser import parse_digest, parse_digest_detail
 
 LAYOUTS = Path(__file__).parent / "fixtures" / "layouts"
 POST = "http://szshequ.org.cn/szshgzb/gzyw/content/post_1700100.html"
@@ -206,22 +206,6 @@ def test_issue_number_title_without_a_range_in_the_body_infers_the_publish_week(
     assert digest.week_inferred and digest.parse_info["week_from"] == "published"
     assert (digest.week_start, digest.week_end) == (date(2026, 3, 16), date(2026, 3, 20))  # Sunday 3-22's week
 
-
-@pytest.mark.parametrize(
-    ("title", "published", "start", "end"),
-    [
-        ("深圳社会工作一周速览（3.9-3.13）", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-        ("深圳社会工作一周速览（3/9—3/13）", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-        ("深圳社会工作一周速览（３．９－３．１３）", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-        ("深圳社会工作一周速览（2026.3.9-3.13）", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-        ("深圳社会工作一周速览（12.29-1.2）", date(2026, 1, 9), date(2025, 12, 29), date(2026, 1, 2)),
-        ("深圳社会工作一周速览（3.9-13）", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-        ("深圳社会工作一周速览（3月9日（周一）至3月13日（周五））", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-        ("2026年深圳社会工作一周速览（3月9日-13日）", date(2026, 3, 20), date(2026, 3, 9), date(2026, 3, 13)),
-    ],
-)  # fmt: skip
-def test_week_title_numeric_forms(title, published, start, end):
-    assert parse_week_title(title, published) == (start, end)
 
 
 def test_word_heading_fonts_dash_and_space_separators_spaced_names_and_furniture_without_labels():
