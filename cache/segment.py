@@ -271,7 +271,7 @@ def _other_label_only(line: Line) -> str | None:
     return text
 
 
-def _heading(line: Line, following: Line | None) -> _Heading | None:
+def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -> _Heading | None:
     """Whether `line` is an item heading with its own label; see the module docstring.
 
     A label:title line is a heading when ONE of these holds:
@@ -316,7 +316,8 @@ def _heading(line: Line, following: Line | None) -> _Heading | None:
         return _Heading(label, "", title, district, "run-in")
     # `福田区：标题。3月10日，…`: a labelled line whose first sentence is short and is followed by
     # more text is a run-in heading even without bold.
-    if district.code != "other" or form == "bracket" or label_bold:
+    # On a page whose headings run in, a body outside the district table does too (前海管理局：…。…).
+    if district.code != "other" or form == "bracket" or label_bold or (run_in_page and label.endswith(_BODY_SUFFIXES)):
         found = _SENTENCE_MARKS_RE.search(title)
         if found and found.start() <= _MAX_RUNIN_TITLE and found.end() < len(title):
             head = _drop_title_end(title[: found.end()])
@@ -469,8 +470,15 @@ def _split(lines: list[Line], furniture: list[str | None]):
     section: District | None = None  # the district of the last district-only line
     section_label = ""
     title_style: str | None = None  # the look of the first title line in the section
+    title_numbered = False  # whether it was numbered: "（一）…" under an unnumbered title is a sub-point
     headings = [_heading(line, lines[i + 1] if i + 1 < count else None) if furniture[i] is None else None
                 for i, line in enumerate(lines)]
+    # Repetition down the page is evidence: where two headings or more run in, a run-in line with a
+    # label outside the district table is one too.
+    if sum(1 for h in headings if h is not None and h.form == "run-in") >= 2:
+        headings = [h if h is not None or furniture[i] is not None else
+                    _heading(line, lines[i + 1] if i + 1 < count else None, run_in_page=True)
+                    for i, (h, line) in enumerate(zip(headings, lines))]
     sections = [district_only(line) if headings[i] is None and furniture[i] is None else None
                 for i, line in enumerate(lines)]
     known_sections = sum(1 for d in sections if d is not None)
@@ -524,12 +532,15 @@ def _split(lines: list[Line], furniture: list[str | None]):
             # A plain title must follow a finished paragraph; a bold or centred one is evidence enough.
             after_paragraph = (not out.open or not out.paragraphs or title_style in ("bold", "centred")
                                or out.paragraphs[-1].endswith(_SENTENCE_END + ("”", "\"", "）", ")")))
+            numbered = _strip_numbering(line.text) != line.text
             if after_paragraph and _title_like(line, following, title_style) and (
+                title_style is None or numbered == title_numbered
+            ) and (
                 title_style is not None or not out.open or not out.paragraphs
             ):
                 if title_style is None:
-                    title_style = _style(line)
-                out.start(index, section, section_label, _drop_title_end(line.text))
+                    title_style, title_numbered = _style(line), numbered
+                out.start(index, section, section_label, _drop_title_end(_strip_numbering(line.text)))
                 families["district-line"] = families.get("district-line", 0) + 1
                 continue
         if out.open:

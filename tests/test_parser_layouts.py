@@ -234,3 +234,17 @@ def test_district_label_leading_straight_into_the_body_is_an_item_without_title(
         ("futian", "", ("3月10日，福田区开展社区邻里节活动，居民200余人参加。", "活动持续一天。")),
         ("luohu", "", ("3月11日，罗湖区召开社区议事会。",)),
     ]
+
+
+def test_plain_run_in_page_takes_bodies_outside_the_table_too_and_numbered_sub_points_stay_in_the_body():
+    digest = parse("runin_plain_mixed.html")
+    assert [(i.district, i.district_name, i.title) for i in digest.items] == [
+        ("futian", "福田区", "开展春季关爱活动"),
+        ("other", "前海管理局", "举办跨境社工交流活动"),  # run-in by repetition: two other run-ins on the page
+        ("luohu", "罗湖区", "召开社区议事会"),
+        ("longhua", "龙华区", "召开社工机构工作会议"),
+        ("longhua", "龙华区", "开展新就业群体关爱行动"),
+    ]
+    # "（一）强化党建引领" is short and plain like a title line, but numbered where the section's
+    # first title was not: a sub-point of the item.
+    assert digest.items[3].paragraphs[1:3] == ("（一）强化党建引领", "推动社工机构党组织全覆盖，发挥党员社工先锋作用。")
