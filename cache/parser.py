@@ -591,6 +591,7 @@ _FILE_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|zip|rar|7z|wps|et|pptx?|txt|ofd
 _CELL_SEPARATOR = TABLE_CELL_SEPARATOR
 _MAX_DATA_CELL = 300  # a table whose cells hold more text is a layout table: its cells stay lines
 _WEEK_SCAN_LINES = 6  # how many lines before the first item may carry the week range
+_WEEK_LINE_MAX = 40  # … on a line this short ("（4月27日—5月1日）", "本期时间：3月9日至13日")
 
 
 def parse_digest(data: bytes, url: str, content_type: str | None = None) -> Digest:
@@ -706,11 +707,12 @@ def _scopes(tree: LexborHTMLParser):
 
 
 def _week_from_lines(lines, fates, published: date, url: str):
-    """A week range in the first lines before the first item (`2026年第18期` titles)."""
-    for index, line in enumerate(lines[:_WEEK_SCAN_LINES + 4]):
-        if fates[index][0] == "item" and index >= _WEEK_SCAN_LINES:
+    """A week range on a short line among the first lines before the first item (`2026年第18期`
+    titles): never from an item's text, where "3月10日-11日" is an event, not the week."""
+    for index, line in enumerate(lines[:_WEEK_SCAN_LINES]):
+        if fates[index][0] == "item":
             break
-        if not re.search(r"\d", line.text):
+        if len(line.text) > _WEEK_LINE_MAX or not re.search(r"\d", line.text):
             continue
         try:
             return parse_week_title(line.text[:200], published, url)

@@ -248,3 +248,9 @@ def test_plain_run_in_page_takes_bodies_outside_the_table_too_and_numbered_sub_p
     # "（一）强化党建引领" is short and plain like a title line, but numbered where the section's
     # first title was not: a sub-point of the item.
     assert digest.items[3].paragraphs[1:3] == ("（一）强化党建引领", "推动社工机构党组织全覆盖，发挥党员社工先锋作用。")
+
+
+def test_issue_number_title_never_takes_its_week_from_an_items_text():
+    body = "<p>福田区：开展活动</p><p>　　3月10日-11日，福田区开展活动。</p>"
+    digest = parse_digest(page(body, title="深圳社会工作一周速览（第11期）", date_line="发布时间：2026-03-20"), POST)
+    assert digest.week_inferred and (digest.week_start, digest.week_end) == (date(2026, 3, 16), date(2026, 3, 20))
