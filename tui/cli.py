@@ -414,8 +414,9 @@ def cmd_list(store: Store, args: argparse.Namespace) -> int:
 
     table = _table(t("cli.col.id"), t("cli.col.week"), t("cli.col.published"), t("cli.col.items"), "")
     for week in weeks:
-        marks = " ".join(mark for mark, shown in ((t("cli.unread"), not week.read), (t("cli.sample"), week.sample))
-                         if shown)
+        marks = " ".join(mark for mark, shown in ((t("cli.unread"), not week.read), (t("cli.sample"), week.sample),
+                                                  ("full text (degraded)", week.degraded),
+                                                  ("week inferred", week.week_inferred)) if shown)
         table.add_row(Text(week.id), Text(f"{week.week_start} → {week.week_end:%m-%d}"),
                       Text(str(week.published)), Text(str(week.item_count)), Text(marks))
     _out().table(table)
@@ -457,7 +458,7 @@ def cmd_show(store: Store, args: argparse.Namespace) -> int:
 
         _print_json(show_json(week, items, store.attachments(digest_id)))
     else:
-        _show_text(week, items)
+        _show_text(week, items, store.attachments(digest_id))
     if not items:
         # Nothing for the chosen districts (docs/cli.md: nothing matched is exit 1, said on stderr).
         names = ", ".join(t.district(code) for code in args.district or ())
@@ -465,13 +466,17 @@ def cmd_show(store: Store, args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
-def _show_text(week: WeekSummary, items: list[Item]) -> None:
+def _show_text(week: WeekSummary, items: list[Item], attachments=()) -> None:
     from sz_digest.cache.text import clean_line, clean_text
 
     out = _out()
     out.paragraph(clean_line(week.title), "bold")
     meta = t("cli.meta", start=week.week_start, end=week.week_end, published=week.published, url=clean_line(week.url))
     out.paragraph(meta + (f" · {t('cli.sample')}" if week.sample else ""), "dim")
+    if week.degraded:  # issue 12: a week the parser could not split is shown as its full text
+        out.paragraph(f"Shown as full text: {clean_line(week.degraded_reason)} (see `sz-digest doctor`)", "yellow")
+    for attachment in attachments:
+        out.paragraph(f"attachment: {clean_line(attachment.name)}  {clean_line(attachment.url)}", "dim")
     for item in items:
         out.blank()
         name = clean_line(t.district(item.district, item.district_name))
