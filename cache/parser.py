@@ -562,6 +562,13 @@ _BODY_SELECTORS = (
     "#zoom",
     ".article-content",
     ".article_content",
+    ".TRS_UEDITOR",
+    ".Custom_UnionStyle",
+    ".news_content",
+    ".zw",
+    "#content",
+    ".content",
+    "article",
 )
 # Removed from the tree before any text is read.
 _STRIP_TAGS = [

@@ -8,8 +8,9 @@ or a leading run), centred, mostly link text. `segment(lines)` decides the fate 
 - ("unsplit", 0): the page is recognisably a digest but its items could not be split; the line is
   part of the one readable block it is stored as (the digest is flagged degraded);
 - ("furniture", class): page furniture, never an item and never in one — preamble (before the
-  first item), source (来源/供稿/责任编辑 notes), related (相关文章 lists under any name), share,
-  navigation, footer (ICP, copyright), attachments.
+  first item), section (a district line or "各区动态" over items), source (来源/供稿/责任编辑 notes),
+  meta (date lines), decoration (rules of ※ or —), links (a line that is wholly a link), related
+  (相关文章 lists under any name), share, navigation, footer (ICP, copyright), attachments.
 
 Every line gets exactly one fate, in page order (tests/test_segment_property.py proves it).
 
@@ -93,7 +94,7 @@ _META_RE = re.compile(
 _FOOTER_MAX = 120  # a footer line is short; a paragraph that mentions 版权所有 is not a footer
 
 
-def furniture_class(folded: str, *, after_content: bool) -> str | None:
+def furniture_class(folded: str) -> str | None:
     """The furniture class of one line (folded, spaces removed), or None when it is content."""
     head = folded[:40]
     if _SOURCE_RE.match(head) or (len(folded) <= 44 and _SOURCE_TAIL_RE.match(folded)):
@@ -338,7 +339,7 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
         and not title.endswith(_CLAUSE_END)
         and following is not None
         and len(following.text) > len(line.text)
-        and furniture_class(following.folded, after_content=True) is None
+        and furniture_class(following.folded) is None
     ):
         return _Heading(label, title, "", district, form)
     return None
@@ -424,7 +425,8 @@ class _Builder:
 def segment(lines: list[Line], *, unsplit_title: str = "") -> Segmentation:
     """Decide every line's fate; degrade to one unsplit block when no item can be split."""
     count = len(lines)
-    furniture = [furniture_class(line.folded, after_content=True) for line in lines]
+    # A line that is wholly a link (menus, "more" links, lists of other posts) is never an item's text.
+    furniture = [furniture_class(line.folded) or ("links" if line.link else None) for line in lines]
     built = _split(lines, furniture)
     if built is None:
         built = _split_titles_only(lines, furniture)

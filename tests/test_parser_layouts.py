@@ -254,3 +254,15 @@ def test_issue_number_title_never_takes_its_week_from_an_items_text():
     body = "<p>福田区：开展活动</p><p>　　3月10日-11日，福田区开展活动。</p>"
     digest = parse_digest(page(body, title="深圳社会工作一周速览（第11期）", date_line="发布时间：2026-03-20"), POST)
     assert digest.week_inferred and (digest.week_start, digest.week_end) == (date(2026, 3, 16), date(2026, 3, 20))
+
+
+def test_unknown_template_without_a_labelled_date_splits_from_the_whole_page_and_names_its_furniture():
+    digest, lines, fates = parse_digest_detail((LAYOUTS / "unknown_template.html").read_bytes(), POST)
+    assert digest.parse_info["via"] == "text"
+    assert digest.published == date(2026, 3, 27)  # "2026-03-27 来源：本网": no label, still the date
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("futian", "开展春季关爱活动", ("3月17日，福田区各社工站开展春季关爱活动。",)),
+        ("luohu", "召开社区议事会", ("3月18日，罗湖区召开社区议事会。",)),
+    ]
+    classes = {value for kind, value in fates if kind == "furniture"}
+    assert {"links", "navigation", "footer"} <= classes
