@@ -192,3 +192,26 @@ def test_sample_page_is_not_degraded():
     data, url = sample_page()
     digest = parse_digest(data, url)
     assert not digest.degraded and not digest.week_inferred and digest.attachments == ()
+
+
+def test_sync_lists_degraded_digests_and_warns_once_when_the_two_newest_are_degraded(tmp_path, capsys):
+    try:
+        from tests.loopback import LoopbackServer, make_column
+    except ImportError:
+        from loopback import LoopbackServer, make_column
+
+    column = make_column(digests=4, non_digests=0, per_page=10)
+    newest = column.digests()[:2]
+    raw = (LAYOUTS / "degraded.html").read_bytes()
+    newest[0].raw = raw.replace("2026-05-22".encode(), "2026-05-29".encode())
+    newest[1].raw = raw
+    with LoopbackServer(column) as server:
+        code = main(["--data-dir", str(tmp_path / "data"), "--source", server.source, "sync", "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0
+    report = json.loads(out)
+    assert sorted(report["degraded"]) == sorted(str(p.id) for p in newest)
+    assert "layout may have changed" in report["layout_warning"]
+    assert err.count("sz-digest: warning: the site's layout may have changed") == 1
+    with Store.open(tmp_path / "data") as store:
+        assert store.degraded_count() == 2 and len([w for w in store.weeks() if not w.sample]) == 4  # every week kept
