@@ -233,6 +233,20 @@ def _squeeze(label: str) -> str:
     return "".join(label.split())
 
 
+_JOINT_RE = re.compile("[、,，和与及/]")
+
+
+def _joint_district(label: str) -> District | None:
+    """`福田区、罗湖区`: an item several districts share is filed under the first one named."""
+    if len(label) > 2 * _MAX_LABEL or not _JOINT_RE.search(label):
+        return None
+    parts = [part for part in _JOINT_RE.split(label) if part]
+    found = [_section_district(part) for part in parts]
+    if len(parts) >= 2 and all(found):
+        return found[0]
+    return None
+
+
 def _section_district(text: str) -> District | None:
     """The district `text` names exactly, or a body inside one (南山区委社会工作部), or its news
     section (福田区动态); never a title that merely starts with a district (福田区开展活动)."""
@@ -295,9 +309,12 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
     if parts is None:
         return None
     label, title, form = parts
-    if not label or not title or not _label_ok(label):
+    joint = _joint_district(label)
+    if joint is None and (not label or not title or not _label_ok(label)):
         return None
-    district = district_for_label(label)
+    if not title:
+        return None
+    district = joint or district_for_label(label)
     if _is_field_label(label, district):
         return None
     label_bold = line.bold_end >= offset + len(label)
@@ -331,6 +348,11 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
         return _Heading(label, _drop_title_end(title), "", district, form)
     ends_sentence = title.endswith(_SENTENCE_END)
     if (whole_bold or label_bold) and len(title) <= _MAX_MARKED_TITLE and not ends_sentence:
+        return _Heading(label, _drop_title_end(title), "", district, form)
+    # `<b>前海合作区：举办交流活动。</b>`: a bold title may end with 。 when it is one short clause
+    # and the label names a body.
+    if (whole_bold and title.endswith("。") and len(title) <= _MAX_MARKED_TITLE and label.endswith(_BODY_SUFFIXES)
+            and not re.search("[，,；;。！？!?]", title[:-1])):
         return _Heading(label, _drop_title_end(title), "", district, form)
     if form == "bracket" and len(title) <= _MAX_MARKED_TITLE and not _SENTENCE_MARKS_RE.search(title[:-1]):
         return _Heading(label, _drop_title_end(title), "", district, form)

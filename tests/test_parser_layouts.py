@@ -266,3 +266,18 @@ def test_unknown_template_without_a_labelled_date_splits_from_the_whole_page_and
     ]
     classes = {value for kind, value in fates if kind == "furniture"}
     assert {"links", "navigation", "footer"} <= classes
+
+
+def test_an_item_two_districts_share_is_filed_under_the_first():
+    body = "<p>福田区、罗湖区：联合开展跨区社工交流活动</p><p>　　3月12日，两区社工开展交流活动。</p>"
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.title) for i in digest.items] == [("futian", "联合开展跨区社工交流活动")]
+
+
+def test_bold_heading_of_a_body_outside_the_table_may_end_with_a_full_stop():
+    body = ("<p>福田区：开展活动</p><p>　　3月10日，福田区开展活动。</p>"
+            "<p><b>前海合作区：举办深港社工交流活动。</b></p><p>　　3月11日，前海合作区举办交流活动。</p>"
+            "<p><b>一是：压实责任，推动工作落实。</b></p>")
+    digest = parse_digest(page(body), POST)
+    assert [(i.district_name, i.title) for i in digest.items] == [("福田区", "开展活动"), ("前海合作区", "举办深港社工交流活动")]
+    assert digest.items[1].paragraphs[-1] == "一是：压实责任，推动工作落实。"
