@@ -27,6 +27,7 @@ Numbering and brackets are never part of a label or title; a trailing 。 on a t
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -39,9 +40,12 @@ __all__ = ["Line", "Segmentation", "segment", "furniture_class", "UNSPLIT_NAME"]
 UNSPLIT_NAME = "全文"  # the district_name of a degraded digest's one unsplit block
 
 
+FOLD_HEAD = 160  # rules only ever look at a line's start, and furniture is shorter than this
+
+
 class Line(NamedTuple):
     text: str  # cleaned, as displayed
-    folded: str  # fold(text), spaces removed: what rules match on
+    folded: str  # fold(text[:FOLD_HEAD]), spaces removed: what rules match on
     bold_end: int  # characters of `text` covered by a leading bold run (len(text) when wholly bold)
     centred: bool
     link: bool  # the line is (mostly) the text of a link
@@ -92,10 +96,13 @@ _META_RE = re.compile(
     r"^(?:发布时间|信息提供日期|发布日期|日期|时间|浏览次数|访问量|点击数|阅读量|阅读次数|字号)[:：]"
 )
 _FOOTER_MAX = 120  # a footer line is short; a paragraph that mentions 版权所有 is not a footer
+_FURNITURE_MAX = 120  # no furniture line is longer
 
 
 def furniture_class(folded: str) -> str | None:
     """The furniture class of one line (folded, spaces removed), or None when it is content."""
+    if len(folded) > _FURNITURE_MAX:
+        return None  # every kind of furniture is a short line; most paragraphs stop here
     head = folded[:40]
     if _SOURCE_RE.match(head) or (len(folded) <= 44 and _SOURCE_TAIL_RE.match(folded)):
         return "source"
@@ -133,6 +140,7 @@ _NUMBERING_RE = re.compile(
 )
 _BRACKET_RE = re.compile(r"^[【\[〔［「『]\s*([^】\]〕］」』]{1,16}?)\s*[】\]〕］」』]\s*[:：﹕︓]?\s*")
 _COLON_RE = re.compile("[:\ufe13\ufe55\uff1a]")
+_OPEN_BRACKET_RE = re.compile(r"[【\[〔［「『]")
 _LABEL_REJECT_RE = re.compile(r"[0-9,.;!?\"“”‘’'、，。；！？《》「」『』【】\[\]<>()（）|]")
 _SENTENCE_END = tuple("。！？；!?;")
 _CLAUSE_END = _SENTENCE_END + tuple("，,…:：、")
@@ -192,6 +200,12 @@ class _Heading(NamedTuple):
     form: str  # "label", "bracket", "run-in"
 
 
+# Labels repeat down a page and across pages: their lookups are pure, so cached.
+_district_for_label = functools.lru_cache(maxsize=4096)(district_for_label)
+_lookup_district = functools.lru_cache(maxsize=4096)(lookup_district)
+
+
+@functools.lru_cache(maxsize=4096)
 def _label_ok(label: str) -> bool:
     folded = fold(label).replace(" ", "")
     if not folded or len(label) > _MAX_LABEL or _LABEL_REJECT_RE.search(folded):
@@ -217,11 +231,13 @@ def _split_label(text: str) -> tuple[str, str, str] | None:
     colon = _COLON_RE.search(text, 0, _MAX_LABEL + 4)
     if colon is not None:
         return _squeeze(text[: colon.start()]), text[colon.end():].strip(), "label"
+    if len(text) > _MAX_LABEL + 4 + _MAX_PLAIN_TITLE:
+        return None  # too long for a label and a title: a paragraph
     for n, separated in enumerate(_SEPARATED_RES):
         match = separated.match(text)
         if match:
             label, title = _squeeze(match.group(1)), match.group(2).strip()
-            known = lookup_district(label) if n else _section_district(label)  # a space: the name exactly
+            known = _lookup_district(label) if n else _section_district(label)  # a space: the name exactly
             if (known is not None and known.code != "other" and len(title) <= _MAX_PLAIN_TITLE
                     and not _SENTENCE_MARKS_RE.search(title[:-1]) and not _DATE_OPENING_RE.match(fold(title))):
                 return label, title, "label"
@@ -247,15 +263,16 @@ def _joint_district(label: str) -> District | None:
     return None
 
 
+@functools.lru_cache(maxsize=4096)
 def _section_district(text: str) -> District | None:
     """The district `text` names exactly, or a body inside one (南山区委社会工作部), or its news
     section (福田区动态); never a title that merely starts with a district (福田区开展活动)."""
     if not text or not _label_ok(text):
         return None
-    district = lookup_district(text)
+    district = _lookup_district(text)
     if district is not None and district.code != "other":
         return district
-    district = district_for_label(text)
+    district = _district_for_label(text)
     if district.code != "other" and text.endswith(_BODY_SUFFIXES + _SECTION_SUFFIXES):
         return district
     return None
@@ -303,6 +320,9 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
     """
     if line.link or TABLE_CELL_SEPARATOR in line.text:
         return None
+    if (len(line.text) > _MAX_LABEL + 4 + _MAX_PLAIN_TITLE and not _COLON_RE.search(line.text, 0, 24)
+            and not _OPEN_BRACKET_RE.search(line.text, 0, 8)):
+        return None  # a paragraph: no label within reach of its start
     text = _strip_numbering(line.text)
     offset = len(line.text) - len(text)
     parts = _split_label(text)
@@ -314,7 +334,7 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
         return None
     if not title:
         return None
-    district = joint or district_for_label(label)
+    district = joint or _district_for_label(label)
     if _is_field_label(label, district):
         return None
     label_bold = line.bold_end >= offset + len(label)
@@ -448,7 +468,8 @@ def segment(lines: list[Line], *, unsplit_title: str = "") -> Segmentation:
     """Decide every line's fate; degrade to one unsplit block when no item can be split."""
     count = len(lines)
     # A line that is wholly a link (menus, "more" links, lists of other posts) is never an item's text.
-    furniture = [furniture_class(line.folded) or ("links" if line.link else None) for line in lines]
+    furniture = [(furniture_class(line.folded) if len(line.text) < FOLD_HEAD else None)
+                 or ("links" if line.link else None) for line in lines]
     built = _split(lines, furniture)
     if built is None:
         built = _split_titles_only(lines, furniture)
@@ -538,7 +559,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
         if district is None and others[index] and (other_sections >= 2 or known_sections):
             other = _other_label_only(line)
             if other is not None:
-                district = district_for_label(other)
+                district = _district_for_label(other)
         if district is not None:
             out.flush()
             section = district
@@ -606,7 +627,7 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
             continue
         if index in wanted:
             title = _drop_title_end(_strip_numbering(line.text))
-            district = district_for_label(title)
+            district = _district_for_label(title)
             tail = _TITLE_TAIL_RE.search(title)  # "开展关爱活动（福田区）"
             if tail and _section_district(_squeeze(tail.group(1))) is not None:
                 district = _section_district(_squeeze(tail.group(1)))
