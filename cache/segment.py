@@ -31,7 +31,7 @@ import functools
 import re
 from typing import NamedTuple
 
-from .districts import District, district_for_label, lookup_district
+from .districts import DISTRICTS, District, district_for_label, lookup_district
 from .model import Item
 from .text import fold
 
@@ -88,7 +88,8 @@ _SOURCE_RE = re.compile(
 # "（福田区委社会工作部供稿）", "（图片由罗湖区提供）": a source note without a label.
 _SOURCE_TAIL_RE = re.compile(r"^[(（【\[].{2,40}(?:供稿|供图|提供|报送|撰稿)[)）】\]]$")
 _DATE_ONLY_RE = re.compile(r"^\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?(?:\d{1,2}:\d{2}(?::\d{2})?)?$")
-_DECORATION_RE = re.compile(r"^[\W_]+$")  # rules, stars, dashes: no letter, digit or CJK character
+# Rules, stars, dashes (no letter, digit or CJK character), and end marks such as （完）.
+_DECORATION_RE = re.compile(r"^(?:[\W_]+|[(（【\[]?(?:完|全文完|end)[)）】\]]?)$")
 _SECTION_HEADER_RE = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）])?(?:各区|区级|其他|其它|基层|重点|工作|本周)?"
     r"(?:工作)?(?:动态|资讯|快讯|简讯|要闻|亮点|速览)[:：]?$")
@@ -632,6 +633,9 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
             if tail and _section_district(_squeeze(tail.group(1))) is not None:
                 district = _section_district(_squeeze(tail.group(1)))
                 title = title[: tail.start()].rstrip()
+            if district.code == "other" and index + 1 < count:
+                # "开展新年关爱活动" over "12月30日，福田区各社工站…": the body's opening names it.
+                district = _mentioned_district(lines[index + 1].text[:40]) or district
             label = district.name if district.code != "other" else "其他"
             out.start(index, district, label, title)
             continue
@@ -639,3 +643,13 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
             out.add(index, line.text)
     out.flush()
     return out.items, out.fates, "title-only"
+
+
+_MENTION_RE = re.compile("|".join(sorted(
+    {name for d in DISTRICTS[:11] for name in (d.name, d.short, *d.aliases) if len(name) >= 2}, key=len, reverse=True)))
+
+
+def _mentioned_district(text: str) -> District | None:
+    """The first of the eleven districts a text names (full or short name), or None."""
+    found = _MENTION_RE.search(text)
+    return _district_for_label(found.group(0)) if found else None

@@ -281,3 +281,14 @@ def test_bold_heading_of_a_body_outside_the_table_may_end_with_a_full_stop():
     digest = parse_digest(page(body), POST)
     assert [(i.district_name, i.title) for i in digest.items] == [("福田区", "开展活动"), ("前海合作区", "举办深港社工交流活动")]
     assert digest.items[1].paragraphs[-1] == "一是：压实责任，推动工作落实。"
+
+
+def test_bold_titles_without_any_district_take_it_from_the_opening_of_their_paragraph():
+    body = (
+        "<p><strong>开展新年关爱活动</strong></p><p>　　12月30日，福田区各社工站开展新年关爱活动，服务居民300余人次。</p>"
+        "<p><strong>召开社区治理工作推进会</strong></p><p>　　12月31日，大鹏召开社区治理工作推进会，部署工作。</p>"
+        "<p>（完）</p>"
+    )
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.title) for i in digest.items] == [("futian", "开展新年关爱活动"), ("dapeng", "召开社区治理工作推进会")]
+    assert digest.items[-1].paragraphs == ("12月31日，大鹏召开社区治理工作推进会，部署工作。",)  # （完） is decoration
