@@ -91,8 +91,9 @@ def render_diagnosis(report: dict) -> str:
         info = record["parse_info"] or {}
         furniture = ",".join(f"{k}={v}" for k, v in sorted((info.get("furniture") or {}).items())) or "-"
         state = f"DEGRADED: {record['degraded_reason']}" if record["degraded"] else "ok"
+        via = info.get("via", "?") + (f" (after {', '.join(info['tried'])})" if info.get("tried") else "")
         lines.append(
-            f"  {record['id']} · {record['published']} · {info.get('via', '?')} · {info.get('family') or '-'} · "
+            f"  {record['id']} · {record['published']} · {via} · {info.get('family') or '-'} · "
             f"{record['items']} · {furniture} · {info.get('week_from', '?')} · {state}"
         )
     if not report["recent"]:

@@ -650,10 +650,13 @@ def parse_digest_detail(data: bytes, url: str, content_type: str | None = None):
         centre=b"center" in raw or b"CENTER" in raw or b"middle" in raw or b"Center" in raw,
     )
     chosen = None
+    tried: list[str] = []  # content areas that matched but could not be split, for `doctor`
     for scope, via in _scopes(tree):
         lines = _evidence_lines(scope, has_tables, via == "text", marks)
         seg = segment(lines, unsplit_title=title)
         candidate = (lines, seg, via)
+        if not seg.items or seg.degraded_reason:
+            tried.append(via)
         if seg.items and not seg.degraded_reason:
             chosen = candidate
             break
@@ -682,6 +685,7 @@ def parse_digest_detail(data: bytes, url: str, content_type: str | None = None):
             furniture[str(value)] = furniture.get(str(value), 0) + 1
     info = {
         "via": via,
+        "tried": [t for t in tried if t != via],
         "family": seg.family,
         "items": len(seg.items),
         "lines": len(lines),

@@ -292,3 +292,14 @@ def test_bold_titles_without_any_district_take_it_from_the_opening_of_their_para
     digest = parse_digest(page(body), POST)
     assert [(i.district, i.title) for i in digest.items] == [("futian", "开展新年关爱活动"), ("dapeng", "召开社区治理工作推进会")]
     assert digest.items[-1].paragraphs == ("12月31日，大鹏召开社区治理工作推进会，部署工作。",)  # （完） is decoration
+
+
+def test_parse_record_names_the_container_used_and_those_tried_before_it():
+    html = (
+        '<html><head><meta charset="utf-8"></head><body><div class="tit"><h1>深圳社会工作一周速览（3月9日至3月13日）</h1>'
+        '<h6><span>发布时间：2026-03-20</span></h6></div><div class="news_cont_d_wrap"><p>　　本周速览如下。</p></div>'
+        '<div id="zoom"><p>福田区：开展活动</p><p>　　3月10日，福田区开展活动。</p></div></body></html>'
+    ).encode()
+    digest = parse_digest(html, POST)
+    assert digest.parse_info["via"] == "#zoom" and digest.parse_info["tried"] == ["div.news_cont_d_wrap"]
+    assert [i.title for i in digest.items] == ["开展活动"]
