@@ -665,8 +665,6 @@ def parse_digest_detail(data: bytes, url: str, content_type: str | None = None):
     if chosen is None:  # no body at all
         chosen = ([], segment([], unsplit_title=title), "none")
     lines, seg, via = chosen
-    if not seg.items:
-        raise ParseError(url, "no item headings (区名：标题) found and no text to keep")
 
     week_source = "title"
     try:

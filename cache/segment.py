@@ -503,7 +503,8 @@ def segment(lines: list[Line], *, unsplit_title: str = "") -> Segmentation:
         paragraphs.append(line.text)
         fates[index] = ("unsplit", 0)
     if not paragraphs:
-        return Segmentation((), tuple(fates), "", "the content area is empty")
+        # Still a week: kept with its title (and attachments, on the digest) rather than missing.
+        reason = "no text in the content area (images or attachments only?)"
     block = Item("other", UNSPLIT_NAME, unsplit_title, tuple(paragraphs), 0)
     return Segmentation((block,), tuple(fates), "", reason)
 

@@ -303,3 +303,11 @@ def test_parse_record_names_the_container_used_and_those_tried_before_it():
     digest = parse_digest(html, POST)
     assert digest.parse_info["via"] == "#zoom" and digest.parse_info["tried"] == ["div.news_cont_d_wrap"]
     assert [i.title for i in digest.items] == ["开展活动"]
+
+
+def test_digest_with_no_text_at_all_is_kept_with_its_title_and_attachments():
+    body = '<p><img src="/img/a.jpg" alt="本周速览长图"></p><p><a href="/attachment/0/1/week.pdf">本周速览.pdf</a></p>'
+    digest = parse_digest(page(body), POST)
+    assert digest.degraded and "no text" in digest.degraded_reason
+    assert [(i.district_name, i.title, i.paragraphs) for i in digest.items] == [("全文", digest.title, ())]
+    assert [a.name for a in digest.attachments] == ["本周速览.pdf"]

@@ -30,3 +30,24 @@ def test_clean_line_joins_lines_and_collapses_spaces():
 
 def test_fold_matches_full_width_and_case():
     assert fold("ＡＰＥＣ：会议（一）") == fold("apec:会议(一)") == "apec:会议(一)"
+
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("，：（）！？；\u3000．、。ＡＢ１２①㈠﹕福田区"))))
+def test_fold_is_exactly_nfkc_then_casefold(text):
+    import unicodedata
+
+    assert fold(text) == unicodedata.normalize("NFKC", text).casefold()
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("\x1b\x9b\x9d\x07[]]52;c\t\r\n福田 "))))
+def test_clean_text_fast_path_changes_nothing(text):
+    """The printable fast path must give what the full escape-stripping path gives."""
+    from sz_digest.cache.text import _ESCAPE_SEQUENCES, _is_unwanted
+
+    slow = _ESCAPE_SEQUENCES.sub("", text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n"))
+    slow = slow if slow.isprintable() else "".join(ch for ch in slow if not _is_unwanted(ch))
+    assert clean_text(text) == (slow if text else "")
