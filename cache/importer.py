@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 
 from selectolax.lexbor import LexborHTMLParser
 
-from .errors import ParseError, StoreError
+from .errors import ParseError
 from .parser import MAX_PAGE_BYTES, decode_html, parse_digest
 from .text import clean_line
 from .urls import DEFAULT_SOURCE, POST_PATH_RE, post_id_from_url
@@ -130,10 +130,6 @@ def import_paths(store, paths: Iterable[Path], *, source: str = DEFAULT_SOURCE) 
         except ParseError as exc:
             results.append(ImportResult(shown, error=f"not a digest: {exc.reason}"))
             continue
-        try:
-            changed = store.save_digest(digest._replace(sample=False), data)
-        except StoreError:
-            raise
-        store.clear_failure(url)
+        changed = store.save_digest(digest._replace(sample=False), data)  # StoreError: the caller says why
         results.append(ImportResult(shown, digest.id, changed, digest.degraded))
     return results

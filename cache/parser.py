@@ -42,7 +42,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .districts import district_for_label
+from .districts import lookup_district
 from .urls import POST_PATH_RE, SAMPLE_URL, join_url, post_id_from_url
 from .errors import ParseError
 from .model import Attachment, Digest, ListPage, PostEntry
@@ -849,7 +849,8 @@ def _flatten_tables(scope: LexborNode) -> None:
     """Data tables become one line per row, cells separated by " | " (never one line per cell).
 
     A table counts as data when it holds no other table, some row has two cells or more, and no
-    cell holds more than `_MAX_DATA_CELL` characters; layout tables keep their cells as lines.
+    cell holds more than `_MAX_DATA_CELL` characters; layout tables keep their cells as lines. A row
+    whose first cell is a district's name becomes `区名：rest`, a heading like any other.
     """
     for table in scope.css("table"):
         if len(table.css("table")) > 1:
@@ -861,7 +862,13 @@ def _flatten_tables(scope: LexborNode) -> None:
         if any(len(cell) > _MAX_DATA_CELL for row in cells for cell in row):
             continue
         for row, texts in zip(rows, cells):
-            line = _CELL_SEPARATOR.join(text for text in texts if text)
+            texts = [text for text in texts if text]
+            named = lookup_district("".join(texts[0].split())) if len(texts) >= 2 else None
+            if named is not None and named.code != "other":
+                # A digest laid out as a table, district | news: the row is that district's item.
+                line = f"{texts[0]}：{' '.join(texts[1:])}"
+            else:
+                line = _CELL_SEPARATOR.join(texts)
             row.replace_with(f"\x0c{line}\x0c" if line else "\x0c")
 
 

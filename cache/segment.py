@@ -35,7 +35,7 @@ from .districts import DISTRICTS, District, district_for_label, lookup_district
 from .model import Item
 from .text import fold
 
-__all__ = ["Line", "Segmentation", "segment", "furniture_class", "UNSPLIT_NAME"]
+__all__ = ["Line", "Segmentation", "segment", "furniture_class", "section_district", "UNSPLIT_NAME"]
 
 UNSPLIT_NAME = "全文"  # the district_name of a degraded digest's one unsplit block
 
@@ -238,7 +238,7 @@ def _split_label(text: str) -> tuple[str, str, str] | None:
         match = separated.match(text)
         if match:
             label, title = _squeeze(match.group(1)), match.group(2).strip()
-            known = _lookup_district(label) if n else _section_district(label)  # a space: the name exactly
+            known = _lookup_district(label) if n else section_district(label)  # a space: the name exactly
             if (known is not None and known.code != "other" and len(title) <= _MAX_PLAIN_TITLE
                     and not _SENTENCE_MARKS_RE.search(title[:-1]) and not _DATE_OPENING_RE.match(fold(title))):
                 return label, title, "label"
@@ -258,14 +258,14 @@ def _joint_district(label: str) -> District | None:
     if len(label) > 2 * _MAX_LABEL or not _JOINT_RE.search(label):
         return None
     parts = [part for part in _JOINT_RE.split(label) if part]
-    found = [_section_district(part) for part in parts]
+    found = [section_district(part) for part in parts]
     if len(parts) >= 2 and all(found):
         return found[0]
     return None
 
 
 @functools.lru_cache(maxsize=4096)
-def _section_district(text: str) -> District | None:
+def section_district(text: str) -> District | None:
     """The district `text` names exactly, or a body inside one (南山区委社会工作部), or its news
     section (福田区动态); never a title that merely starts with a district (福田区开展活动)."""
     if not text or not _label_ok(text):
@@ -287,7 +287,7 @@ def district_only(line: Line) -> District | None:
     match = _BRACKET_RE.match(text)
     if match and match.end() >= len(text):
         text = match.group(1)
-    return _section_district(_squeeze(text.rstrip(":：﹕︓。 ")))
+    return section_district(_squeeze(text.rstrip(":：﹕︓。 ")))
 
 
 def _other_label_only(line: Line) -> str | None:
@@ -631,8 +631,8 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
             title = _drop_title_end(_strip_numbering(line.text))
             district = _district_for_label(title)
             tail = _TITLE_TAIL_RE.search(title)  # "开展关爱活动（福田区）"
-            if tail and _section_district(_squeeze(tail.group(1))) is not None:
-                district = _section_district(_squeeze(tail.group(1)))
+            if tail and section_district(_squeeze(tail.group(1))) is not None:
+                district = section_district(_squeeze(tail.group(1)))
                 title = title[: tail.start()].rstrip()
             if district.code == "other" and index + 1 < count:
                 # "开展新年关爱活动" over "12月30日，福田区各社工站…": the body's opening names it.

@@ -311,3 +311,16 @@ def test_digest_with_no_text_at_all_is_kept_with_its_title_and_attachments():
     assert digest.degraded and "no text" in digest.degraded_reason
     assert [(i.district_name, i.title, i.paragraphs) for i in digest.items] == [("全文", digest.title, ())]
     assert [a.name for a in digest.attachments] == ["本周速览.pdf"]
+
+
+def test_digest_laid_out_as_a_table_of_districts_and_news():
+    body = (
+        "<table border=1><tr><th>区域</th><th>工作动态</th></tr>"
+        "<tr><td><p>福田区</p></td><td><p>开展新年关爱活动。</p><p>12月30日，福田区各社工站开展新年关爱活动。</p></td></tr>"
+        "<tr><td>罗湖区</td><td>12月31日，罗湖区召开社区议事会，30余名居民代表参加。</td></tr></table>"
+    )
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("futian", "开展新年关爱活动", ("12月30日，福田区各社工站开展新年关爱活动。",)),
+        ("luohu", "", ("12月31日，罗湖区召开社区议事会，30余名居民代表参加。",)),
+    ]
