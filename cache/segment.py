@@ -592,6 +592,9 @@ def _split(lines: list[Line], furniture: list[str | None]):
                 continue
         if out.open:
             out.add(index, line.text)
+        elif section is not None:  # text under a district line that no title line opened
+            out.start(index, section, section_label, "")
+            out.add(index, line.text)
     out.flush()
     if not out.items:
         return None

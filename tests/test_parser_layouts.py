@@ -324,3 +324,13 @@ def test_digest_laid_out_as_a_table_of_districts_and_news():
         ("futian", "开展新年关爱活动", ("12月30日，福田区各社工站开展新年关爱活动。",)),
         ("luohu", "", ("12月31日，罗湖区召开社区议事会，30余名居民代表参加。",)),
     ]
+
+
+def test_text_under_a_district_line_is_never_left_out_even_after_furniture():
+    body = ("<p><b>福田区</b></p><p>（福田区委社会工作部供稿）</p><p>　　3月10日，福田区开展社区活动，居民200余人参加。</p>"
+            "<p><b>罗湖区</b></p><p><b>召开社区议事会</b></p><p>　　3月11日，罗湖区召开社区议事会。</p>")
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("futian", "", ("3月10日，福田区开展社区活动，居民200余人参加。",)),
+        ("luohu", "召开社区议事会", ("3月11日，罗湖区召开社区议事会。",)),
+    ]
