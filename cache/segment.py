@@ -388,6 +388,20 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
     return None
 
 
+def _colonless_heading(line: Line, look: str) -> _Heading | None:
+    """`罗湖区召开社区议事会` in the page's heading style: a heading whose label is its district."""
+    if _style(line) != look or line.link or len(line.text) > _MAX_PLAIN_TITLE or district_only(line) is not None:
+        return None
+    text = _strip_numbering(line.text)
+    if _SENTENCE_MARKS_RE.search(text[:-1]) or _DATE_OPENING_RE.match(line.folded) or _CAPTION_RE.match(line.folded):
+        return None
+    found = _MENTION_RE.match(text)
+    if found is None or len(text) - found.end() < 4:
+        return None
+    district = _district_for_label(found.group(0))
+    return _Heading(district.name, _drop_title_end(text), "", district, "label")
+
+
 def _style(line: Line) -> str:
     if line.bold_end >= len(line.text):
         return "bold"
@@ -526,6 +540,14 @@ def _split(lines: list[Line], furniture: list[str | None]):
         headings = [h if h is not None or furniture[i] is not None else
                     _heading(line, lines[i + 1] if i + 1 < count else None, run_in_page=True)
                     for i, (h, line) in enumerate(zip(headings, lines))]
+    # The same repetition for a heading that lost its colon: where two headings or more are wholly
+    # bold (or centred), a line in that style that starts with a district's name is one too
+    # (`罗湖区召开社区议事会`), its title the whole line.
+    styles = [_style(lines[i]) for i, h in enumerate(headings) if h is not None and h.form != "run-in"]
+    for look in ("bold", "centred"):
+        if styles.count(look) >= 2:
+            headings = [h if h is not None or furniture[i] is not None else _colonless_heading(line, look)
+                        for i, (h, line) in enumerate(zip(headings, lines))]
     sections = [district_only(line) if headings[i] is None and furniture[i] is None else None
                 for i, line in enumerate(lines)]
     known_sections = sum(1 for d in sections if d is not None)

@@ -334,3 +334,16 @@ def test_text_under_a_district_line_is_never_left_out_even_after_furniture():
         ("futian", "", ("3月10日，福田区开展社区活动，居民200余人参加。",)),
         ("luohu", "召开社区议事会", ("3月11日，罗湖区召开社区议事会。",)),
     ]
+
+
+def test_a_bold_heading_that_lost_its_colon_is_still_a_heading_where_the_page_bolds_its_headings():
+    body = (
+        "<p><b>福田区：开展春季关爱活动</b></p><p>　　3月17日，福田区各社工站开展春季关爱活动。</p>"
+        "<p><b>罗湖区召开社区议事会</b></p><p>　　3月18日，罗湖区召开社区议事会。</p>"
+        "<p><b>南山区：举办社工督导培训</b></p><p>　　3月19日，南山区举办社工督导培训。</p>"
+        "<p><b>特别提示</b></p><p>　　请各区按时报送材料。</p>"
+    )
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.title) for i in digest.items] == [
+        ("futian", "开展春季关爱活动"), ("luohu", "罗湖区召开社区议事会"), ("nanshan", "举办社工督导培训")]
+    assert digest.items[-1].paragraphs[-2:] == ("特别提示", "请各区按时报送材料。")
