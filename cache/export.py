@@ -19,7 +19,8 @@ from .model import TimelineEntry, WeekSummary
 from .text import clean_line, clean_text
 
 FORMATS = ("md", "json", "csv")
-CSV_COLUMNS = ("week_start", "week_end", "published", "district", "district_name", "title", "body", "url")
+CSV_COLUMNS = ("week_start", "week_end", "published", "district", "district_name", "title", "body", "url",
+               "degraded", "week_inferred", "attachments")
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,7 +133,8 @@ def to_csv(groups: Sequence[WeekItems]) -> str:
             writer.writerow([
                 week.week_start.isoformat(), week.week_end.isoformat(), week.published.isoformat(),
                 item.district, _csv_cell(clean_line(item.district_name)), _csv_cell(clean_line(item.title)),
-                _csv_cell(clean_text(item.body)), week.url,
+                _csv_cell(clean_text(item.body)), week.url, int(week.degraded), int(week.week_inferred),
+                _csv_cell(" ".join(clean_line(a.url) for a in group.attachments)),
             ])
     return "\ufeff" + buffer.getvalue()
 

@@ -159,7 +159,9 @@ def test_export_csv_has_a_bom_and_one_row_per_item(capsys, archive_dir):
         ("2026-03-02", "南山区", "南山区社工站揭牌"),
     ]
     assert rows[0]["body"] == "南山区推进物业管理。\n\n第二段：居民议事。"
-    assert list(rows[0]) == ["week_start", "week_end", "published", "district", "district_name", "title", "body", "url"]
+    assert list(rows[0]) == ["week_start", "week_end", "published", "district", "district_name", "title", "body", "url",
+                             "degraded", "week_inferred", "attachments"]
+    assert (rows[0]["degraded"], rows[0]["week_inferred"], rows[0]["attachments"]) == ("0", "0", "")
 
 
 def test_export_markdown_done_when(capsys, fresh, tmp_path):
