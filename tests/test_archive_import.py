@@ -215,3 +215,21 @@ def test_sync_lists_degraded_digests_and_warns_once_when_the_two_newest_are_degr
     assert err.count("sz-digest: warning: the site's layout may have changed") == 1
     with Store.open(tmp_path / "data") as store:
         assert store.degraded_count() == 2 and len([w for w in store.weeks() if not w.sample]) == 4  # every week kept
+
+
+def test_exports_carry_degraded_inferred_and_attachments(tmp_path, capsys):
+    data = tmp_path / "data"
+    with Store.open(data) as store:
+        raw = (LAYOUTS / "district_lines.html").read_bytes()
+        store.save_digest(parse_digest(raw, SOURCE + "content/post_1700601.html"), raw)
+        bad = (LAYOUTS / "degraded.html").read_bytes()
+        store.save_digest(parse_digest(bad, SOURCE + "content/post_1700602.html"), bad)
+    code, out, _ = run(capsys, "--data-dir", data, "export", "--format", "json", "--since", "2026-04-01")
+    weeks = {w["id"]: w for w in json.loads(out)}
+    assert weeks["1700601"]["attachments"][1] == {"name": "服务机构名单.pdf",
+                                                  "url": "http://szshequ.org.cn/attachment/0/12/12346/list.pdf"}
+    assert weeks["1700602"]["degraded"] is True and "no item headings" in weeks["1700602"]["degraded_reason"]
+    assert weeks["1700601"]["week_inferred"] is False
+    code, out, _ = run(capsys, "--data-dir", data, "export", "--format", "md", "--since", "2026-04-01")
+    assert "- degraded: no item headings" in out
+    assert "- attachment: 服务机构名单.pdf <http://szshequ.org.cn/attachment/0/12/12346/list.pdf>" in out
