@@ -290,9 +290,12 @@ def district_only(line: Line) -> District | None:
     return section_district(_squeeze(text.rstrip(":：﹕︓。 ")))
 
 
-def _other_label_only(line: Line) -> str | None:
-    """A bold or centred line naming only a body outside the district table (`前海合作区`)."""
-    if len(line.text) > _MAX_LABEL + 8 or line.link or not (line.centred or line.bold_end >= len(line.text)):
+def _other_label_only(line: Line, *, plain_ok: bool = False) -> str | None:
+    """A bold or centred line naming only a body outside the district table (`前海合作区`); a plain
+    one too on pages whose district lines are plain (`plain_ok`)."""
+    if len(line.text) > _MAX_LABEL + 8 or line.link:
+        return None
+    if not (plain_ok or line.centred or line.bold_end >= len(line.text)):
         return None
     text = _strip_numbering(line.text).strip()
     match = _BRACKET_RE.match(text)
@@ -370,10 +373,11 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
     ends_sentence = title.endswith(_SENTENCE_END)
     if (whole_bold or label_bold) and len(title) <= _MAX_MARKED_TITLE and not ends_sentence:
         return _Heading(label, _drop_title_end(title), "", district, form)
-    # `<b>前海合作区：举办交流活动。</b>`: a bold title may end with 。 when it is one short clause
-    # and the label names a body.
-    if (whole_bold and title.endswith("。") and len(title) <= _MAX_MARKED_TITLE and label.endswith(_BODY_SUFFIXES)
-            and not re.search("[，,；;。！？!?]", title[:-1])):
+    # `前海合作区：举办交流活动。`: a title may end with 。 when it is one short clause, the label
+    # names a body, and the line is bold or a longer paragraph follows.
+    if (title.endswith("。") and len(title) <= _MAX_MARKED_TITLE and label.endswith(_BODY_SUFFIXES)
+            and not re.search("[，,；;。！？!?]", title[:-1])
+            and (whole_bold or (following is not None and len(following.text) > len(line.text)))):
         return _Heading(label, _drop_title_end(title), "", district, form)
     if form == "bracket" and len(title) <= _MAX_MARKED_TITLE and not _SENTENCE_MARKS_RE.search(title[:-1]):
         return _Heading(label, _drop_title_end(title), "", district, form)
@@ -386,6 +390,14 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
     ):
         return _Heading(label, title, "", district, form)
     return None
+
+
+def _finished(paragraph: str) -> bool:
+    """A paragraph after which a plain title line may start an item: a finished sentence, or a
+    `label：value` line, a caption or a table row (none of which a title would continue)."""
+    return (paragraph.endswith(_SENTENCE_END + ("”", "\"", "）", ")"))
+            or _COLON_RE.search(paragraph, 0, _MAX_LABEL + 2) is not None
+            or _CAPTION_RE.match(paragraph) is not None or TABLE_CELL_SEPARATOR in paragraph)
 
 
 def _colonless_heading(line: Line, look: str) -> _Heading | None:
@@ -415,8 +427,8 @@ def _title_like(line: Line, following: Line | None, style: str | None) -> bool:
     text = line.text
     if line.link or len(text) > _MAX_HEADING_TITLE or _DATE_OPENING_RE.match(line.folded):
         return False
-    if _CAPTION_RE.match(line.folded):
-        return False
+    if _CAPTION_RE.match(line.folded) or _COLON_RE.search(text, 0, _MAX_LABEL + 2) or TABLE_CELL_SEPARATOR in text:
+        return False  # a caption, or a "label：value" line (活动时间：3月21日) that belongs to a body
     if _SENTENCE_MARKS_RE.search(text[:-1]):
         return False
     own = _style(line)
@@ -554,8 +566,12 @@ def _split(lines: list[Line], furniture: list[str | None]):
     # Lines naming a body outside the district table count as section lines only when they look like
     # the page's district lines (same bold/centred style) or repeat down the page.
     section_style = next((_style(lines[i]) for i, d in enumerate(sections) if d is not None), None)
-    others = [headings[i] is None and furniture[i] is None and _other_label_only(line) is not None
+    first_section = next((lines[i] for i, d in enumerate(sections) if d is not None), None)
+    section_numbered = first_section is not None and _strip_numbering(first_section.text) != first_section.text
+    plain_ok = section_style == "plain" and (known_sections >= 2 or section_numbered)
+    others = [headings[i] is None and furniture[i] is None and _other_label_only(line, plain_ok=plain_ok) is not None
               and (section_style is None or _style(line) == section_style)
+              and (not section_numbered or _strip_numbering(line.text) != line.text)
               for i, line in enumerate(lines)]
     other_sections = sum(others)
     zone: str | None = None
@@ -581,7 +597,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
         district = sections[index]
         other = None
         if district is None and others[index] and (other_sections >= 2 or known_sections):
-            other = _other_label_only(line)
+            other = _other_label_only(line, plain_ok=plain_ok)
             if other is not None:
                 district = _district_for_label(other)
         if district is not None:
@@ -600,7 +616,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
         if section is not None:
             # A plain title must follow a finished paragraph; a bold or centred one is evidence enough.
             after_paragraph = (not out.open or not out.paragraphs or title_style in ("bold", "centred")
-                               or out.paragraphs[-1].endswith(_SENTENCE_END + ("”", "\"", "）", ")")))
+                               or _finished(out.paragraphs[-1]))
             numbered = _strip_numbering(line.text) != line.text
             if after_paragraph and _title_like(line, following, title_style) and (
                 title_style is None or numbered == title_numbered
