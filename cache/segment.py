@@ -569,7 +569,11 @@ def _split(lines: list[Line], furniture: list[str | None]):
     first_section = next((lines[i] for i, d in enumerate(sections) if d is not None), None)
     section_numbered = first_section is not None and _strip_numbering(first_section.text) != first_section.text
     plain_ok = section_style == "plain" and (known_sections >= 2 or section_numbered)
-    others = [headings[i] is None and furniture[i] is None and _other_label_only(line, plain_ok=plain_ok) is not None
+    def over_a_title(i: int) -> bool:  # the line is followed by a title line and its paragraph
+        return i + 2 < count and _title_like(lines[i + 1], lines[i + 2], None) and furniture[i + 1] is None
+
+    others = [headings[i] is None and furniture[i] is None
+              and _other_label_only(line, plain_ok=plain_ok or (section_style == "plain" and over_a_title(i))) is not None
               and (section_style is None or _style(line) == section_style)
               and (not section_numbered or _strip_numbering(line.text) != line.text)
               for i, line in enumerate(lines)]
@@ -597,7 +601,7 @@ def _split(lines: list[Line], furniture: list[str | None]):
         district = sections[index]
         other = None
         if district is None and others[index] and (other_sections >= 2 or known_sections):
-            other = _other_label_only(line, plain_ok=plain_ok)
+            other = _other_label_only(line, plain_ok=True)  # `others` already required the evidence
             if other is not None:
                 district = _district_for_label(other)
         if district is not None:
@@ -689,9 +693,15 @@ def _split_titles_only(lines: list[Line], furniture: list[str | None]):
 
 _MENTION_RE = re.compile("|".join(sorted(
     {name for d in DISTRICTS[:11] for name in (d.name, d.short, *d.aliases) if len(name) >= 2}, key=len, reverse=True)))
+# Municipal bodies as a paragraph opens with them (市委社会工作部召开…); "全市" alone is too common.
+_CITY_OPENING_RE = re.compile(r"^(?:\d{1,2}月\d{1,2}日(?:[上下]午)?[,，、]?)?(?:深圳)?(?:市委|市社会工作|市民政)")
 
 
 def _mentioned_district(text: str) -> District | None:
-    """The first of the eleven districts a text names (full or short name), or None."""
+    """The first of the eleven districts a text names (full or short name), or the city when it
+    opens with a municipal body; None otherwise."""
     found = _MENTION_RE.search(text)
+    city = _CITY_OPENING_RE.search(text)
+    if city and (found is None or city.end() - 2 <= found.start()):
+        return _district_for_label("市级")
     return _district_for_label(found.group(0)) if found else None

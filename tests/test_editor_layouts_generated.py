@@ -1,5 +1,6 @@
-"""Digests generated the way editors write them — four heading families (label, bracket, district
-line + title lines, run-in), six looks (bold, Word 黑体 spans, h3, centred, label-only bold, plain),
+"""Digests generated the way editors write them — eight heading families (label, bracket, district
+line + title lines, run-in, "区名：" over its title, a mix, bold titles with the district only in the
+body, run-in bold split into several runs), six looks (bold, Word 黑体 spans, h3, centred, label-only bold, plain),
 numbering, short names, other separators, bodies outside the district table, captions with alt
 text, tables, field lines, preambles and furniture — must split into exactly the items written.
 
@@ -64,7 +65,7 @@ def block(text: str, look: str, rng: random.Random) -> str:
 
 def generate(seed: int) -> tuple[bytes, list[tuple[str, str]], str]:
     rng = random.Random(seed)
-    family = rng.choice(["label", "bracket", "district", "runin"])
+    family = rng.choice(["label", "bracket", "district", "runin", "colonline", "mixed", "titleonly", "splitrun"])
     look = rng.choice(["bold", "span", "h3", "plain", "centre", "labelbold"])
     numbering = rng.choice(NUMBERING)
     expected: list[tuple[str, str]] = []
@@ -74,14 +75,38 @@ def generate(seed: int) -> tuple[bytes, list[tuple[str, str]], str]:
     for k, body in enumerate(rng.sample(BODIES, rng.randint(2, 7))):
         label = SHORT.get(body, body) if rng.random() < 0.2 else body
         n = numbering.replace("一", "一二三四五六七"[k]).replace("1", str(k + 1))
-        if family == "district":
+        if family == "mixed":
+            family_here = rng.choice(["label", "bracket"])
+        else:
+            family_here = family
+        if family_here == "colonline":  # "福田区：" alone, the title on the next line
+            title = rng.choice(TITLES)
+            expected.append((code(body), title))
+            html.append(block(f"{n}{label}：", "plain" if look == "plain" else "bold", rng))
+            html.append(block(title, "plain" if look == "plain" else "bold", rng))
+            html += [block(text, "plain", rng) for text in paragraphs(rng, body)]
+            continue
+        if family_here == "titleonly":  # bold titles, the district only in the body
+            title = rng.choice(TITLES)
+            expected.append((code(body), title))
+            html.append(block(title, "centre" if look == "centre" else "bold", rng))
+            html += [block(text, "plain", rng) for text in paragraphs(rng, body)]
+            continue
+        if family_here == "splitrun":  # Word splits the bold run in three
+            title = rng.choice(TITLES)
+            expected.append((code(body), title))
+            first, *rest = paragraphs(rng, body)
+            html.append(f"<p><span><b>{n}{label}</b></span><b>：</b><b>{title[:3]}</b><b>{title[3:]}。</b>{first}</p>")
+            html += [block(text, "plain", rng) for text in rest]
+            continue
+        if family_here == "district":
             html.append(block(f"{n}{label}", "centre" if look == "centre" else "plain" if look == "plain" else "bold", rng))
             for _ in range(rng.randint(1, 2)):
                 title = rng.choice(TITLES)
                 expected.append((code(body), title))
                 html.append(block(title, "plain" if look == "plain" else "bold", rng))
                 html += [block(text, "plain", rng) for text in paragraphs(rng, body)]
-        elif family == "runin":
+        elif family_here == "runin":
             title = rng.choice(TITLES)
             expected.append((code(body), title))
             first, *rest = paragraphs(rng, body)
@@ -90,12 +115,12 @@ def generate(seed: int) -> tuple[bytes, list[tuple[str, str]], str]:
         else:
             title = rng.choice(TITLES)
             expected.append((code(body), title))
-            if family == "bracket":
+            if family_here == "bracket":
                 heading = f"{n}【{label}】{rng.choice(['', '：'])}{title}"
             else:
                 separator = rng.choice(["：", ":", "：", "——", " "]) if code(body) not in ("other", "city") else "："
                 heading = f"{n}{label}{separator}{title}" + rng.choice(["", "", "。"])
-            if look == "labelbold" and family == "label":
+            if look == "labelbold" and family_here == "label":
                 html.append(f"<p><b>{n}{label}</b>：{title}</p>")
             else:
                 html.append(block(heading, "bold" if look == "labelbold" else look, rng))
