@@ -132,6 +132,10 @@ def test_migrates_a_version_1_store_and_indexes_old_items(tmp_path):
     assert store.week("1500000").read is True
     assert [h.district for h in store.search("apec")] == ["pingshan"]
     assert [h.title for h in store.search("观影")] == ["组织货运司机党员观影"]
+    # Issue 12's columns arrive with their defaults: an old week is neither degraded nor inferred.
+    week = store.week("1500000")
+    assert (week.degraded, week.week_inferred, week.degraded_reason) == (False, False, "")
+    assert store.attachments("1500000") == [] and store.digest("1500000").parse_info == {}
     store.close()
 
 
