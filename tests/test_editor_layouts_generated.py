@@ -14,6 +14,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from page_builders import styled
 from sz_digest.cache.districts import district_for_label
 from sz_digest.cache.parser import parse_digest
 
@@ -50,17 +51,9 @@ def block(text: str, look: str, rng: random.Random) -> str:
     if text == TABLE:
         return ("<table><tr><td><p class=MsoNormal>项目</p></td><td><p class=MsoNormal>数量</p></td></tr>"
                 "<tr><td><p>服务人次</p></td><td><p>300</p></td></tr></table>")
-    if look == "bold":
-        return f"<p style='text-indent:2em'><strong>{text}</strong></p>"
-    if look == "span":
-        return f"<p class=MsoNormal><span style='font-size:16.0pt;font-family:黑体'>{text}</span></p>"
-    if look == "h3":
-        return f"<h3>{text}</h3>"
-    if look == "centre":
-        return f"<p style='text-align:center'><b>{text}</b></p>"
-    if rng.random() < 0.5:
-        return f"<p>\u3000\u3000{text}</p>"
-    return f"<p class=MsoNormal><span style='font-family:仿宋_GB2312'>&nbsp;&nbsp;{text}</span></p>"
+    if look == "plain":
+        return styled(text, rng.choice(["plain", "word"]))
+    return styled(text, look)
 
 
 def generate(seed: int) -> tuple[bytes, list[tuple[str, str]], str]:

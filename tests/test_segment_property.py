@@ -8,6 +8,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from page_builders import styled
 from sz_digest.cache.parser import parse_digest_detail
 
 POST = "http://szshequ.org.cn/szshgzb/gzyw/content/post_1700200.html"
@@ -28,13 +29,9 @@ NUMBERS = ["", "一、", "1. ", "（一）", "①"]
 
 
 def wrap(text: str, style: str) -> str:
-    if style == "bold":
-        return f"<p><strong><span style='font-size:16pt'>{text}</span></strong></p>"
-    if style == "centred":
+    if style == "centred":  # centred without bold: a caption's look
         return f"<p style='text-align:center'>{text}</p>"
-    if style == "word":
-        return f"<p class=MsoNormal style='text-indent:32pt'><span>&nbsp;&nbsp;{text}</span></p>"
-    return f"<p>\u3000\u3000{text}</p>"
+    return styled(text, style)
 
 
 @st.composite
