@@ -213,14 +213,20 @@ def _migrate_lean_search_index(db: sqlite3.Connection) -> None:
 
 
 def _migrate_parse_record(db: sqlite3.Connection) -> None:
-    """Issue 12: how each digest was parsed (degraded, inferred week, attachments, parse record)."""
-    _run_script(db, """
-        ALTER TABLE digests ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE digests ADD COLUMN degraded_reason TEXT NOT NULL DEFAULT '';
-        ALTER TABLE digests ADD COLUMN week_inferred INTEGER NOT NULL DEFAULT 0;
-        ALTER TABLE digests ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';
-        ALTER TABLE digests ADD COLUMN parse_info TEXT NOT NULL DEFAULT '{}';
-    """)
+    """Issue 12: how each digest was parsed (degraded, inferred week, attachments, parse record).
+
+    Adds only the columns that are missing, so a store made by a development build that numbered
+    this migration differently still opens."""
+    have = {row[1] for row in db.execute("PRAGMA table_info(digests)")}
+    for column, declaration in (
+        ("degraded", "INTEGER NOT NULL DEFAULT 0"),
+        ("degraded_reason", "TEXT NOT NULL DEFAULT ''"),
+        ("week_inferred", "INTEGER NOT NULL DEFAULT 0"),
+        ("attachments", "TEXT NOT NULL DEFAULT '[]'"),
+        ("parse_info", "TEXT NOT NULL DEFAULT '{}'"),
+    ):
+        if column not in have:
+            db.execute(f"ALTER TABLE digests ADD COLUMN {column} {declaration}")
 
 
 # Append only: a store at user_version N has run the first N of these.
