@@ -582,10 +582,9 @@ def _split(lines: list[Line], furniture: list[str | None]):
     for index, line in enumerate(lines):
         following = lines[index + 1] if index + 1 < count else None
         cls = furniture[index]
-        # After the last item everything is furniture, unless a district heading resumes the digest
-        # after an attachment list.
-        if zone == "attachments" and cls is None and (
-                (headings[index] is not None and headings[index].district.code != "other") or sections[index]):
+        # After the last item everything is furniture, unless a heading resumes the digest after an
+        # attachment list (editors attach files to an item in the middle of the page).
+        if zone == "attachments" and cls is None and (headings[index] is not None or sections[index] or others[index]):
             zone = None
         handled, zone = out.furniture(index, cls, zone)
         if handled:

@@ -93,7 +93,8 @@ def generate(seed: int) -> tuple[bytes, list[tuple[str, str]], str]:
             html += [block(text, "plain", rng) for text in rest]
             continue
         if family_here == "district":
-            html.append(block(f"{n}{label}", "centre" if look == "centre" else "plain" if look == "plain" else "bold", rng))
+            line = f"【{label}】" if look == "h3" else " ".join(label) if rng.random() < 0.1 else label
+            html.append(block(f"{n}{line}", "centre" if look == "centre" else "plain" if look == "plain" else "bold", rng))
             for _ in range(rng.randint(1, 2)):
                 title = rng.choice(TITLES)
                 expected.append((code(body), title))
@@ -115,9 +116,14 @@ def generate(seed: int) -> tuple[bytes, list[tuple[str, str]], str]:
                 heading = f"{n}{label}{separator}{title}" + rng.choice(["", "", "。"])
             if look == "labelbold" and family_here == "label":
                 html.append(f"<p><b>{n}{label}</b>：{title}</p>")
+            elif look == "span" and rng.random() < 0.3:  # an old Word paste: <font face>
+                html.append(f"<p><font face='黑体' size='4'>{heading}</font></p>")
             else:
                 html.append(block(heading, "bold" if look == "labelbold" else look, rng))
             html += [block(text, "plain", rng) for text in paragraphs(rng, body)]
+        if rng.random() < 0.15:  # an editor's note after an item, or its attachment
+            html.append(rng.choice([block(f"（{body}供稿）", "plain", rng),
+                                    "<p>附件：<a href='/attachment/0/1/list.docx'>名单.docx</a></p>"]))
     if rng.random() < 0.5:
         html.append(block("（来源：市委社会工作部）", "plain", rng))
     if rng.random() < 0.5:
