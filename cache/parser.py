@@ -587,7 +587,7 @@ _BLOCK_RE = re.compile(
 # Bold, and the heading fonts of Chinese official documents (黑体 for level-one headings, 楷体 for
 # level two, 小标宋 for titles; bodies are 仿宋): a Word paste marks its headings with them.
 _BOLD_SELECTOR = "strong, b, h1, h2, h3, h4, h5, h6, [style*='font-weight'], [style*='FONT-WEIGHT']"
-# Attribute-substring selectors cost a scan each: added only when the page mentions a heading font.
+# Attribute-substring selectors cost a scan each: added only when the page declares fonts at all.
 _FONT_SELECTOR = ", [style*='黑体'], [style*='楷体'], [style*='小标宋'], [style*='SimHei'], [style*='KaiTi'], font[face]"
 # A heading font needs a font-family declaration or <font face>: looked for in the page's bytes (a
 # bytes search of an ASCII needle is a memchr; a str search of CJK text is ~10x slower).

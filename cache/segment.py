@@ -21,8 +21,17 @@ Heading families, all read from the page's own evidence (see `_heading` and `seg
   the first title line of its section (bold when it was bold, centred when it was centred);
 - run-in: a bold `区名：标题。` opening a paragraph whose rest is the item's first paragraph;
 - labels outside the district table keep their own label (`other`), 深汕 → shenshan, municipal
-  bodies → city (cache/districts.py decides).
+  bodies → city (cache/districts.py decides); an item two districts share goes to the first;
+- without a colon: `福田区——标题`, `福田区　标题`, and, where the page's headings are wholly bold or
+  centred, a line in that look starting with a district (`罗湖区召开…`);
+- failing all of those, bold or centred titles with no label at all (`title-only`), their district
+  from the title, a trailing `（福田区）`, or the opening of their paragraph.
+Repetition down the page is evidence too: where two headings run in, a run-in line with a label
+outside the table is one; a plain line naming a body counts as a district line when the page's
+district lines are plain and numbered or repeated, or a title line and its paragraph follow it.
 Numbering and brackets are never part of a label or title; a trailing 。 on a title is dropped.
+A page whose headings cover only a small part of its text, or that has none, is degraded: one
+unsplit block of everything that is not furniture.
 """
 
 from __future__ import annotations
