@@ -238,7 +238,7 @@ def _split_label(text: str) -> tuple[str, str, str] | None:
     match = _BRACKET_RE.match(text)
     if match:
         return _squeeze(match.group(1)), text[match.end():].strip(), "bracket"
-    colon = _COLON_RE.search(text, 0, _MAX_LABEL + 4)
+    colon = _COLON_RE.search(text, 0, _MAX_LABEL + 4 + (8 if _PAREN_RE.search(text, 0, _MAX_LABEL) else 0))
     if colon is not None:
         return _squeeze(text[: colon.start()]), text[colon.end():].strip(), "label"
     if len(text) > _MAX_LABEL + 4 + _MAX_PLAIN_TITLE:
@@ -259,6 +259,7 @@ def _squeeze(label: str) -> str:
     return "".join(label.split())
 
 
+_PAREN_RE = re.compile(r"[（(][^（()）]{1,12}[)）]")
 _JOINT_RE = re.compile("[、,，和与及/]")
 
 
@@ -343,11 +344,14 @@ def _heading(line: Line, following: Line | None, *, run_in_page: bool = False) -
         return None
     label, title, form = parts
     joint = _joint_district(label)
-    if joint is None and (not label or not title or not _label_ok(label)):
+    # `宝安区委社会工作部（区民政局）`: a parenthesis names the same body again; the label is what
+    # stands before it.
+    core = _PAREN_RE.sub("", label) if joint is None and _PAREN_RE.search(label) else label
+    if joint is None and (not core or not title or not _label_ok(core)):
         return None
     if not title:
         return None
-    district = joint or _district_for_label(label)
+    district = joint or _district_for_label(core)
     if _is_field_label(label, district):
         return None
     label_bold = line.bold_end >= offset + len(label)

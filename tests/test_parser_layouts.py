@@ -347,3 +347,11 @@ def test_a_bold_heading_that_lost_its_colon_is_still_a_heading_where_the_page_bo
     assert [(i.district, i.title) for i in digest.items] == [
         ("futian", "开展春季关爱活动"), ("luohu", "罗湖区召开社区议事会"), ("nanshan", "举办社工督导培训")]
     assert digest.items[-1].paragraphs[-2:] == ("特别提示", "请各区按时报送材料。")
+
+
+def test_a_label_naming_its_body_twice_in_brackets_is_still_the_district():
+    body = ("<p>宝安区委社会工作部（区民政局）：召开社会组织年检工作会</p><p>　　3月12日，宝安区召开社会组织年检工作会。</p>"
+            "<p>会议（扩大）：研究部署下一阶段工作，要求压实责任。</p>")
+    digest = parse_digest(page(body), POST)
+    assert [(i.district, i.district_name, i.title) for i in digest.items] == [("baoan", "宝安区", "召开社会组织年检工作会")]
+    assert digest.items[0].paragraphs[-1] == "会议（扩大）：研究部署下一阶段工作，要求压实责任。"
