@@ -560,6 +560,7 @@ _BODY_SELECTORS = (
     ".content_article",
     ".tyxxy_main",
     "#zoom",
+    "#Zoom",
     ".article-content",
     ".article_content",
     ".TRS_UEDITOR",

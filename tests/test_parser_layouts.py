@@ -355,3 +355,12 @@ def test_a_label_naming_its_body_twice_in_brackets_is_still_the_district():
     digest = parse_digest(page(body), POST)
     assert [(i.district, i.district_name, i.title) for i in digest.items] == [("baoan", "宝安区", "召开社会组织年检工作会")]
     assert digest.items[0].paragraphs[-1] == "会议（扩大）：研究部署下一阶段工作，要求压实责任。"
+
+
+def test_a_ten_year_old_template_gb_encoded_word_2003_paste_with_smart_tags_and_list_conditionals():
+    digest = parse("old_template_word2003_gb.html")
+    assert (digest.week_start, digest.week_end, digest.published) == (date(2016, 3, 7), date(2016, 3, 11), date(2016, 3, 15))
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("futian", "3月8日开展“三八”妇女节关爱活动", ("3月8日，福田区各社工站开展“三八”妇女节关爱活动，服务妇女200余人次。",)),
+        ("luohu", "召开社区社会组织座谈会", ("3月10日，罗湖区召开社区社会组织座谈会。",)),
+    ]
