@@ -364,3 +364,15 @@ def test_a_ten_year_old_template_gb_encoded_word_2003_paste_with_smart_tags_and_
         ("futian", "3月8日开展“三八”妇女节关爱活动", ("3月8日，福田区各社工站开展“三八”妇女节关爱活动，服务妇女200余人次。",)),
         ("luohu", "召开社区社会组织座谈会", ("3月10日，罗湖区召开社区社会组织座谈会。",)),
     ]
+
+
+def test_list_pages_say_whether_the_platform_list_box_was_found():
+    from sz_digest.cache.parser import parse_list_page
+
+    column = "http://szshequ.org.cn/szshgzb/gzyw/"
+    boxed = parse_list_page((Path(__file__).parent / "fixtures" / "pages" / "list_nfcms.html").read_bytes(), column)
+    assert boxed.via == "list" and boxed.posts
+    bare = ('<html><body><ul><li><a href="content/post_1700001.html">深圳社会工作一周速览（3月9日至3月13日）</a>'
+            "</li></ul></body></html>").encode()
+    fallback = parse_list_page(bare, column)
+    assert fallback.via == "page" and [p.id for p in fallback.posts] == ["1700001"]
