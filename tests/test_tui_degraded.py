@@ -59,3 +59,23 @@ async def test_two_newest_weeks_degraded_show_the_layout_alarm_in_the_status_lin
     async with running(data) as (app, pilot):
         text = screen_text(app)
         assert "the site may have changed" in text and "2 weeks as full text" in text
+
+
+async def test_a_blocked_refresh_says_the_site_blocked_automated_access(tmp_path: Path) -> None:
+    from sz_digest.cache.sync import SourceBlocked, SyncReport
+    from tui_fixtures import notices
+
+    async def blocked_list(store, **options):
+        raise SourceBlocked("http://szshequ.org.cn/szshgzb/gzyw/",
+                            "the site blocked automated access (HTTP 412 瑞数 JavaScript challenge ($_ts))")
+
+    async def blocked_post(store, **options):
+        return SyncReport(pages=1, listed=1, blocked="the site blocked automated access (HTTP 521 加速乐 challenge)")
+
+    data = make_store(tmp_path / "data", [latest_week()])
+    for fake in (blocked_list, blocked_post):
+        async with running(data, offline=False, sync_service=fake) as (app, pilot):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert notices(app).startswith("the site blocked automated access — showing stored digests"), fake
+            assert "sz-digest import" in notices(app) and app.is_running

@@ -236,8 +236,9 @@ class DigestApp(App[int]):
             main.status = ""
             if _is_unreachable(exc):
                 main.offline = True  # the status line keeps saying so after the notice fades
-                self.notify(self.t("notice.offline", synced=last_synced_text(self.store, self.t)), markup=False,
-                            severity="warning")
+                blocked = type(exc).__name__ == "SourceBlocked"  # blocked, not broken: docs/site-changes.md
+                self.notify(self.t("notice.blocked" if blocked else "notice.offline",
+                                   synced=last_synced_text(self.store, self.t)), markup=False, severity="warning")
             else:
                 self.notify(self.t("notice.sync_error", error=_one_line(exc)), markup=False, severity="error")
             main.reload_weeks()
@@ -248,7 +249,10 @@ class DigestApp(App[int]):
         self.announce_new_matches()
         new = len(self.store.known_ids() - before)
         failed = len(getattr(report, "failed", ()) or ())
-        if failed:
+        if getattr(report, "blocked", None):
+            self.notify(self.t("notice.blocked", synced=last_synced_text(self.store, self.t)), markup=False,
+                        severity="warning")
+        elif failed:
             self.notify(self.t("notice.sync_failed_posts", new=new, failed=failed), markup=False,
                         severity="warning")
         elif manual or new:
