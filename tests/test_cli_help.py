@@ -143,7 +143,8 @@ def test_lang_zh_help_has_no_english_prose(capsys, command):
     prose = re.sub(r"https?://\S*|~?/\S*|\$\w+|--?[\w-]+|\{[^}]*\}|sz-digest\S*|\b[A-Z]{1,5}\b|"
                    r"\b(latest|zh|en|md|json|csv|bash|zsh|fish|docs|cli|JSON|Markdown|CSV|BOM|UTF|ISO|sync|"
                    r"source|lang|nanshan|Nanshan|futian|digest|shell|COMMAND|QUERY|YYYY|MM|DD|FILE|"
-                   r"list|show|search|export|stats|reparse|completion|watch|feed|add|rm|Atom|atom|NAME|mm|dd|yyyy)\b", "", prose)
+                   r"list|show|search|export|stats|reparse|completion|watch|feed|import|doctor|add|rm|Atom|atom|NAME|mm|dd|yyyy)\b",
+                   "", prose)
     words = re.findall(r"[A-Za-z]{3,}", prose)
     assert not words, (words, out)
 

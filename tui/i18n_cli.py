@@ -216,6 +216,12 @@ HELP_ZH: dict[str, str] = {
     "write items as Markdown, JSON or CSV to a file or stdout": "把条目导出为 Markdown、JSON 或 CSV，写入文件或标准输出",
     "weeks stored, items per district, weeks a district was absent": "已存周数、各区条目数、各区缺席的周数",
     "re-derive every digest from the kept raw pages, no network (after an upgrade)": "从保存的原始页面重新解析所有速览，不联网（升级后使用）",
+    "store digest pages saved from a browser (files, complete saves, folders; any encoding) exactly as a sync would":
+        "导入用浏览器保存的速览页面（单个文件、“完整”保存或文件夹；任何编码），与同步存储方式相同",
+    "a saved .html file or a folder of them (a complete save's _files folder is skipped)":
+        "保存的网页文件或其所在文件夹（跳过“完整”保存附带的资源文件夹）",
+    "a short diagnostic of the store and of how recent pages parsed, for bug reports":
+        "简短诊断：存储状况与最近页面的解析情况，可贴进问题报告",
     "print a shell completion script generated from this parser": "输出由本命令解析器生成的 shell 补全脚本",
     "walk the whole column and re-check every stored post": "遍历整个栏目并重新检查每篇已存文章",
     "read at most N list pages (N ≥ 1); e.g. --pages 3": "最多读取 N 个列表页（N ≥ 1）；例：--pages 3",
