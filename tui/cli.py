@@ -415,8 +415,8 @@ def cmd_list(store: Store, args: argparse.Namespace) -> int:
     table = _table(t("cli.col.id"), t("cli.col.week"), t("cli.col.published"), t("cli.col.items"), "")
     for week in weeks:
         marks = " ".join(mark for mark, shown in ((t("cli.unread"), not week.read), (t("cli.sample"), week.sample),
-                                                  ("full text (degraded)", week.degraded),
-                                                  ("week inferred", week.week_inferred)) if shown)
+                                                  (t("cli.mark_degraded"), week.degraded),
+                                                  (t("cli.mark_week_inferred"), week.week_inferred)) if shown)
         table.add_row(Text(week.id), Text(f"{week.week_start} → {week.week_end:%m-%d}"),
                       Text(str(week.published)), Text(str(week.item_count)), Text(marks))
     _out().table(table)
@@ -474,9 +474,9 @@ def _show_text(week: WeekSummary, items: list[Item], attachments=()) -> None:
     meta = t("cli.meta", start=week.week_start, end=week.week_end, published=week.published, url=clean_line(week.url))
     out.paragraph(meta + (f" · {t('cli.sample')}" if week.sample else ""), "dim")
     if week.degraded:  # issue 12: a week the parser could not split is shown as its full text
-        out.paragraph(f"Shown as full text: {clean_line(week.degraded_reason)} (see `sz-digest doctor`)", "yellow")
+        out.paragraph(t("cli.full_text", reason=clean_line(week.degraded_reason)), "yellow")
     for attachment in attachments:
-        out.paragraph(f"attachment: {clean_line(attachment.name)}  {clean_line(attachment.url)}", "dim")
+        out.paragraph(t("cli.attachment", name=clean_line(attachment.name), url=clean_line(attachment.url)), "dim")
     for item in items:
         out.blank()
         name = clean_line(t.district(item.district, item.district_name))
@@ -606,8 +606,8 @@ def cmd_reparse(store: Store, args: argparse.Namespace) -> int:
     done, failed = store.reparse(parse_digest)
     print(t("cli.reparsed", n=done))
     degraded = store.degraded_count()
-    print(f"{degraded} stored as full text"
-          + (f" ({degraded_before - degraded} fewer than before)" if degraded < degraded_before else ""))
+    print(t("cli.reparsed_full_text", n=degraded)
+          + (t("cli.reparsed_fewer", n=degraded_before - degraded) if degraded < degraded_before else ""))
     for url, reason in failed:
         warn(f"{url}: {reason}")
     return ExitCode.NO_MATCH if failed else ExitCode.OK

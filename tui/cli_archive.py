@@ -14,7 +14,8 @@ def cmd_import(store, args) -> int:
     """Import saved pages; exit 0 when every file was imported, 1 when any was not (each named)."""
     from sz_digest.cache.importer import import_paths
 
-    from .cli import _print_json, warn
+    from .cli import _print_json
+    from .cli_output import t, warn
 
     results = import_paths(store, args.paths, source=args.source_url)
     if args.json:
@@ -23,15 +24,14 @@ def cmd_import(store, args) -> int:
         for r in results:
             if r.error:
                 continue
-            state = "imported" if r.changed else "already stored"
-            note = " (stored as full text: could not be split into items)" if r.degraded else ""
-            print(f"{state}: {r.path} → post {r.digest_id}{note}")
+            line = t("cli.imported" if r.changed else "cli.import_unchanged", path=r.path, id=r.digest_id)
+            print(line + (t("cli.import_degraded") if r.degraded else ""))
     for r in results:
         if r.error:
             warn(f"{r.path}: {r.error}")
     done = sum(1 for r in results if not r.error)
     if not args.json:
-        print(f"{done} of {len(results)} file(s) imported or already stored")
+        print(t("cli.import_done", done=done, total=len(results)))
     return ExitCode.OK if results and done == len(results) else ExitCode.NO_MATCH
 
 

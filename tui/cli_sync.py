@@ -99,8 +99,7 @@ def _summary(report: SyncReport, source: str) -> str:
     elif not report.failed:
         lines.append(_t("up_to_date"))
     if report.degraded:
-        lines.append(f"{len(report.degraded)} digest(s) could not be split into items and are stored as full text "
-                     f"(`sz-digest doctor` says why): {', '.join(report.degraded)}")
+        lines.append(_t("degraded", n=len(report.degraded), ids=", ".join(report.degraded)))
     if report.failed:
         lines.append(_t("failed", n=len(report.failed)))
         lines.extend(f"  {f.url}  {f.error}" for f in report.failed)
@@ -197,8 +196,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
 
         follow, problems = after_sync(store, config, notify=notify, feeds_dir=feeds_dir)
     except SourceBlocked as exc:
-        _err(f"{exc.reason} at {exc.url}; the store is unchanged. Save the pages from a browser and run "
-             "`sz-digest import` (see docs/site-changes.md)")
+        _err(_t("blocked_list", reason=exc.reason, url=exc.url))
         return ExitCode.UNREACHABLE
     except SourceUnreachable as exc:
         _err(_t("unreachable", url=exc.url, reason=exc.reason))
@@ -229,10 +227,9 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
         sys.stdout.write("\n".join(lines) + "\n")
     sys.stdout.flush()
     if report.layout_warning:
-        _err(f"warning: {report.layout_warning}")
+        _err(_t("layout_warning", warning=report.layout_warning))
     if report.blocked:
-        _err(f"{report.blocked}; nothing stored was changed for those posts. Save them from a browser and run "
-             "`sz-digest import`")
+        _err(_t("blocked_posts", reason=report.blocked))
         return ExitCode.UNREACHABLE
     return ExitCode.NO_MATCH if report.failed else ExitCode.OK
 

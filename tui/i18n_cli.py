@@ -99,6 +99,21 @@ CLI_EN: dict[str, str] = {
     "cli.sync.walk_capped": "the walk stopped at its cap of {n} list page(s); the next sync carries on from there",
     "cli.sync.deferred": "{n} failing post(s) backing off (retried at most once a day).",
     "cli.sync.gone": "{n} post(s) gone (404/410 on three syncs in a row; not retried, see --retry-gone):",
+    # issue 12: degraded weeks, the layout alarm, blocked access, import, reparse
+    "cli.sync.degraded": "{n} digest(s) could not be split into items and are stored as full text (`sz-digest doctor` says why): {ids}",
+    "cli.sync.layout_warning": "warning: {warning}",
+    "cli.sync.blocked_list": "{reason} at {url}; the store is unchanged. Save the pages from a browser and run `sz-digest import` (see docs/site-changes.md)",
+    "cli.sync.blocked_posts": "{reason}; nothing stored was changed for those posts. Save them from a browser and run `sz-digest import`",
+    "cli.full_text": "Shown as full text: {reason} (see `sz-digest doctor`)",
+    "cli.attachment": "attachment: {name}  {url}",
+    "cli.mark_degraded": "full text (degraded)",
+    "cli.mark_week_inferred": "week inferred",
+    "cli.reparsed_full_text": "{n} stored as full text",
+    "cli.reparsed_fewer": " ({n} fewer than before)",
+    "cli.imported": "imported: {path} → post {id}",
+    "cli.import_unchanged": "already stored: {path} → post {id}",
+    "cli.import_degraded": " (stored as full text: could not be split into items)",
+    "cli.import_done": "{done} of {total} file(s) imported or already stored",
 }
 
 CLI_ZH: dict[str, str] = {
@@ -189,6 +204,20 @@ CLI_ZH: dict[str, str] = {
     "cli.sync.walk_capped": "遍历在 {n} 个列表页的上限处停止；下次同步将从那里继续",
     "cli.sync.deferred": "{n} 篇持续失败的文章正在退避（每天最多重试一次）。",
     "cli.sync.gone": "{n} 篇文章已消失（连续三次同步返回 404/410；不再重试，见 --retry-gone）：",
+    "cli.sync.degraded": "{n} 期速览未能按条目拆分，已以全文保存（`sz-digest doctor` 说明原因）：{ids}",
+    "cli.sync.layout_warning": "警告：{warning}",
+    "cli.sync.blocked_list": "{reason}（{url}）；数据库未改动。可用浏览器保存页面后运行 `sz-digest import`（见 docs/site-changes.md）",
+    "cli.sync.blocked_posts": "{reason}；这些文章的已存内容均未改动。可用浏览器保存后运行 `sz-digest import`",
+    "cli.full_text": "以全文显示：{reason}（见 `sz-digest doctor`）",
+    "cli.attachment": "附件：{name}  {url}",
+    "cli.mark_degraded": "全文（未分条）",
+    "cli.mark_week_inferred": "周次为推定",
+    "cli.reparsed_full_text": "{n} 期以全文保存",
+    "cli.reparsed_fewer": "（比之前少 {n} 期）",
+    "cli.imported": "已导入：{path} → 文章 {id}",
+    "cli.import_unchanged": "已存在：{path} → 文章 {id}",
+    "cli.import_degraded": "（未能按条目拆分，已以全文保存）",
+    "cli.import_done": "{total} 个文件中 {done} 个已导入或已存在",
 }
 # `--help` in Chinese: each English help text of tui/cli.py (and argparse's own words) -> its translation.
 # Keyed by the English text, so a new option is covered by adding one line here; a text missing here
