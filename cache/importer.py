@@ -120,7 +120,7 @@ def import_paths(store, paths: Iterable[Path], *, source: str = DEFAULT_SOURCE) 
             try:
                 parse_digest(data, _PLACEHOLDER)
             except ParseError as exc:
-                results.append(ImportResult(shown, error=f"not a digest: {exc.reason}"))
+                results.append(ImportResult(shown, error=_not_a_digest(exc)))
             else:
                 results.append(ImportResult(shown, error="a digest, but neither the page nor its file name gives its "
                                                          "post URL; rename the file post_N.html (N from the page's URL)"))
@@ -128,8 +128,13 @@ def import_paths(store, paths: Iterable[Path], *, source: str = DEFAULT_SOURCE) 
         try:
             digest = parse_digest(data, url)
         except ParseError as exc:
-            results.append(ImportResult(shown, error=f"not a digest: {exc.reason}"))
+            results.append(ImportResult(shown, error=_not_a_digest(exc)))
             continue
         changed = store.save_digest(digest._replace(sample=False), data)  # StoreError: the caller says why
         results.append(ImportResult(shown, digest.id, changed, digest.degraded))
     return results
+
+
+def _not_a_digest(exc: ParseError) -> str:
+    """The parser's reason, said once ("not a digest (title …)", "not an HTML page", "not a digest: no title")."""
+    return exc.reason if exc.reason.startswith("not a") else f"not a digest: {exc.reason}"

@@ -94,7 +94,7 @@ def test_files_that_are_not_digests_get_one_line_each_and_change_nothing(tmp_pat
     assert "post_1654482.html: not a digest" in lines[0]
     assert "notes.html: not a digest" in lines[1]
     assert "digest.html: a digest, but" in lines[2]
-    assert "photo.html: not a digest: not an HTML page" in lines[3]
+    assert "photo.html: not an HTML page" in lines[3]
     assert "missing.html: no such file or folder" in lines[4]
     assert "Traceback" not in err
     with Store.open(data) as store:
