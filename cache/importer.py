@@ -23,7 +23,7 @@ from selectolax.lexbor import LexborHTMLParser
 from .errors import ParseError
 from .parser import MAX_PAGE_BYTES, decode_html, parse_digest
 from .text import clean_line
-from .urls import DEFAULT_SOURCE, POST_PATH_RE, post_id_from_url
+from .urls import DEFAULT_SOURCE, POST_PATH_RE, origin_of, post_id_from_url
 
 __all__ = ["ImportResult", "import_paths", "page_url"]
 
@@ -91,7 +91,8 @@ def page_url(data: bytes, path: Path, source: str = DEFAULT_SOURCE) -> str | Non
         candidates.append(base.attributes.get("href") or "")
     for candidate in candidates:
         candidate = candidate.strip()
-        if candidate.startswith(("http://", "https://")) and post_id_from_url(candidate):
+        # origin_of first: a hostile page's malformed URL ("http://[::1") is skipped, never raised.
+        if candidate.startswith(("http://", "https://")) and origin_of(candidate) and post_id_from_url(candidate):
             return candidate
     if POST_PATH_RE.search(path.name):
         return urljoin(source if source.endswith("/") else source + "/", f"content/{path.name}")

@@ -923,12 +923,12 @@ def _attachments(tree: LexborHTMLParser, url: str) -> list[Attachment]:
             continue
         if not href or href.lower().startswith(("javascript:", "mailto:", "#")):
             continue
-        absolute = urldefrag(urljoin(url, href))[0]
-        if urlsplit(absolute).scheme not in ("http", "https"):
+        absolute = join_url(url, href)  # None for a link no browser could follow ("http://[::1")
+        if absolute is None or not absolute.startswith(("http://", "https://")):
             continue
         name = _clean(node.text().replace("\x0c", " ")) or _clean(node.attributes.get("title") or "")
         if not name:
-            name = urlsplit(absolute).path.rsplit("/", 1)[-1] or absolute
+            name = absolute.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1] or absolute
         if absolute not in found:
             found[absolute] = Attachment(name[:200], absolute)
     return list(found.values())

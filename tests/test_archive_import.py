@@ -233,3 +233,13 @@ def test_exports_carry_degraded_inferred_and_attachments(tmp_path, capsys):
     code, out, _ = run(capsys, "--data-dir", data, "export", "--format", "md", "--since", "2026-04-01")
     assert "- degraded: no item headings" in out
     assert "- attachment: 服务机构名单.pdf <http://szshequ.org.cn/attachment/0/12/12346/list.pdf>" in out
+
+
+def test_a_malformed_url_in_a_saved_page_is_skipped_for_the_next_clue(tmp_path, capsys):
+    page = tmp_path / "post_1700701.html"
+    data = saved("bracketed.html", "http://[::1/content/post_9.html")  # a canonical link no one can follow
+    page.write_bytes(data)
+    code, out, err = run(capsys, "--data-dir", tmp_path / "data", "import", page)
+    assert code == 0 and "Traceback" not in err
+    with Store.open(tmp_path / "data") as store:
+        assert "1700701" in store.known_ids()  # from the file name

@@ -376,3 +376,12 @@ def test_list_pages_say_whether_the_platform_list_box_was_found():
             "</li></ul></body></html>").encode()
     fallback = parse_list_page(bare, column)
     assert fallback.via == "page" and [p.id for p in fallback.posts] == ["1700001"]
+
+
+def test_malformed_attachment_links_are_skipped_never_the_digest():
+    body = ("<p>福田区：开展活动</p><p>　　3月10日，福田区开展活动。</p>"
+            "<p><a href='http://[::1/bad.pdf'>坏链接.pdf</a></p><p><a href='javascript:x()'>脚本.docx</a></p>"
+            "<p><a href='/attachment/0/1/ok.pdf'></a></p>")
+    digest = parse_digest(page(body), POST)
+    assert [i.title for i in digest.items] == ["开展活动"]
+    assert [tuple(a) for a in digest.attachments] == [("ok.pdf", "http://szshequ.org.cn/attachment/0/1/ok.pdf")]
