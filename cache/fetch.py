@@ -36,6 +36,7 @@ from urllib.parse import urldefrag
 
 import httpx
 
+from .challenge import detect_challenge
 from .config import DEFAULT_USER_AGENT
 from .figures import format_size
 from .text import visible
@@ -78,6 +79,7 @@ class FetchResult:
     tries: int = 1
     wire_bytes: int = 0  # bytes received on the wire over all attempts (before decompression)
     elapsed: float = 0.0
+    blocked: bool = False  # `error` names an anti-crawler challenge (cache/challenge.py), not a fault
 
     @property
     def not_modified(self) -> bool:
@@ -91,12 +93,19 @@ class FetchResult:
 
 class _Failure(Exception):
     def __init__(self, reason: str, *, retryable: bool = False, retry_after: float | None = None,
-                 status: int | None = None) -> None:
+                 status: int | None = None, blocked: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retryable = retryable
         self.retry_after = retry_after
         self.status = status
+        self.blocked = blocked
+
+
+# An error status's body is read only this far, and only to tell a challenge page (small) from a fault.
+_ERROR_PEEK = 64 * 1024
+# Headers in which web application firewalls sign their challenges (cookie names, server names).
+_WAF_HEADERS = ("set-cookie", "server", "via", "x-via")
 
 
 def _short_url(url: str, limit: int = 100) -> str:
@@ -334,7 +343,7 @@ class Fetcher:
                 fail = _unexpected_failure(exc)
             if not fail.retryable or attempt >= o.max_tries:
                 return FetchResult(url=url, final_url=url, status=fail.status, error=fail.reason, tries=attempt,
-                                   wire_bytes=wire[0], elapsed=time.monotonic() - started)
+                                   wire_bytes=wire[0], elapsed=time.monotonic() - started, blocked=fail.blocked)
             delay = self._backoff(attempt)
             if fail.retry_after is not None:
                 delay = max(delay, min(fail.retry_after, o.retry_after_max))
@@ -388,6 +397,11 @@ class Fetcher:
                 )
                 if status == 304:
                     return FetchResult(**meta)
+                if status not in (200, 304):
+                    # A challenge (瑞数 412, 加速乐 521, wzws on a 5xx) is "blocked", never retried.
+                    challenge = detect_challenge(status, _waf_headers(response), await self._peek(response, wire))
+                    if challenge:
+                        raise _Failure(challenge, status=status, blocked=True)
                 if status == 429 or 500 <= status <= 599:
                     raise _Failure(f"HTTP {status}", retryable=True, status=status,
                                    retry_after=parse_retry_after(response.headers.get("retry-after")))
@@ -401,8 +415,15 @@ class Fetcher:
                 await response.aclose()
         raise _Failure(f"too many redirects (more than {o.max_redirects})")
 
-    async def _read_body(self, response: httpx.Response, wire: list[int]) -> bytes:
-        cap = self.options.max_bytes
+    async def _peek(self, response: httpx.Response, wire: list[int]) -> bytes:
+        """The start of an error response's body, or b"" if it is large, broken or unreadable."""
+        try:
+            return await self._read_body(response, wire, cap=_ERROR_PEEK)
+        except _Failure:
+            return b""
+
+    async def _read_body(self, response: httpx.Response, wire: list[int], *, cap: int | None = None) -> bytes:
+        cap = self.options.max_bytes if cap is None else cap
         length = response.headers.get("content-length", "").strip()
         if _ASCII_DIGITS.fullmatch(length) and int(length) > cap:
             raise _Failure(f"body over {format_size(cap)} (Content-Length {length})")
@@ -430,6 +451,10 @@ class Fetcher:
         except httpx.HTTPError as exc:
             raise _transport_failure(exc) from None
         return b"".join(parts) if inflater is None else inflater.finish()
+
+
+def _waf_headers(response: httpx.Response) -> dict[str, str]:
+    return {name: " ".join(response.headers.get_list(name)) for name in _WAF_HEADERS if name in response.headers}
 
 
 def clean_reason(text: str) -> str:

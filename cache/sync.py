@@ -87,8 +87,11 @@ class SourceBlocked(SourceUnreachable):
 
 
 def _challenge(result: FetchResult) -> str | None:
-    """The one place sync asks whether a response is a challenge page instead of content."""
-    return detect_challenge(result.status, None, result.body)
+    """The one place sync asks whether a response is a challenge page instead of content: the
+    fetcher has judged error statuses (it reads their bodies only that far); a 200 is judged here."""
+    if result.blocked:
+        return result.error
+    return detect_challenge(result.status, None, result.body) if result.ok else None
 
 
 SyncPhase = Literal["waiting", "listing", "fetching", "done"]

@@ -68,8 +68,8 @@ def _sync(server, data_dir, *extra) -> int:
     "fault",
     [Fault("status", status=412, body=RUISHU), Fault("status", status=521, body=JSL,
                                                     headers={"Set-Cookie": "__jsluid_s=1; path=/"}),
-     Fault("status", status=200, body=WZWS)],
-    ids=["412-ruishu", "521-jsl", "200-wzws"],
+     Fault("status", status=200, body=WZWS), Fault("status", status=503, body=WZWS)],
+    ids=["412-ruishu", "521-jsl", "200-wzws", "503-wzws"],
 )
 def test_sync_of_a_blocked_list_page_exits_3_says_blocked_and_leaves_the_store_untouched(server, tmp_path, capsys, fault,
                                                                                           monkeypatch):
@@ -108,3 +108,28 @@ def test_a_digest_answered_by_a_challenge_is_blocked_not_a_parse_failure_and_the
     with Store.open(data) as store:
         assert store.digest(str(victim.id)) == kept
         assert store.failures() == []  # not recorded as a broken page
+
+
+def test_a_challenge_on_a_5xx_is_blocked_at_once_not_retried_as_a_server_fault(server, tmp_path, capsys):
+    """wzws answers 503 with its challenge page: the fetcher reads the error body that far, says
+    "blocked", and does not spend its retries (and back-off) on it."""
+    data = tmp_path / "data"
+    server.fault(server.column.page_path(1), Fault("status", status=503, body=WZWS))
+    server.clear_log()
+    assert _sync(server, data, "--json") == 3
+    _, err = capsys.readouterr()
+    assert "the site blocked automated access" in err and "wzws" in err
+    assert server.fetched_paths().count(server.column.page_path(1)) == 1
+
+
+def test_an_ordinary_503_is_still_a_retried_server_fault_not_blocked(server, tmp_path, capsys, monkeypatch):
+    import sz_digest.cache.sync as sync_module
+
+    monkeypatch.setattr(sync_module, "FetchOptions", lambda **kw: FetchOptions(max_tries=2, backoff_base=0.01, **kw))
+    data = tmp_path / "data"
+    server.fault(server.column.page_path(1), Fault("status", status=503, body=b"<html><body>Service Unavailable</body></html>"))
+    server.clear_log()
+    assert _sync(server, data, "--json") == 3
+    _, err = capsys.readouterr()
+    assert "blocked" not in err and "503" in err
+    assert server.fetched_paths().count(server.column.page_path(1)) == 2
