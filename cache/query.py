@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
-from .store import trigram_match
+from .store import search_text_sql, trigram_match
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -374,7 +374,8 @@ def match_keys(store: Store, query: str | Query) -> dict[tuple[str, int], int]:
 def hits_for(store: Store, query: str | Query, rowids: list[int]) -> list[SearchHit]:
     """SearchHits (snippets marked with the query's words) for the items `rowids`, in that order."""
     parsed = parse(query) if isinstance(query, str) else query
-    folded = dict(store._db.execute("SELECT rowid, folded FROM items WHERE rowid IN (SELECT value FROM json_each(?))",
+    folded = dict(store._db.execute(f"SELECT rowid, {search_text_sql()} FROM items "
+                                    "WHERE rowid IN (SELECT value FROM json_each(?))",
                                     ("[" + ",".join(map(str, rowids)) + "]",)))
     return _hits(store, [(rowid, folded.get(rowid, "")) for rowid in rowids], parsed.needles)
 

@@ -229,6 +229,70 @@ def _migrate_parse_record(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE digests ADD COLUMN {column} {declaration}")
 
 
+def search_text_sql(prefix: str = "") -> str:
+    """SQL for an item's folded search text (title, newline, body), stored or derived.
+
+    `items.folded` holds fold(text) only when SQL's lower() cannot derive it (see `stored_fold`);
+    otherwise ''. `prefix` is a table alias with its dot, or `new.`/`old.` in a trigger."""
+    return (f"CASE {prefix}folded WHEN '' THEN lower({prefix}title || char(10) || {prefix}body) "
+            f"ELSE {prefix}folded END")
+
+
+def search_title_sql(prefix: str = "") -> str:
+    """SQL for an item's folded title, stored or derived (as `search_text_sql`)."""
+    return f"CASE {prefix}folded_title WHEN '' THEN lower({prefix}title) ELSE {prefix}folded_title END"
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def stored_fold(text: str) -> str:
+    """What the folded columns keep of `text`: '' when lowering ASCII letters gives fold(text) (SQL's
+    lower() then derives it on read: most items, whose text NFKC leaves alone), else fold(text).
+
+    Why: the folded copy was a second copy of every item's text, 5.9 of 23.4 KB a week. The Python
+    lower() check keeps this exact also where lower() is Unicode-aware (an ICU build of SQLite)."""
+    folded = fold(text)
+    lowered = text.translate(_ASCII_LOWER)
+    return "" if folded == lowered and lowered == text.lower() else folded
+
+
+def _migrate_fold_on_read(db: sqlite3.Connection) -> None:
+    """The folded columns keep only what SQL cannot derive (`stored_fold`); the trigram index reads
+    its text through a view that derives the rest, and the triggers feed it the same way.
+
+    Nothing is lost: the folded columns are derived from title and body, and every item's search
+    text is the same before and after (tests/test_fold_on_read.py checks it)."""
+    _run_script(db, """
+        DROP TRIGGER items_ai;
+        DROP TRIGGER items_ad;
+        DROP TRIGGER items_au;
+        DROP TABLE items_fts;
+    """)
+    rows = db.execute("SELECT rowid, title, body FROM items").fetchall()
+    db.executemany(
+        "UPDATE items SET folded_title = ?, folded = ? WHERE rowid = ?",
+        [(stored_fold(title), stored_fold(f"{title}\n{body}"), rowid) for rowid, title, body in rows],
+    )
+    _run_script(db, f"""
+        CREATE VIEW items_search(item_id, folded) AS SELECT rowid, {search_text_sql()} FROM items;
+        CREATE VIRTUAL TABLE items_fts USING fts5(
+            folded, content='items_search', content_rowid='item_id', tokenize='trigram', detail=none, columnsize=0
+        );
+        INSERT INTO items_fts(items_fts) VALUES ('rebuild');
+        CREATE TRIGGER items_ai AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts(rowid, folded) VALUES (new.rowid, {search_text_sql("new.")});
+        END;
+        CREATE TRIGGER items_ad AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, folded) VALUES ('delete', old.rowid, {search_text_sql("old.")});
+        END;
+        CREATE TRIGGER items_au AFTER UPDATE OF title, body, folded ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, folded) VALUES ('delete', old.rowid, {search_text_sql("old.")});
+            INSERT INTO items_fts(rowid, folded) VALUES (new.rowid, {search_text_sql("new.")});
+        END;
+    """)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -238,7 +302,10 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_kept_pages,
     _migrate_lean_search_index,
     _migrate_parse_record,
+    _migrate_fold_on_read,
 )
+# Migrations that free much of the file: a store that ran one is vacuumed once afterwards.
+_SHRINKING = (_migrate_lean_search_index, _migrate_fold_on_read)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -393,9 +460,9 @@ class Store:
             for number in range(version, SCHEMA_VERSION):
                 MIGRATIONS[number](self._db)
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-        if version and version <= MIGRATIONS.index(_migrate_lean_search_index):
-            # The raw pages left the file, the index shrank: give the space back (once; a failure
-            # only costs disk).
+        if version and any(version <= MIGRATIONS.index(m) for m in _SHRINKING):
+            # The raw pages left the file, the index or the folded copies shrank: give the space
+            # back (once; a failure only costs disk).
             try:
                 self._db.execute("VACUUM")
             except sqlite3.Error:
@@ -517,7 +584,7 @@ class Store:
                     """INSERT INTO items(digest_id, position, district, district_name, title, body,
                                          folded_title, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
                     [(digest.id, item.position, item.district, item.district_name, item.title,
-                      item.body, fold(item.title), fold(f"{item.title}\n{item.body}"))
+                      item.body, stored_fold(item.title), stored_fold(f"{item.title}\n{item.body}"))
                      for item in digest.items],
                 )
                 db.execute(
@@ -867,7 +934,7 @@ class Store:
         else:
             rows = self._db.execute(
                 f"""SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id
-                    WHERE instr(i.folded, ?) > 0""",
+                    WHERE instr({search_text_sql("i.")}, ?) > 0""",
                 (needle,),
             ).fetchall()
         if districts is not None:
@@ -908,7 +975,8 @@ class Store:
                                   snippet, position, spans))
         return hits, len(keys)
 
-    _SEARCH_COLUMNS = "i.rowid, i.district, d.week_start, d.week_end, i.position, i.folded_title, i.folded"
+    _SEARCH_COLUMNS = (f"i.rowid, i.district, d.week_start, d.week_end, i.position, {search_title_sql('i.')}, "
+                       f"{search_text_sql('i.')}")
 
     def _search_index(self) -> list[tuple]:
         """(rowid, district, week_start, week_end, position, folded_title, folded) of every item.
