@@ -3,7 +3,7 @@ this connection or another), and the CLI's one-shot path (no cache) answers the 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -87,3 +87,29 @@ def test_an_item_with_every_trigram_but_not_the_query_is_not_a_hit(archive):
         archive.keep_search_index = keep
         titles = [h.title for h in archive.search("社会工作")]
         assert "福田区社会工作会议" in titles and "盐田区社会工。" not in titles
+
+
+def test_the_cached_ranking_matches_the_one_shot_ranking_on_many_ties(tmp_path):
+    """The reader ranks with packed integers (store._SearchCache.best); the CLI with tuples. Over an
+    archive of few distinct characters (many equal counts, title hits, weeks), with filters, both
+    give the same hits in the same order and the same totals."""
+    import random
+
+    rng = random.Random(15)
+    alphabet = "社工站会议南山福田AbＣ，"
+    codes = ["futian", "nanshan", "luohu", "city"]
+    with Store.open(tmp_path / "many", seed_sample=False) as store:
+        for week in range(40):
+            items = [(rng.choice(codes), "".join(rng.choices(alphabet, k=rng.randint(2, 6))),
+                      "".join(rng.choices(alphabet, k=rng.randint(5, 40)))) for _ in range(rng.randint(1, 6))]
+            store.save_digest(make_digest(str(1500000 + week), date(2025, 1, 6) + timedelta(weeks=week), items),
+                              f"<html>{week}</html>".encode(), keep_file=False)
+        queries = ["社", "工站", "abc", "ab", "c", "，", "社工站", "会议南", "zz"]
+        filters = [{}, {"districts": ["nanshan", "city"]}, {"since": date(2025, 3, 1), "until": date(2025, 6, 30)}]
+        cached = {(q, n, limit): store.search_counted(q, limit=limit, **f)
+                  for q in queries for n, f in enumerate(filters) for limit in (3, 100)}
+        store.keep_search_index = False
+        for (q, n, limit), found in cached.items():
+            assert store.search_counted(q, limit=limit, **filters[n]) == found, (q, n, limit)
+        assert cached[("社", 0, 100)][1] > 20  # the archive does exercise ties
+        assert len(cached[("社", 0, 3)][0]) == 3
