@@ -294,6 +294,16 @@ def _migrate_fold_on_read(db: sqlite3.Connection) -> None:
     """)
 
 
+def _migrate_page_dictionary(db: sqlite3.Connection) -> None:
+    """Kept pages in format 2 (zlib with the column's template as a preset dictionary, cache/pages.py):
+    existing format-1 files are rewritten, each read back first; one that cannot be stays readable."""
+    from .pages import upgrade_pages
+
+    main = next(row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main")
+    if main:  # an in-memory database keeps no pages
+        upgrade_pages(Path(main).parent / PAGES_DIR)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -304,6 +314,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_lean_search_index,
     _migrate_parse_record,
     _migrate_fold_on_read,
+    _migrate_page_dictionary,
 )
 # Migrations that free much of the file: a store that ran one is vacuumed once afterwards.
 _SHRINKING = (_migrate_lean_search_index, _migrate_fold_on_read)

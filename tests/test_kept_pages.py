@@ -162,3 +162,65 @@ def test_a_destroyed_database_is_rebuilt_from_kept_pages(tmp_path, layout):
         assert store.known_ids() == {digest.id}
         assert store.digest(digest.id).items == digest.items
         assert [p[0] for p in kept_pages(data / "pages")] == [digest.id]
+
+
+# -- format 2: the template as a preset dictionary -------------------------------------------------
+
+def test_the_page_dictionary_never_changes():
+    """Every format-2 file needs this exact dictionary to be read: a new one is a new format."""
+    import hashlib
+
+    from sz_digest.cache.pages import dictionary
+
+    assert hashlib.sha256(dictionary()).hexdigest() == \
+        "08c62ad844ffb803a7b418e1c1d952cbd412af2605519318297ab21d8c96ea63"
+
+
+def test_format_2_is_smaller_and_format_1_still_reads():
+    import zlib
+
+    from sz_digest.cache.pages import MAGIC, MAGIC_1
+
+    raw, url = sample_page()
+    old = MAGIC_1 + url.encode() + b"\n" + zlib.compress(raw, 6)
+    new = encode(url, raw)
+    assert new.startswith(MAGIC) and decode(new) == decode(old) == (url, raw)
+    assert len(new) <= 4096 < len(old)  # one block instead of two
+    with pytest.raises(PageFileError):
+        decode(new + b"trailing")
+    with pytest.raises(PageFileError):  # format-2 data under the format-1 line: not silently misread
+        decode(MAGIC_1 + new[len(MAGIC):])
+
+
+def test_the_migration_rewrites_format_1_pages_and_loses_nothing(tmp_path):
+    import zlib
+
+    from sz_digest.cache.pages import MAGIC, MAGIC_1
+
+    data = tmp_path / "data"
+    with Store.open(data, seed_sample=False) as store:
+        raws = {}
+        for n in range(3):
+            digest = make_digest(f"170000{n}", date(2026, 1, 5 + 7 * n), [("futian", f"福田第{n}周", "社工。")])
+            raws[digest.id] = (digest.url, f"<html>week {n}</html>".encode())
+            store.save_digest(digest, raws[digest.id][1])
+        store._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+    pages = data / "pages"
+    for digest_id, (url, raw) in raws.items():  # as format 1 wrote them
+        (pages / f"{digest_id}.page").write_bytes(MAGIC_1 + url.encode() + b"\n" + zlib.compress(raw, 6))
+    (pages / "1700002.page").write_bytes(b"sz-digest page 1\ndamaged")  # a damaged one stays as it is
+    with Store.open(data, seed_sample=False) as store:
+        assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        for digest_id in ("1700000", "1700001"):
+            assert (pages / f"{digest_id}.page").read_bytes().startswith(MAGIC)
+            assert read_page(pages, digest_id) == raws[digest_id]
+        assert (pages / "1700002.page").read_bytes() == b"sz-digest page 1\ndamaged"
+        seen = []
+
+        def parse(raw, url):  # reparse reads the rewritten pages
+            seen.append(raw)
+            return store.digest(store.resolve_week(url))
+
+        done, failed = store.reparse(parse)
+        assert done == 2 and sorted(seen) == sorted(raws[i][1] for i in ("1700000", "1700001"))
+        assert len(failed) == 1 and "unreadable" in failed[0][1]
