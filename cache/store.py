@@ -10,7 +10,8 @@ Why these choices:
   disk fault can be rebuilt; the database keeps each page's SHA-256 to tell a changed page.
 - Read state and stars live in their own tables keyed by (digest id, item position): a re-synced page
   replaces its items but keeps what the user did with them.
-- Search matches an NFKC-folded, case-folded copy of each item: an FTS5 trigram index for queries of
+- Search matches an NFKC-folded, case-folded form of each item (stored only where SQL's lower() cannot
+  derive it: `stored_fold`): an FTS5 trigram index for queries of
   three characters or more, a scan for shorter ones (trigrams cannot match 社工 or 党建).
 """
 
