@@ -264,12 +264,14 @@ def _migrate_fold_on_read(db: sqlite3.Connection) -> None:
     its text through a view that derives the rest, and the triggers feed it the same way.
 
     Nothing is lost: the folded columns are derived from title and body, and every item's search
-    text is the same before and after (tests/test_fold_on_read.py checks it)."""
+    text is the same before and after (tests/test_fold_on_read.py checks it). Runs again safely on a
+    store that has it already (a development build that numbered it differently)."""
     _run_script(db, """
-        DROP TRIGGER items_ai;
-        DROP TRIGGER items_ad;
-        DROP TRIGGER items_au;
-        DROP TABLE items_fts;
+        DROP TRIGGER IF EXISTS items_ai;
+        DROP TRIGGER IF EXISTS items_ad;
+        DROP TRIGGER IF EXISTS items_au;
+        DROP TABLE IF EXISTS items_fts;
+        DROP VIEW IF EXISTS items_search;
     """)
     rows = db.execute("SELECT rowid, title, body FROM items").fetchall()
     db.executemany(

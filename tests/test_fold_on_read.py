@@ -117,3 +117,13 @@ def test_a_new_store_keeps_no_folded_copy_of_plain_text(tmp_path):
         kept = [row for row in store._db.execute("SELECT folded, folded_title FROM items")]
         assert kept and all(row == ("", "") for row in kept)
         assert store.search("apec") and store.search("社工")
+
+
+def test_the_migration_runs_again_safely(tmp_path):
+    """A development build may have numbered it differently: running it twice changes nothing."""
+    with Store.open(tmp_path / "data") as store:
+        before = search_results(store)
+        with store._write() as db:
+            store_module._migrate_fold_on_read(db)
+        assert search_results(store) == before and store.search("apec")
+        store._db.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
