@@ -35,6 +35,7 @@ from .errors import ParseError, StoreError, UsageError
 from .setting_keys import LAST_SYNC
 from .model import Attachment, Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
 from .pages import PageFileError, digest_of, kept_pages, read_page, write_page
+from .reading import mark_week_read, recount_read, set_items_read
 from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
 
@@ -229,6 +230,15 @@ def _migrate_parse_record(db: sqlite3.Connection) -> None:
             db.execute(f"ALTER TABLE digests ADD COLUMN {column} {declaration}")
 
 
+def _migrate_read_rule(db: sqlite3.Connection) -> None:
+    """One read rule (cache/reading.py): a week flagged read has every item read, and a week is
+    read exactly when all its items are."""
+    db.execute("""INSERT OR IGNORE INTO item_read SELECT i.digest_id, i.position FROM items i
+                  JOIN digests d ON d.id = i.digest_id WHERE d.read = 1""")
+    for (digest_id,) in db.execute("SELECT id FROM digests").fetchall():
+        recount_read(db, digest_id)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -238,6 +248,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_kept_pages,
     _migrate_lean_search_index,
     _migrate_parse_record,
+    _migrate_read_rule,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -524,6 +535,7 @@ class Store:
                     "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
                     (digest.id, digest.url, sha256, len(raw)),
                 )
+            recount_read(db, digest.id)  # new items are unread: the week is read only if all are
             db.execute(
                 "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
                 (digest.url, etag, last_modified, _now()),
@@ -738,21 +750,15 @@ class Store:
     # -- read state and stars ------------------------------------------------------------------
 
     def set_read(self, digest_id: str, read: bool = True) -> None:
-        with self._write() as db:
-            db.execute("UPDATE digests SET read = ? WHERE id = ?", (int(read), digest_id))
-            if not read:
-                db.execute("DELETE FROM item_read WHERE digest_id = ?", (digest_id,))
+        """Every item of the week read (or unread): see cache/reading.py for the rules."""
+        mark_week_read(self, digest_id, read=read)
 
     def read_positions(self, digest_id: str) -> set[int]:
         rows = self._db.execute("SELECT position FROM item_read WHERE digest_id = ?", (digest_id,))
         return {row[0] for row in rows}
 
     def set_item_read(self, digest_id: str, position: int, read: bool = True) -> None:
-        with self._write() as db:
-            if read:
-                db.execute("INSERT OR IGNORE INTO item_read VALUES (?, ?)", (digest_id, position))
-            else:
-                db.execute("DELETE FROM item_read WHERE digest_id = ? AND position = ?", (digest_id, position))
+        set_items_read(self, digest_id, [position], read)
 
     def set_starred(self, digest_id: str, position: int, starred: bool = True) -> None:
         with self._write() as db:
