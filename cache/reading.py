@@ -49,6 +49,7 @@ class WeekView(NamedTuple):
     districts: frozenset[str] = frozenset()
     total: int = 0  # the week's items before the filter
     week_ranges: dict | None = None  # starred view: digest id -> (week start, week end)
+    district_counts: dict | None = None  # items per district before the filter (the sidebar's numbers)
 
     @property
     def unread(self) -> int:
@@ -114,14 +115,19 @@ def week_counts(store: Store, districts: Iterable[str] = (), digest_ids: Iterabl
     return {digest_id: WeekCounts(items, unread) for digest_id, items, unread in rows}
 
 
-def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False) -> ListView:
-    """The week list as shown: with a filter (or `unread_only`), only weeks with a matching item."""
+def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
+              keep: str | None = None) -> ListView:
+    """The week list as shown: with a filter (or `unread_only`), only weeks with a matching item.
+
+    `keep` (the open week) stays listed in the unread-only view after its last item was read, so
+    the list does not move under the reader."""
     districts = frozenset(districts)
     weeks = store.weeks()
     counts = week_counts(store, districts)
     shown = weeks
     if districts or unread_only:
-        shown = [w for w in weeks if (c := counts.get(w.id)) is not None and c.items and (c.unread or not unread_only)]
+        shown = [w for w in weeks if (c := counts.get(w.id)) is not None and c.items
+                 and (c.unread or not unread_only or w.id == keep)]
     for week in shown:
         counts.setdefault(week.id, WeekCounts(0, 0))  # a week with no items at all
     return ListView(shown, counts, len(weeks), districts, unread_only)
@@ -139,7 +145,10 @@ def week_view(store: Store, digest_id: str | None, districts: Iterable[str] = ()
     items = tuple(ViewItem(week.id, item, item.position in read, item.position in starred)
                   for item in all_items if not districts or item.district in districts)
     state: ViewState = "items" if items else "filter_empty" if all_items else "no_items"
-    return WeekView(week.id, week, items, state, districts, len(all_items))
+    counts: dict[str, int] = {}
+    for item in all_items:
+        counts[item.district] = counts.get(item.district, 0) + 1
+    return WeekView(week.id, week, items, state, districts, len(all_items), None, counts)
 
 
 def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "starred") -> WeekView:
@@ -148,14 +157,28 @@ def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "
     reads: dict[str, set[int]] = {}
     ranges: dict[str, tuple] = {}
     items = []
+    counts: dict[str, int] = {}
     for entry in store.starred():
         ranges.setdefault(entry.digest_id, (entry.week_start, entry.week_end))
+        counts[entry.item.district] = counts.get(entry.item.district, 0) + 1
         if districts and entry.item.district not in districts:
             continue
         if entry.digest_id not in reads:
             reads[entry.digest_id] = store.read_positions(entry.digest_id)
         items.append(ViewItem(entry.digest_id, entry.item, entry.item.position in reads[entry.digest_id], True))
-    return WeekView(digest_id, None, tuple(items), "starred", districts, len(items), ranges)
+    return WeekView(digest_id, None, tuple(items), "starred", districts, len(items), ranges, counts)
+
+
+def starred_count(store: Store) -> int:
+    """Starred items that still exist (a re-sync may have removed some)."""
+    return store._db.execute(
+        "SELECT count(*) FROM stars s JOIN items i ON i.digest_id = s.digest_id AND i.position = s.position"
+    ).fetchone()[0]
+
+
+def data_version(store: Store) -> int:
+    """Changes when another connection commits to the store: cheap enough to poll."""
+    return store._db.execute("PRAGMA data_version").fetchone()[0]
 
 
 # -- writing: one transaction each ----------------------------------------------------------------

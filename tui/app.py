@@ -406,7 +406,8 @@ def run_app(
                 warn(usage_message(exc))
                 return ExitCode.USAGE
             if week_id is None:
-                missing = week
+                missing = week  # the notice says "showing the latest": so show the latest
+                week_id = store.resolve_week("latest")
         app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
                         offline=offline or store.read_only, lang=lang, sync_service=sync_service,
                         notices=startup_notices(store, t, missing))

@@ -3,31 +3,21 @@
 Rows show how many items the selected week has per district; districts absent this week are dimmed,
 not hidden (so the filter does not jump around week to week) — except `city` and `other`, which only
 appear when present or selected. An empty selection means "all districts".
-
-Under the districts, the saved searches (watches, cache/watches.py) are rows of their own with the
-number of their matches not read yet; choosing one filters like a district does (MainScreen.watch_filter).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
 
-from sz_digest.cache.districts import CODES, OCCASIONAL_CODES
+from sz_digest.cache.districts import CODES
 from textual.message import Message
-from textual.reactive import var
 
 from .commands import bindings
 from .i18n import Catalog
 from .row_view import Line, RowView
 
-if TYPE_CHECKING:
-    from sz_digest.cache.store import Store
-
 ALL_ID = "all"
-WATCHES_ID = "watches"  # the heading over the saved searches
-WATCH_PREFIX = "watch:"  # row ids of saved searches: watch:NAME
-OCCASIONAL = OCCASIONAL_CODES  # shown only when the week has them or the filter selects them
+OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
 
 Row = tuple[str, str, int, bool, bool]  # mark, name, count, dim (none this week), selected
 
@@ -42,78 +32,43 @@ class DistrictFilter(RowView):
     CURSOR = "district-filter--cursor"
     HOVER = "district-filter--hover"
 
-    @dataclass
     class Toggled(Message):
         """The user toggled one district in or out of the filter."""
 
-        code: str
+        def __init__(self, code: str) -> None:
+            super().__init__()
+            self.code = code
 
     class Cleared(Message):
         """The user chose 全部/All."""
 
-    class WatchChosen(Message):
-        """The user chose a saved search (a watch) under the districts."""
-
-        def __init__(self, name: str) -> None:
-            super().__init__()
-            self.name = name
-
-    digest_id: var[str | None] = var(None, init=False)
-    districts: var[frozenset[str]] = var(frozenset(), init=False)
-    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
-
-    def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:
+    def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store = store
         self.t = t
         self.counts: dict[str, int] = {}
-        self.watch_counts: dict[str, int] = {}  # watch name -> its matches not read yet
+        self.districts: frozenset[str] = frozenset()
         self._rows: dict[str, Row] = {}  # row id -> what its row shows
 
     def on_mount(self) -> None:
         self.rebuild()
-        self.call_after_refresh(self.refresh_watches)  # after the first frame: start-up never waits on it
 
-    def refresh_watches(self) -> None:
-        """Recount the saved searches' unread matches (after a sync, a read change, a new watch)."""
-        from sz_digest.cache.errors import DigestError
-        from sz_digest.cache.watches import unread_counts
-
-        try:
-            counts = unread_counts(self.store)
-        except DigestError:
-            counts = {}
-        if counts != self.watch_counts:
-            self.watch_counts = counts
-            self.rebuild()
-
-    def watch_digest_id(self) -> None:
-        self.rebuild()
-
-    def watch_districts(self) -> None:
-        self.rebuild()
-
-    def watch_watch_filter(self) -> None:
+    def show(self, counts: Mapping[str, int], districts: frozenset[str]) -> None:
+        """The shown week's items per district, and the selection (from the screen)."""
+        self.counts = dict(counts)
+        self.districts = districts
         self.rebuild()
 
     def rebuild(self) -> None:
         """Bring every row up to date for the current week and selection, keeping the cursor on the
         same district; only rows whose text or look changed are redrawn."""
-        self.counts = self.store.district_counts(self.digest_id) if self.digest_id else {}
         selected = self.districts
         total = sum(self.counts.values())
-        chosen = self.watch_filter[0] if self.watch_filter is not None else None
-        everything = not selected and chosen is None
-        rows: dict[str, Row] = {ALL_ID: ("◉ " if everything else "○ ", self.t("district.all"), total, False, everything)}
+        rows: dict[str, Row] = {ALL_ID: ("◉ " if not selected else "○ ", self.t("district.all"), total, False, not selected)}
         for code in CODES:
             count = self.counts.get(code, 0)
             if code in OCCASIONAL and not count and code not in selected:
                 continue
             rows[code] = ("■ " if code in selected else "□ ", self.t.district(code), count, not count, code in selected)
-        if self.watch_counts:
-            rows[WATCHES_ID] = ("", self.t("pane.watches"), 0, True, False)
-            for name, count in self.watch_counts.items():
-                rows[WATCH_PREFIX + name] = ("◆ " if name == chosen else "◇ ", name, count, not count, name == chosen)
         old, self._rows = self._rows, rows
         if list(rows) == list(old):
             for code, row in rows.items():
@@ -144,13 +99,11 @@ class DistrictFilter(RowView):
         code = self.highlighted_id
         if code == ALL_ID:
             self.post_message(self.Cleared())
-        elif code is not None and code.startswith(WATCH_PREFIX):
-            self.post_message(self.WatchChosen(code.removeprefix(WATCH_PREFIX)))
-        elif code is not None and code != WATCHES_ID:
+        elif code is not None:
             self.post_message(self.Toggled(code))
 
     @property
     def highlighted_code(self) -> str | None:
-        """The district under the cursor (None on 全部/All or a watch): what `t` shows a timeline of."""
+        """The district under the cursor (None on 全部/All): what `t` shows a timeline of."""
         code = self.highlighted_id
-        return code if code in CODES else None
+        return code if code != ALL_ID else None
