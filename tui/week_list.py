@@ -25,16 +25,19 @@ STARRED_ID = "starred"  # the row id of the "starred items" entry at the top
 
 
 def week_lines(week: WeekSummary, counts: WeekCounts, t: Catalog) -> tuple[Line, ...]:
-    """`● 2026-03-09 → 03-13` over `  pub 03-20 · 8 items · 3 unread` (+ a sample line); the
-    counts are of the items the filter shows."""
+    """`● 2026-03-09 → 03-13` over `  pub 03-20 · 3/8 unread` (or `8 items` when all are read), plus
+    a sample line; the counts are of the items the filter shows."""
     end = week.week_end.strftime("%m-%d") if week.week_end.year == week.week_start.year else week.week_end.isoformat()
     unread = counts.unread > 0
     marker = ("● ", ("week-list--unread",)) if unread else ("  ", ())
     dates = (f"{week.week_start.isoformat()} → {end}", ("week-list--bold",) if unread else ())
-    details = [t("week.published", date=week.published.strftime("%m-%d")), t("week.items", n=counts.items)]
-    lines: list[Line] = [(marker, dates), (("  " + " · ".join(details), ("week-list--dim",)),)]
+    published = "  " + t("week.published", date=week.published.strftime("%m-%d")) + " · "
     if unread:
-        lines[1] += ((" · " + t("week.unread", n=counts.unread), ("week-list--unread-count",)),)
+        details: Line = ((published, ("week-list--dim",)),
+                         (t("week.unread", unread=counts.unread, n=counts.items), ("week-list--unread-count",)))
+    else:
+        details = ((published + t("week.items", n=counts.items), ("week-list--dim",)),)
+    lines: list[Line] = [(marker, dates), details]
     if week.sample:
         lines.append((("  ", ()), (t("week.sample"), ("week-list--note",))))
     return tuple(lines)

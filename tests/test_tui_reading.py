@@ -1,0 +1,174 @@
+"""Pilot tests of reading that follows the reader (issue 14): honest unread state, a filter that
+filters, a layout that adapts both ways, and a view that stays fresh when another process writes."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sz_digest.cache import reading
+from sz_digest.cache.store import Store
+from sz_digest.tui.confirm_screen import ConfirmScreen
+from sz_digest.tui.district_filter import DistrictFilter
+from sz_digest.tui.week_list import WeekList
+
+from tui_fixtures import (  # noqa: F401 (data_dir: a fixture)
+    LATEST_ID,
+    data_dir,
+    digest,
+    item,
+    main,
+    running,
+    screen_text,
+    settle,
+    shown_titles,
+    viewer,
+)
+
+
+def listed(app) -> list[str]:
+    return [week.id for week in app.screen.query_one(WeekList).weeks]
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+# -- the filter filters ------------------------------------------------------------------------------
+
+
+async def test_a_filter_lists_only_matching_weeks_and_n_p_move_among_them(data_dir: Path) -> None:
+    async with running(data_dir, districts=["futian"]) as (app, pilot):
+        assert listed(app) == [LATEST_ID, "1660001", "1654003"]
+        assert "3 of 4 weeks" in status(app)
+        assert "3 unread" in status(app)  # one futian item in each of the three weeks
+        await pilot.press("n", "n")
+        await settle(app, pilot)
+        assert main(app).digest_id == "1654003"  # 1657002 has no futian item: skipped
+        await pilot.press("a")  # clearing the filter keeps the cursor on the same week
+        await settle(app, pilot)
+        assert listed(app) == [LATEST_ID, "1660001", "1657002", "1654003"]
+        assert main(app).digest_id == "1654003"
+        assert app.screen.query_one(WeekList).highlighted_id == "1654003"
+        assert "4 weeks stored" in status(app)
+
+
+async def test_moving_past_weeks_with_a_filter_leaves_hidden_items_unread(data_dir: Path) -> None:
+    async with running(data_dir, districts=["nanshan", "futian"]) as (app, pilot):
+        await pilot.press("enter", "n", "p")
+        await settle(app, pilot)
+        assert app.store.read_positions(LATEST_ID) == {0, 2}  # futian and nanshan: the shown two
+        assert app.store.read_positions("1660001") == {0}  # its futian item; yantian and city untouched
+        assert not app.store.week(LATEST_ID).read
+
+
+async def test_previewing_with_j_k_reads_nothing_and_opening_reads_what_is_drawn(data_dir: Path) -> None:
+    async with running(data_dir, size=(120, 24)) as (app, pilot):
+        await pilot.press("j", "k")
+        await settle(app, pilot)
+        assert app.store.read_positions(LATEST_ID) == set()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        read = app.store.read_positions(LATEST_ID)
+        seen = {viewer(app).entries[i].item.position for i in viewer(app).seen_entries()}
+        assert read == seen and 0 < len(read) < 8  # a short terminal does not show all eight
+        assert "● " in screen_text(app)  # the rest still carry their unread dot
+
+
+# -- unread counts and keys ---------------------------------------------------------------------------
+
+
+async def test_unread_counts_next_unread_and_the_unread_only_view(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        weeks = app.screen.query_one(WeekList)
+        assert weeks.counts[LATEST_ID] == reading.WeekCounts(8, 8)
+        assert "15 unread" in status(app)
+        await pilot.press("m")  # the whole week read, as an explicit key
+        await settle(app, pilot)
+        assert app.store.week(LATEST_ID).read and weeks.counts[LATEST_ID].unread == 0
+        assert "7 unread" in status(app)
+        await pilot.press("m", "m")  # unread again, and read again
+        await settle(app, pilot)
+        assert app.store.week(LATEST_ID).read
+        main(app).week_list.focus()
+        await pilot.press("N")
+        await settle(app, pilot)
+        assert main(app).digest_id == "1660001"
+        await pilot.press("P")  # no unread week above: stays, says so
+        await settle(app, pilot)
+        assert main(app).digest_id == "1660001" and "no unread week" in "".join(
+            str(n.message) for n in app._notifications)
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert LATEST_ID not in listed(app) and "unread only" in status(app)
+        assert main(app).digest_id == "1660001"
+        await pilot.press("U")
+        await settle(app, pilot)
+        assert LATEST_ID in listed(app)
+
+
+async def test_mark_all_read_asks_first(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("M")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        assert "Mark all 15 unread items read?" in screen_text(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert not any(week.read for week in app.store.weeks())
+        await pilot.press("M", "y")
+        await settle(app, pilot)
+        assert all(week.read for week in app.store.weeks())
+        assert "0 unread" in status(app)
+        assert all(entry.read for entry in viewer(app).entries)
+
+
+# -- the layout adapts both ways --------------------------------------------------------------------
+
+
+async def test_resizing_120_60_120_collapses_and_brings_back_the_sidebar(data_dir: Path) -> None:
+    async with running(data_dir, size=(120, 40)) as (app, pilot):
+        sidebar = app.screen.query_one(DistrictFilter)
+        assert sidebar.display
+        await pilot.resize_terminal(60, 20)
+        await settle(app, pilot)
+        assert not sidebar.display
+        assert viewer(app).region.width >= 40
+        assert "…" in screen_text(app)  # week rows are ellipsised, not clipped
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        assert sidebar.display
+        assert viewer(app).region.width >= 40
+
+
+# -- always fresh -----------------------------------------------------------------------------------
+
+
+async def test_an_external_sync_shows_without_a_keypress_and_keeps_the_place(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert main(app).digest_id == "1660001"
+        with Store.open(data_dir, seed_sample=False) as other:  # `sz-digest sync` in another terminal
+            other.save_digest(digest("1666000", date(2026, 3, 16), [item(0, "luohu", "新的一周")]), raw=b"")
+            other.save_digest(digest("1660001", date(2026, 3, 2), [item(0, "futian", "福田区修订后的条目")]),
+                              raw=b"v2")
+        await pilot.pause(0.8)  # no key: the poll notices
+        assert listed(app)[0] == "1666000"
+        assert main(app).digest_id == "1660001"
+        assert app.screen.query_one(WeekList).highlighted_id == "1660001"
+        assert shown_titles(app) == ["福田区修订后的条目"]  # the open week shows the new page
+        assert "5 weeks stored" in status(app)
+
+
+async def test_two_readers_on_one_store_keep_each_others_stars(data_dir: Path) -> None:
+    async with running(data_dir) as (one, pilot_one), running(data_dir) as (two, pilot_two):
+        await pilot_one.press("right_square_bracket", "s")  # one stars item 0
+        await settle(one, pilot_one)
+        await pilot_two.press("right_square_bracket", "right_square_bracket", "s")  # two stars item 1
+        await settle(two, pilot_two)
+        await pilot_two.pause(0.8)
+        assert two.store.starred_positions(LATEST_ID) == {0, 1}
+        assert [e.starred for e in viewer(two).entries[:2]] == [True, True]  # two sees one's star
+        await pilot_one.pause(0.8)
+        assert [e.starred for e in viewer(one).entries[:2]] == [True, True]
