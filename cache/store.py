@@ -40,6 +40,7 @@ from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
+SOURCE_SETTING = "sync.source"  # written by a successful sync
 PAGES_DIR = "pages"
 # Moves whenever stored items change (every writer of items bumps it in the same transaction), and
 # only then: read state, stars and settings leave the search cache alone.
@@ -974,6 +975,10 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self._write() as db:
             db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
+
+    def last_source(self) -> str | None:
+        """The source URL the last successful sync read (the reader's `r` uses it again)."""
+        return self.get_setting(SOURCE_SETTING)
 
     def last_sync(self) -> datetime | None:
         value = self.get_setting(LAST_SYNC)

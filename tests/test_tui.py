@@ -274,6 +274,7 @@ class FakeSync:
 
     async def __call__(self, store, *, source, on_progress=None, **options) -> SyncReport:
         self.calls += 1
+        self.source = source
         assert source.startswith("http")
         on_progress(SyncProgress("fetching", list_pages=1, listed=2, to_fetch=2))
         self.progress_seen.set()
@@ -317,14 +318,34 @@ async def test_offline_failure_is_a_one_line_notice_and_the_ui_still_works(data_
     async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
         await app.workers.wait_for_complete()
         await settle(app, pilot)
-        assert notices(app) == "offline — showing stored digests, never synced"
+        # The notice names the cause and the source, as the CLI does.
+        assert notices(app) == ("refresh failed: connection refused (http://szshequ.org.cn/szshgzb/gzyw/) — "
+                                "showing stored digests, never synced")
         assert "Traceback" not in screen_text(app)
         # The status line keeps saying so after the notice fades.
-        assert "never synced · offline" in screen_text(app)
+        assert "never synced · from szshequ.org.cn · offline" in str(app.screen.query_one("#status").render())
         assert app.is_running
         await pilot.press("n")
         await settle(app, pilot)
         assert main(app).digest_id == "1660001"
+
+
+async def test_r_syncs_from_the_source_the_store_was_last_synced_from(data_dir: Path) -> None:
+    with Store.open(data_dir, seed_sample=False) as store:
+        store.set_setting("sync.source", "http://mirror.example/col/")
+    fake = FakeSync()
+    fake.step.set()
+    async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert fake.source == "http://mirror.example/col/"
+        assert "from mirror.example" in str(app.screen.query_one("#status").render())
+    fake = FakeSync()
+    fake.step.set()
+    async with running(data_dir, offline=False, sync_service=fake, source="http://other.example/x/") as (app, pilot):
+        await pilot.press("r")  # --source on the command line wins
+        await app.workers.wait_for_complete()
+        assert fake.source == "http://other.example/x/"
 
 
 async def test_unexpected_sync_error_is_reported_in_one_line(data_dir: Path) -> None:
@@ -388,7 +409,7 @@ async def test_markup_and_escape_sequences_in_pages_show_literally(tmp_path: Pat
 
 async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setattr("sz_digest.tui.handoff.open_url", lambda url: opened.append(url) or True)
     async with running(data_dir) as (app, pilot):
         await pilot.press("o")
         await app.workers.wait_for_complete()

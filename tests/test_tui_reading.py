@@ -18,6 +18,7 @@ from tui_fixtures import (  # noqa: F401 (data_dir: a fixture)
     digest,
     item,
     main,
+    notices,
     running,
     screen_text,
     settle,
@@ -172,3 +173,56 @@ async def test_two_readers_on_one_store_keep_each_others_stars(data_dir: Path) -
         assert [e.starred for e in viewer(two).entries[:2]] == [True, True]  # two sees one's star
         await pilot_one.pause(0.8)
         assert [e.starred for e in viewer(one).entries[:2]] == [True, True]
+
+
+# -- opening and copying -------------------------------------------------------------------------------
+
+
+def test_no_console_browser_without_a_desktop_unless_browser_names_it(monkeypatch) -> None:
+    import webbrowser
+
+    from sz_digest.tui import handoff
+
+    for name in ("BROWSER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(handoff.sys, "platform", "linux")
+    monkeypatch.setattr(webbrowser, "_tryorder", ["www-browser", "w3m", "lynx"])
+    monkeypatch.setattr(webbrowser, "get", lambda name=None: object())
+    assert handoff.graphical_browser() is None  # no desktop: nothing is started in this terminal
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert handoff.graphical_browser() is None  # a desktop, but only console browsers registered
+    monkeypatch.setattr(webbrowser, "_tryorder", ["w3m", "firefox"])
+    chosen = []
+    monkeypatch.setattr(webbrowser, "get", lambda name=None: chosen.append(name) or name)
+    assert handoff.graphical_browser() == "firefox"
+    monkeypatch.setenv("BROWSER", "w3m")
+    assert handoff.graphical_browser() is None  # webbrowser.get() honours $BROWSER: the user chose w3m
+
+
+async def test_o_without_a_browser_shows_and_copies_the_url(data_dir: Path, monkeypatch) -> None:
+    monkeypatch.setattr("sz_digest.tui.handoff.open_url", lambda url: False)
+    monkeypatch.setattr("sz_digest.tui.handoff.copy_native", lambda text: None)
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("o")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        url = "http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"
+        assert app.clipboard == url
+        text = notices(app).replace("\n", "")
+        assert "no graphical browser here" in text and "OSC 52" in text
+
+
+async def test_y_copies_the_item_and_Y_a_markdown_citation(data_dir: Path, monkeypatch) -> None:
+    copied: list[str] = []
+    monkeypatch.setattr("sz_digest.tui.handoff.copy_native", lambda text: copied.append(text) or "xclip")
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("right_square_bracket", "y")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.clipboard.startswith("召开社会工作高质量发展推进会\n\n3月8日") and copied == [app.clipboard]
+        assert "copied (xclip)" in notices(app)
+        await pilot.press("Y")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert app.clipboard == ("[召开社会工作高质量发展推进会](http://szshequ.org.cn/szshgzb/gzyw/content/"
+                                 "post_1663876.html) — Futian, 2026-03-09 → 2026-03-13")

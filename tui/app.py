@@ -87,6 +87,7 @@ class DigestApp(App[int]):
         now: Callable[[], datetime] | None = None,
         notices: tuple[str, ...] = (),
         export_dir: Path | None = None,
+        source: str | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -107,6 +108,7 @@ class DigestApp(App[int]):
         self.export_dir = export_dir  # where `e` writes; None: the current directory
         self.exit_signals: list[int] = []  # filled by exit_on_signals
         self.ready = False  # the main screen is up (main_ready): a signal may end the app now
+        self.explicit_source = source  # --source on this run's command line
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
     def get_default_screen(self) -> Screen:
@@ -186,6 +188,12 @@ class DigestApp(App[int]):
             last = last.replace(tzinfo=UTC)
         return self.now() - last >= timedelta(hours=self.config.refresh_interval_hours)
 
+    @property
+    def source(self) -> str:
+        """Where `r` syncs from: --source, else the source the store was last synced from, else the
+        config's (so a data dir synced from a mirror keeps using it)."""
+        return self.explicit_source or self.store.last_source() or self.config.source
+
     def start_refresh(self, *, manual: bool) -> None:
         if self.offline:
             if manual:
@@ -227,7 +235,7 @@ class DigestApp(App[int]):
         try:
             report = await sync(
                 self.store,
-                source=self.config.source,
+                source=self.source,
                 concurrency=self.config.concurrency,
                 user_agent=self.config.user_agent,
                 on_progress=on_progress,
@@ -237,7 +245,9 @@ class DigestApp(App[int]):
             if _is_unreachable(exc):
                 main.offline = True  # the status line keeps saying so after the notice fades
                 blocked = type(exc).__name__ == "SourceBlocked"  # blocked, not broken: docs/site-changes.md
-                self.notify(self.t("notice.blocked" if blocked else "notice.offline",
+                reason = _one_line(getattr(exc, "reason", None) or exc)  # HTTP 404, host not found, …
+                self.notify(self.t("notice.blocked" if blocked else "notice.unreachable", reason=reason,
+                                   source=display.plain_line(self.source),
                                    synced=last_synced_text(self.store, self.t)), markup=False, severity="warning")
             else:
                 self.notify(self.t("notice.sync_error", error=_one_line(exc)), markup=False, severity="error")
@@ -297,19 +307,34 @@ class DigestApp(App[int]):
     # -- opening the source ------------------------------------------------------------------------
 
     def open_url(self, url: str) -> None:
-        """Open only a sanitised http(s) URL; anything else gets a notice, never the browser."""
+        """Open only a sanitised http(s) URL, in a graphical browser; without one, show and copy it."""
         safe = display.safe_url(url)
         if safe is None:
             self.notify(self.t("notice.bad_url"), markup=False, severity="warning")
             return
-        self.notify(self.t("notice.opening", url=safe), markup=False, timeout=3)
         self.browser_worker(safe)
 
     @work(thread=True, exit_on_error=False, group="browser")
     def browser_worker(self, url: str) -> None:
-        import webbrowser
+        from .handoff import open_url
 
-        webbrowser.open(url)
+        if open_url(url):
+            self.call_from_thread(self.notify, self.t("notice.opening", url=url), markup=False, timeout=3)
+            return
+        self.call_from_thread(self.copy_text, url, self.t("notice.no_browser", url=url))
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy through the terminal (OSC 52) and, when there is one, a native tool; say which."""
+        self.copy_to_clipboard(text)
+        self.clipboard_worker(text, what)
+
+    @work(thread=True, exit_on_error=False, group="clipboard")
+    def clipboard_worker(self, text: str, what: str) -> None:
+        from .handoff import copy_native
+
+        tool = copy_native(text)
+        how = tool if tool else self.t("notice.copied_terminal")
+        self.call_from_thread(self.notify, self.t("notice.copied", what=what, how=how), markup=False, timeout=4)
 
     # -- export ---------------------------------------------------------------------------------------
 
@@ -382,6 +407,7 @@ def run_app(
     offline: bool,
     lang: str | None,
     sync_service=None,
+    source: str | None = None,
 ) -> int:
     """Open the store and run the reader until `q`; the exit code follows docs/cli.md."""
     from sz_digest.cache.errors import StoreError, UsageError
@@ -410,7 +436,7 @@ def run_app(
                 week_id = store.resolve_week("latest")
         app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
                         offline=offline or store.read_only, lang=lang, sync_service=sync_service,
-                        notices=startup_notices(store, t, missing))
+                        notices=startup_notices(store, t, missing), source=source)
         with exit_on_signals(app) as caught:
             result = app.run()
     if caught:

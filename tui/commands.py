@@ -76,6 +76,9 @@ COMMANDS: tuple[Command, ...] = (
             "只看未读周 / 全部周", key_display="U"),
     Command("star.toggle", "s", "toggle_star", "screen", "read", "Star item", "收藏条目"),
     Command("browser.open", "o", "open_source", "screen", "read", "Open source in browser", "在浏览器打开原文"),
+    Command("copy.item", "y", "copy_item", "screen", "read", "Copy the item's text", "复制条目正文"),
+    Command("copy.citation", "Y", "copy_citation", "screen", "read", "Copy a Markdown citation", "复制 Markdown 引用",
+            key_display="Y"),
     # Archive
     Command("search", "slash", "search", "screen", "archive", "Search", "搜索", footer=True, key_display="/"),
     Command("timeline", "t", "timeline", "screen", "archive", "District timeline", "区域时间线"),

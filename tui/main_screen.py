@@ -25,6 +25,7 @@ from sz_digest.cache.reading import (
     starred_view,
     week_view,
 )
+from sz_digest.cache.text import clean_line, clean_text
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -314,6 +315,9 @@ class MainScreen(Screen[None]):
             parts = [t("status.weeks", n=lists.total_weeks)]
         parts.append(t("status.unread", n=lists.unread))
         parts.append(last_synced_text(self.store, t))
+        host = source_host(getattr(self.app, "source", ""))
+        if host:
+            parts.append(t("status.source", host=host))
         if self.offline:
             parts.append(t("status.offline"))
         if self.districts:
@@ -601,6 +605,36 @@ class MainScreen(Screen[None]):
             return
         self.app.open_url(week.url)
 
+    def _copy_entry(self):
+        entry = self.viewer.current_entry_record
+        if entry is None and len(self.view.items) == 1:
+            entry = self.view.items[0]
+        if entry is None:
+            self.app.notify(self.t("notice.no_item"), markup=False, timeout=3)
+        return entry
+
+    def action_copy_item(self) -> None:
+        """`y`: the current item's title and paragraphs, as plain text."""
+        entry = self._copy_entry()
+        if entry is not None:
+            text = "\n\n".join([clean_line(entry.item.title), *(clean_text(p).strip() for p in entry.item.paragraphs)])
+            self.app.copy_text(text, self.t("notice.copy_item"))
+
+    def action_copy_citation(self) -> None:
+        """`Y`: `[title](url) — district, week` for notes and reports."""
+        from .handoff import markdown_citation
+
+        entry = self._copy_entry()
+        if entry is None:
+            return
+        week = self.store.week(entry.digest_id)
+        if week is None:
+            return
+        citation = markdown_citation(clean_line(entry.item.title), display.safe_url(week.url) or week.url,
+                                     clean_line(self.t.district(entry.item.district, entry.item.district_name)),
+                                     f"{week.week_start.isoformat()} → {week.week_end.isoformat()}")
+        self.app.copy_text(citation, self.t("notice.copy_citation"))
+
     def action_refresh(self) -> None:
         self.app.start_refresh(manual=True)
 
@@ -642,6 +676,16 @@ def export_name(groups, districts: frozenset[str], digest_id: str | None) -> str
     if districts:
         stem += "-" + "-".join(sorted(districts))
     return stem + ".md"
+
+
+def source_host(url: str) -> str:
+    """The host part of a source URL, for the status line (plain text, never markup)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return display.plain_line(urlsplit(url).netloc)
+    except ValueError:
+        return ""
 
 
 def last_synced_text(store: Store, t: Catalog) -> str:
