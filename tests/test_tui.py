@@ -480,6 +480,9 @@ async def test_palette_lists_the_reader_commands(data_dir: Path) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for command in COMMANDS:
             assert command.en in titles
+        assert len(titles) == len(set(titles))  # each command once
+        assert sum("quit" in title.lower() for title in titles) == 1
+        assert any("sync" in title for title in titles)  # "sync" finds the refresh
 
 
 async def test_palette_command_runs_the_action(data_dir: Path) -> None:

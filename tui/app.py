@@ -155,9 +155,12 @@ class DigestApp(App[int]):
             self.push_screen(HelpScreen(self.t, self.keymap))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
+            yield from super().get_system_commands(screen)
             return
+        # Textual's own Quit and Keys would list a second quit and a second help: ours stay.
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title not in ("Quit", "Keys"))
         for command in COMMANDS:
             yield SystemCommand(command.label(self.t.lang), f"{command.id} ({command.key_display or command.keys})",
                                 self._palette_callback(screen, command.scope, command.action))
