@@ -82,10 +82,7 @@ class ListView(NamedTuple):
     total_weeks: int  # stored weeks, before the filter
     districts: frozenset[str] = frozenset()
     unread_only: bool = False
-
-    @property
-    def unread(self) -> int:
-        return sum(self.counts[week.id].unread for week in self.weeks)
+    unread: int = 0  # unread items in the listed weeks (summed once, not per keypress)
 
 
 def _district_clause(districts: Iterable[str], column: str = "i.district") -> tuple[str, list]:
@@ -115,22 +112,77 @@ def week_counts(store: Store, districts: Iterable[str] = (), digest_ids: Iterabl
     return {digest_id: WeekCounts(items, unread) for digest_id, items, unread in rows}
 
 
+def weeks_stamp(store: Store) -> tuple:
+    """Changes when a week is added, removed or re-saved: whether `store.weeks()` must be re-read
+    (one cheap aggregate instead of 520 records)."""
+    return tuple(store._db.execute(
+        "SELECT count(*), max(stored_at), total(item_count), total(sample), max(id) FROM digests").fetchone())
+
+
+class CountIndex:
+    """Items and unread items per (district, week), read in one query: a filter change sums these
+    in memory instead of querying again, and a read mark adjusts one entry."""
+
+    def __init__(self, store: Store) -> None:
+        self.by_district: dict[str, dict[str, list[int]]] = {}
+        self.by_week: dict[str, list[int]] = {}
+        rows = store._db.execute(
+            """SELECT i.district, i.digest_id, count(*), sum(r.position IS NULL) FROM items i
+               LEFT JOIN item_read r ON r.digest_id = i.digest_id AND r.position = i.position
+               GROUP BY i.district, i.digest_id""")
+        for district, digest_id, items, unread in rows:
+            self.by_district.setdefault(district, {})[digest_id] = [items, unread]
+            total = self.by_week.setdefault(digest_id, [0, 0])
+            total[0] += items
+            total[1] += unread
+
+    def counts(self, districts: Iterable[str] = ()) -> dict[str, WeekCounts]:
+        codes = list(districts)
+        if not codes:
+            return {digest_id: WeekCounts(*c) for digest_id, c in self.by_week.items()}
+        total: dict[str, list[int]] = {}
+        for code in codes:
+            for digest_id, (items, unread) in self.by_district.get(code, {}).items():
+                entry = total.get(digest_id)
+                if entry is None:
+                    total[digest_id] = [items, unread]
+                else:
+                    entry[0] += items
+                    entry[1] += unread
+        return {digest_id: WeekCounts(*c) for digest_id, c in total.items()}
+
+    def mark_all_read(self, districts: Iterable[str] = ()) -> None:
+        """Every item (of `districts`) read, as `mark_all_read` does in the store."""
+        for code in list(districts) or list(self.by_district):
+            for digest_id, entry in self.by_district.get(code, {}).items():
+                self.by_week[digest_id][1] -= entry[1]
+                entry[1] = 0
+
+    def add_unread(self, digest_id: str, district: str, delta: int) -> None:
+        """An item of `district` in `digest_id` was read (-1) or marked unread (+1)."""
+        for entry in (self.by_district.get(district, {}).get(digest_id), self.by_week.get(digest_id)):
+            if entry is not None:
+                entry[1] = max(0, min(entry[0], entry[1] + delta))
+
+
 def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
-              keep: str | None = None) -> ListView:
+              keep: str | None = None, weeks: list[WeekSummary] | None = None,
+              index: CountIndex | None = None) -> ListView:
     """The week list as shown: with a filter (or `unread_only`), only weeks with a matching item.
 
     `keep` (the open week) stays listed in the unread-only view after its last item was read, so
-    the list does not move under the reader."""
+    the list does not move under the reader. `weeks`: `store.weeks()` when the caller has it."""
     districts = frozenset(districts)
-    weeks = store.weeks()
-    counts = week_counts(store, districts)
+    weeks = store.weeks() if weeks is None else weeks
+    counts = index.counts(districts) if index is not None else week_counts(store, districts)
     shown = weeks
     if districts or unread_only:
         shown = [w for w in weeks if (c := counts.get(w.id)) is not None and c.items
                  and (c.unread or not unread_only or w.id == keep)]
+    unread = 0
     for week in shown:
-        counts.setdefault(week.id, WeekCounts(0, 0))  # a week with no items at all
-    return ListView(shown, counts, len(weeks), districts, unread_only)
+        unread += counts.setdefault(week.id, WeekCounts(0, 0)).unread  # (0, 0): a week with no items
+    return ListView(shown, counts, len(weeks), districts, unread_only, unread)
 
 
 def week_view(store: Store, digest_id: str | None, districts: Iterable[str] = ()) -> WeekView:
@@ -265,11 +317,19 @@ class StoreWriter:
     (the caller hands it to its own thread); `join()` waits until everything submitted is done.
     """
 
-    def __init__(self, data_dir: Path, on_error: Callable[[BaseException], None] | None = None) -> None:
+    def __init__(self, data_dir: Path, on_error: Callable[[BaseException], None] | None = None,
+                 on_external: Callable[[], None] | None = None) -> None:
         self.data_dir = data_dir
         self.on_error = on_error
+        self.on_external = on_external
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
+        self._version: int | None = None  # the writer's data_version: its own commits leave it be
+        self.commits = 0  # write jobs done: a reader's poll tells its own commits from others'
+
+    def probe(self) -> None:
+        """Queue a look at whether a connection other than the writer committed (`on_external`)."""
+        self.submit(_probe)
 
     def submit(self, write: Callable[..., Any], *args: Any) -> None:
         """Queue `write(store, *args)`; the writer's store is opened on first use."""
@@ -303,7 +363,11 @@ class StoreWriter:
                 try:
                     if store is None:
                         store = Store.open(self.data_dir, seed_sample=False)
+                    self._check_external(store)
                     write(store, *args)
+                    self._version = data_version(store)
+                    if write is not _probe:
+                        self.commits += 1
                 except (StoreError, OSError, ValueError) as exc:
                     if self.on_error is not None:
                         self.on_error(exc)
@@ -314,3 +378,15 @@ class StoreWriter:
                 self._queue.task_done()
                 if job is None and store is not None:
                     store.close()
+
+    def _check_external(self, store: Store) -> None:
+        # data_version changes for commits of every connection but this one: so a change since the
+        # last job is another process, another reader or the UI thread's own sync.
+        version = data_version(store)
+        if self._version is not None and version != self._version and self.on_external is not None:
+            self.on_external()
+        self._version = version
+
+
+def _probe(store: Store) -> None:
+    """A job that writes nothing: `_run` has already compared data_version."""

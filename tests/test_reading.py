@@ -131,3 +131,34 @@ def test_old_week_flags_become_item_marks_on_migration(tmp_path: Path) -> None:
     with Store.open(data, seed_sample=False) as store:
         assert store.read_positions("1660001") == {0, 1, 2}
         assert store.week("1660001").read and not store.week(LATEST_ID).read
+
+
+def test_the_count_index_sums_like_the_store_counts(store: Store) -> None:
+    reading.set_items_read(store, LATEST_ID, [0, 2])
+    index = reading.CountIndex(store)
+    for districts in ((), ("futian",), ("futian", "nanshan", "city")):
+        assert index.counts(districts) == reading.week_counts(store, districts)
+    index.add_unread(LATEST_ID, "luohu", -1)
+    reading.set_items_read(store, LATEST_ID, [1])
+    assert index.counts() == reading.week_counts(store)
+    index.mark_all_read(("futian",))
+    reading.mark_all_read(store, ("futian",))
+    assert index.counts() == reading.week_counts(store)
+    assert index.counts(("futian",)) == reading.week_counts(store, ("futian",))
+
+
+def test_the_writer_tells_other_connections_commits_from_its_own(tmp_path: Path) -> None:
+    data = make_store(tmp_path / "data")
+    external: list[bool] = []
+    writer = reading.StoreWriter(data, on_external=lambda: external.append(True))
+    writer.submit(reading.set_items_read, LATEST_ID, [0])
+    writer.submit(reading.set_items_read, LATEST_ID, [1])
+    writer.probe()
+    writer.join()
+    assert external == [] and writer.commits == 2
+    with Store.open(data, seed_sample=False) as other:
+        reading.set_starred(other, LATEST_ID, 3)
+    writer.probe()
+    writer.join()
+    assert external == [True]
+    writer.close()

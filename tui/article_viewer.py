@@ -381,7 +381,10 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                 seen.append(index)
         return seen
 
-    def _report_seen(self) -> None:
+    def take_seen(self) -> tuple[tuple[str, int], ...]:
+        """The unread items on screen now that were not reported yet (and count them reported)."""
+        if not self._layout_now():
+            return ()
         fresh = []
         for index in self.seen_entries():
             entry = self.entries[index]
@@ -389,8 +392,13 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             if not entry.read and key not in self._reported:
                 self._reported.add(key)
                 fresh.append(key)
+        return tuple(fresh)
+
+    def _report_seen(self) -> None:
+        # Scrolling the screen did not see coming (the mouse wheel, j/k here): tell it after drawing.
+        fresh = self.take_seen()
         if fresh:
-            self.post_message(self.ItemsSeen(tuple(fresh)))
+            self.post_message(self.ItemsSeen(fresh))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.reading import (
+    CountIndex,
     ListView,
     StoreWriter,
     WeekCounts,
@@ -24,6 +25,7 @@ from sz_digest.cache.reading import (
     starred_count,
     starred_view,
     week_view,
+    weeks_stamp,
 )
 from sz_digest.cache.text import clean_line, clean_text
 from textual import getters, on
@@ -123,6 +125,9 @@ class MainScreen(Screen[None]):
     status_line = getters.query_one("#status", Static)
     header = getters.query_one(DigestHeader)
 
+    class StoreChanged(Message):
+        """Another connection committed to the store (seen from the writer thread)."""
+
     class WriteFailed(Message):
         """A store write on the writer thread failed."""
 
@@ -142,9 +147,14 @@ class MainScreen(Screen[None]):
         self.lists = ListView([], {}, 0)
         self.view = WeekView(None, None, (), "none")
         self._settings: dict[str, str | None] = {}
+        self._weeks: list = []  # every stored week, newest first (see `_list_view`)
+        self._weeks_stamp: tuple | None = None
         self._data_version = 0
         self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
-        self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))))
+        self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
+                                  on_external=lambda: self.post_message(self.StoreChanged()))
+        self._commits_seen = 0
+        self._counts: CountIndex | None = None  # per (district, week) counts; None: read again
 
     @classmethod
     def for_lang(cls, lang: str) -> type[MainScreen]:
@@ -203,7 +213,16 @@ class MainScreen(Screen[None]):
     # -- building the views (the only store reads) ------------------------------------------------
 
     def _list_view(self, keep: str | None = None) -> ListView:
-        return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep or self.digest_id)
+        """The list under the filter. The 520 week records are re-read only when a week was added or
+        re-saved; a filter change or a read mark costs one counting query."""
+        stamp = weeks_stamp(self.store)
+        if stamp != self._weeks_stamp:
+            self._weeks, self._weeks_stamp = self.store.weeks(), stamp
+            self._counts = None
+        if self._counts is None:
+            self._counts = CountIndex(self.store)
+        return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep or self.digest_id,
+                         weeks=self._weeks, index=self._counts)
 
     def _starred_count(self) -> int:
         return starred_count(self.store)
@@ -226,6 +245,7 @@ class MainScreen(Screen[None]):
         else:
             self.viewer.show(view)
         self.district_filter.show(view.district_counts or {}, self.districts)
+        self._read_what_is_shown()
         if digest_id == STARRED_ID:
             self.header.set_sub_title(self.t("starred.title"))
         else:
@@ -235,6 +255,7 @@ class MainScreen(Screen[None]):
     def refresh_from_store(self) -> None:
         """Re-read the list and the open week (another process wrote, or a sync landed) without
         moving the cursor, the current item or the scroll position."""
+        self._counts = None
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
         if self.digest_id is None and self.lists.weeks:
@@ -252,11 +273,24 @@ class MainScreen(Screen[None]):
     reload_weeks = refresh_from_store  # the refresh worker's name for it
 
     def poll_store(self) -> None:
-        """Notice another connection's commits (a sync, another reader, our own writer thread)."""
+        """Notice another connection's commits (a sync, another reader) without a keypress.
+
+        Our own writer's commits change `data_version` too, and the screen already shows them: when
+        it has committed since the last look, the writer tells the two apart (`StoreWriter.probe`)."""
         version = data_version(self.store)
-        if version != self._data_version:
-            self._data_version = version
+        if version == self._data_version:
+            return
+        self._data_version = version
+        commits = self.writer.commits
+        if commits == self._commits_seen:
             self.refresh_from_store()
+        else:
+            self._commits_seen = commits
+            self.writer.probe()
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        self.refresh_from_store()
 
     # -- state pushed down ---------------------------------------------------------------------
 
@@ -346,6 +380,14 @@ class MainScreen(Screen[None]):
     def _filter_cleared(self) -> None:
         self.set_districts(frozenset())
 
+    def _read_what_is_shown(self) -> None:
+        """While reading, what the viewer will draw whole is read — marked before the frame is
+        drawn, so opening a week costs one frame, not a second one for the marks."""
+        if self.viewer.reading:
+            seen = self.viewer.take_seen()
+            if seen:
+                self._mark({key: True for key in seen})
+
     @on(ArticleViewer.ItemsSeen)
     def _items_seen(self, event: ArticleViewer.ItemsSeen) -> None:
         """Items drawn whole while reading are read: shown at once, written on the writer thread."""
@@ -374,7 +416,10 @@ class MainScreen(Screen[None]):
         by_week: dict[str, dict[int, bool]] = {}
         for (digest_id, position), value in changed.items():
             by_week.setdefault(digest_id, {})[position] = value
+            if self._counts is not None:
+                self._counts.add_unread(digest_id, entries[(digest_id, position)].item.district, -1 if value else 1)
         counts = dict(self.lists.counts)
+        unread = self.lists.unread
         for digest_id, marks in by_week.items():
             for value in (True, False):
                 positions = [p for p, v in marks.items() if v is value]
@@ -384,8 +429,9 @@ class MainScreen(Screen[None]):
                 delta = sum(-1 if v else 1 for v in marks.values())
                 old = counts[digest_id]
                 counts[digest_id] = WeekCounts(old.items, max(0, min(old.items, old.unread + delta)))
+                unread += counts[digest_id].unread - old.unread
                 self.week_list.set_counts(digest_id, counts[digest_id])
-        self.lists = self.lists._replace(counts=counts)
+        self.lists = self.lists._replace(counts=counts, unread=unread)
         self.update_status()
 
     # -- actions (the screen scope of the command table) ---------------------------------------
@@ -440,7 +486,9 @@ class MainScreen(Screen[None]):
         viewer = self.viewer
         if viewer.scroll_y < viewer.max_scroll_y:
             viewer.reading = True
-            viewer.scroll_page_down(animate=False)
+            viewer.scroll_to(y=viewer.scroll_y + viewer.scrollable_content_region.height, animate=False,
+                             immediate=True)
+            self._read_what_is_shown()
         else:
             self.action_next_week()
 
@@ -448,7 +496,9 @@ class MainScreen(Screen[None]):
         viewer = self.viewer
         if viewer.scroll_y > 0:
             viewer.reading = True
-            viewer.scroll_page_up(animate=False)
+            viewer.scroll_to(y=viewer.scroll_y - viewer.scrollable_content_region.height, animate=False,
+                             immediate=True)
+            self._read_what_is_shown()
         else:
             self.action_previous_week()
 
@@ -517,8 +567,10 @@ class MainScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._write(mark_all_read, self.districts)
+                if self._counts is not None:
+                    self._counts.mark_all_read(self.districts)
                 self.lists = self.lists._replace(
-                    counts={k: WeekCounts(c.items, 0) for k, c in self.lists.counts.items()})
+                    counts={k: WeekCounts(c.items, 0) for k, c in self.lists.counts.items()}, unread=0)
                 for week in self.lists.weeks:
                     self.week_list.set_counts(week.id, self.lists.counts[week.id])
                 self.view = self.view.with_marks(read={(e.digest_id, e.item.position): True for e in self.view.items})
