@@ -226,3 +226,35 @@ async def test_y_copies_the_item_and_Y_a_markdown_citation(data_dir: Path, monke
         await settle(app, pilot)
         assert app.clipboard == ("[召开社会工作高质量发展推进会](http://szshequ.org.cn/szshgzb/gzyw/content/"
                                  "post_1663876.html) — Futian, 2026-03-09 → 2026-03-13")
+
+
+# -- comforts ------------------------------------------------------------------------------------------
+
+
+async def test_a_theme_picked_is_saved_in_the_config_and_district_colours_follow_it(data_dir: Path, tmp_path: Path) -> None:
+    from sz_digest.cache.config import load_config
+
+    path = tmp_path / "config.toml"
+    path.write_text('lang = "en"\n\n[keys]\n"week.next" = "n"\n', "utf-8")
+    async with running(data_dir, config_path=path) as (app, pilot):
+        view = viewer(app)
+        dark = view.get_visual_style("viewer--district-futian").rich_style.color
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        light = view.get_visual_style("viewer--district-futian").rich_style.color
+        assert light != dark
+    config = load_config(path)
+    assert config.theme == "textual-light" and config.lang == "en" and config.keymap == {"week.next": "n"}
+    async with running(data_dir, config=config, config_path=path) as (app, pilot):
+        assert app.theme == "textual-light"
+
+
+def test_a_bad_theme_name_in_the_config_is_a_usage_error(tmp_path: Path) -> None:
+    import pytest
+    from sz_digest.cache.config import load_config
+    from sz_digest.cache.errors import UsageError
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "x\\"\\n[evil]"\n', "utf-8")
+    with pytest.raises(UsageError, match="theme"):
+        load_config(path)

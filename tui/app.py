@@ -88,6 +88,7 @@ class DigestApp(App[int]):
         notices: tuple[str, ...] = (),
         export_dir: Path | None = None,
         source: str | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -109,6 +110,7 @@ class DigestApp(App[int]):
         self.exit_signals: list[int] = []  # filled by exit_on_signals
         self.ready = False  # the main screen is up (main_ready): a signal may end the app now
         self.explicit_source = source  # --source on this run's command line
+        self.config_path = config_path  # where a picked theme is saved (None: the default path)
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
     def get_default_screen(self) -> Screen:
@@ -117,8 +119,27 @@ class DigestApp(App[int]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         for notice in self._notices:
             self.notify(notice, markup=False, severity="warning", timeout=10)
+
+    def _theme_changed(self, theme) -> None:
+        """A theme picked in the palette is kept in the config file for the next start."""
+        if theme.name == self.config.theme:
+            return
+        from dataclasses import replace
+
+        from sz_digest.cache.config import save_theme
+        from sz_digest.cache.errors import UsageError
+
+        try:
+            save_theme(theme.name, self.config_path)
+        except UsageError as exc:
+            self.notify(display.plain_line(str(exc)), markup=False, severity="warning")
+            return
+        self.config = replace(self.config, theme=theme.name)
 
     def main_ready(self) -> None:
         """The main screen shows the stored digests: now a due refresh may start behind it."""
