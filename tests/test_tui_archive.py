@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sz_digest.tui.article_viewer import ArticleViewer
+from sz_digest.tui.export_screen import ExportScreen
+from textual.widgets import Input, Select
 from sz_digest.tui.main_screen import MainScreen
 from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
 from sz_digest.cache.figures import sparkline as bar
@@ -151,7 +153,11 @@ async def test_s_stars_items_and_the_starred_entry_lists_them_across_restarts(da
 async def test_e_exports_what_the_viewer_shows(data_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     async with running(data_dir, districts=["nanshan"], export_dir=out) as (app, pilot):
-        await pilot.press("e")
+        await pilot.press("e")  # asks: the format and a prefilled path
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportScreen)
+        assert app.screen.query_one(Input).value == str(out / "sz-digest-2026-03-09-nanshan.md")
+        await pilot.press("enter")
         await app.workers.wait_for_complete()  # the file is written on a thread
         await settle(app, pilot)
         files = sorted(out.iterdir())
@@ -161,11 +167,34 @@ async def test_e_exports_what_the_viewer_shows(data_dir: Path, tmp_path: Path) -
         assert "## 南山区" in text and "召开树立和践行正确政绩观学习教育动员部署会" in text
         assert "福田" not in text
         assert str(files[0]) in notices(app).replace("\n", "")
-        await pilot.press("e")  # a second export never overwrites the first
+        await pilot.press("e", "enter")  # a second export never overwrites the first
         await app.workers.wait_for_complete()
         await settle(app, pilot)
         assert sorted(f.name for f in out.iterdir()) == ["sz-digest-2026-03-09-nanshan-2.md",
                                                          "sz-digest-2026-03-09-nanshan.md"]
+
+
+async def test_e_asks_the_format_and_refuses_an_existing_file(data_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.json").write_text("keep me", "utf-8")
+    async with running(data_dir, export_dir=out) as (app, pilot):
+        await pilot.press("e")
+        await settle(app, pilot)
+        app.screen.query_one(Select).value = "json"
+        await settle(app, pilot)
+        field = app.screen.query_one(Input)
+        assert field.value == str(out / "sz-digest-2026-03-09.json")  # the suffix follows the format
+        field.value = str(out / "mine.json")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ExportScreen) and "exists" in str(app.screen.query_one("#export-hint").render())
+        field.value = str(out / "week.json")
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+    assert (out / "mine.json").read_text("utf-8") == "keep me"
+    assert '"召开社会工作高质量发展推进会"' in (out / "week.json").read_text("utf-8")
 
 
 async def test_e_with_nothing_shown_says_so(tmp_path: Path) -> None:

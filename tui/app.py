@@ -362,30 +362,28 @@ class DigestApp(App[int]):
 
     # -- export ---------------------------------------------------------------------------------------
 
-    def export_markdown(self, text: str, name: str, count: int) -> None:
-        """Write an export next to where the reader was started (else into the data dir), never over
-        an existing file; say where it went. The file is written on a thread: no large write on the
-        UI thread."""
-        self.export_worker(text, name, count)
+    def export_folder(self) -> Path:
+        """Where `e` proposes to write: the export dir, else where the reader was started."""
+        return self.export_dir or Path.cwd()
+
+    def write_export(self, path: Path, text: str, count: int) -> None:
+        """Write an export to the file the user chose — never over anything that exists (the next
+        free `-2` name if it appeared meanwhile), never through a link — on a thread; say where."""
+        self.export_worker(path, text, count)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def export_worker(self, text: str, name: str, count: int) -> Path | None:
+    def export_worker(self, path: Path, text: str, count: int) -> Path | None:
         from sz_digest.cache.atomic import WriteError, create_new
 
-        data = text.encode("utf-8")
-        reason = ""
-        for folder in (self.export_dir or Path.cwd(), self.store.data_dir / "exports"):
-            try:
-                path = create_new(folder, name, data)
-            except WriteError as exc:
-                reason = exc.reason
-                continue
-            self.call_from_thread(self.notify, self.t("notice.exported", n=count, path=str(path)), markup=False,
-                                  timeout=8)
-            return path
-        self.call_from_thread(self.notify, self.t("notice.store_error", error=f"cannot write {name}: {reason}"),
-                              markup=False, severity="error")
-        return None
+        try:
+            written = create_new(path.parent, path.name, text.encode("utf-8"))
+        except WriteError as exc:
+            self.call_from_thread(self.notify, self.t("notice.store_error", error=f"cannot write {path}: {exc.reason}"),
+                                  markup=False, severity="error")
+            return None
+        self.call_from_thread(self.notify, self.t("notice.exported", n=count, path=str(written)), markup=False,
+                              timeout=8)
+        return written
 
     # -- the central worker error handler ---------------------------------------------------------
 

@@ -634,8 +634,10 @@ class MainScreen(Screen[None]):
         self.viewer.focus()
 
     def action_export(self) -> None:
-        """`e`: write what the viewer shows to a Markdown file and say where it went."""
-        from sz_digest.cache.export import WeekItems, to_markdown
+        """`e`: ask for a format and a file (prefilled), then write what the viewer shows."""
+        from sz_digest.cache.export import WeekItems, render
+
+        from .export_screen import ExportScreen
 
         groups: list = []
         for digest_id, item in zip(self.viewer.shown_weeks, self.viewer.shown):
@@ -647,8 +649,15 @@ class MainScreen(Screen[None]):
         if not export:
             self.app.notify(self.t("notice.export_empty"), markup=False, timeout=3)
             return
-        self.app.export_markdown(to_markdown(export), export_name(export, self.districts, self.digest_id),
-                                 sum(len(group.items) for group in export))
+        count = sum(len(group.items) for group in export)
+        stem = export_name(export, self.districts, self.digest_id).removesuffix(".md")
+
+        def chosen(answer) -> None:
+            if answer is not None:
+                fmt, path = answer
+                self.app.write_export(path, render(fmt, export), count)
+
+        self.app.push_screen(ExportScreen(self.t, self.app.export_folder(), stem, count), chosen)
 
     def action_open_source(self) -> None:
         week = self.store.week(self.digest_id) if self.digest_id and self.digest_id != STARRED_ID else None
