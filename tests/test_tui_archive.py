@@ -222,3 +222,12 @@ async def test_g_shows_district_activity(data_dir: Path) -> None:
 def test_bar_scales_and_never_hides_a_week_with_items() -> None:
     assert bar([0, 1, 8], 8) == "·▁█"
     assert bar([0, 0], 0) == "··"
+
+
+async def test_search_says_the_true_total_when_it_shows_fewer(tmp_path: Path) -> None:
+    from tui_fixtures import many_weeks
+
+    async with running(make_store(tmp_path / "many", many_weeks(40))) as (app, pilot):
+        await pilot.press("slash", *"条目")
+        await wait_for_search(pilot)
+        assert "120 matches, showing 100 of 120" in screen_text(app)
