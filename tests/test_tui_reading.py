@@ -258,3 +258,23 @@ def test_a_bad_theme_name_in_the_config_is_a_usage_error(tmp_path: Path) -> None
     path.write_text('theme = "x\\"\\n[evil]"\n', "utf-8")
     with pytest.raises(UsageError, match="theme"):
         load_config(path)
+
+
+async def test_the_readers_own_refresh_replaces_the_sample_in_the_open_week(tmp_path: Path) -> None:
+    from sz_digest.cache.sync import SyncReport
+
+    from tui_fixtures import latest_week, make_store
+
+    sample = latest_week()._replace(items=(item(0, "futian", "样例条目"),), sample=True)
+    data = make_store(tmp_path / "data", [sample])
+
+    async def fake_sync(store, *, source, on_progress=None, **options):
+        store.save_digest(latest_week(), raw=b"<html>real</html>")
+        return SyncReport(pages=1, listed=1, fetched=1, changed_ids=[LATEST_ID])
+
+    async with running(data, offline=False, sync_service=fake_sync) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert main(app).digest_id == LATEST_ID
+        assert len(shown_titles(app)) == 8 and "样例条目" not in shown_titles(app)
+        assert "Bundled sample" not in screen_text(app)
