@@ -50,6 +50,7 @@ class WeekView(NamedTuple):
     total: int = 0  # the week's items before the filter
     week_ranges: dict | None = None  # starred view: digest id -> (week start, week end)
     district_counts: dict | None = None  # items per district before the filter (the sidebar's numbers)
+    watch: str | None = None  # the saved search (watch) that filters it too, by name
 
     @property
     def unread(self) -> int:
@@ -185,25 +186,38 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
     return ListView(shown, counts, len(weeks), districts, unread_only, unread)
 
 
-def week_view(store: Store, digest_id: str | None, districts: Iterable[str] = ()) -> WeekView:
-    """One week's items after the filter, in page order, with read and star marks."""
+Watch = tuple[str, frozenset[tuple[str, int]]]
+"""A saved search as a filter: its name and the (digest id, position) of its matches."""
+
+
+def _shown(districts: frozenset[str], watch: Watch | None, digest_id: str, item: Item) -> bool:
+    return ((not districts or item.district in districts)
+            and (watch is None or (digest_id, item.position) in watch[1]))
+
+
+def week_view(store: Store, digest_id: str | None, districts: Iterable[str] = (),
+              watch: Watch | None = None) -> WeekView:
+    """One week's items after the filter (districts, and a watch's matches), in page order, with
+    read and star marks."""
     districts = frozenset(districts)
+    name = watch[0] if watch else None
     week = store.week(digest_id) if digest_id else None
     if week is None:
-        return WeekView(digest_id, None, (), "none", districts)
+        return WeekView(digest_id, None, (), "none", districts, watch=name)
     read = store.read_positions(week.id)
     starred = store.starred_positions(week.id)
     all_items = store.items_for(week.id)
     items = tuple(ViewItem(week.id, item, item.position in read, item.position in starred)
-                  for item in all_items if not districts or item.district in districts)
+                  for item in all_items if _shown(districts, watch, week.id, item))
     state: ViewState = "items" if items else "filter_empty" if all_items else "no_items"
     counts: dict[str, int] = {}
     for item in all_items:
         counts[item.district] = counts.get(item.district, 0) + 1
-    return WeekView(week.id, week, items, state, districts, len(all_items), None, counts)
+    return WeekView(week.id, week, items, state, districts, len(all_items), None, counts, name)
 
 
-def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "starred") -> WeekView:
+def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "starred",
+                 watch: Watch | None = None) -> WeekView:
     """Every starred item (newest week first) under the filter."""
     districts = frozenset(districts)
     reads: dict[str, set[int]] = {}
@@ -213,12 +227,13 @@ def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "
     for entry in store.starred():
         ranges.setdefault(entry.digest_id, (entry.week_start, entry.week_end))
         counts[entry.item.district] = counts.get(entry.item.district, 0) + 1
-        if districts and entry.item.district not in districts:
+        if not _shown(districts, watch, entry.digest_id, entry.item):
             continue
         if entry.digest_id not in reads:
             reads[entry.digest_id] = store.read_positions(entry.digest_id)
         items.append(ViewItem(entry.digest_id, entry.item, entry.item.position in reads[entry.digest_id], True))
-    return WeekView(digest_id, None, tuple(items), "starred", districts, len(items), ranges, counts)
+    return WeekView(digest_id, None, tuple(items), "starred", districts, len(items), ranges, counts,
+                    watch[0] if watch else None)
 
 
 def starred_count(store: Store) -> int:

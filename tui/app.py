@@ -307,7 +307,7 @@ class DigestApp(App[int]):
             if len(alert.hits) > 3:
                 titles += f" (+{len(alert.hits) - 3})"
             self.notify(self.t("notice.watch_new", name=alert.watch.name, titles=titles), markup=False, timeout=15)
-        self.main.district_filter.refresh_watches()
+        self.main.refresh_watches()
         if self.main.watch_filter is not None:  # the chosen watch may match new items now
             self.main.set_watch(self.main.watch_filter[0])
         if alerts and self.config.on_new:
@@ -326,7 +326,7 @@ class DigestApp(App[int]):
 
     def on_watches_changed(self) -> None:
         """A watch was saved from the search screen."""
-        self.main.district_filter.refresh_watches()
+        self.main.refresh_watches()
 
     # -- opening the source ------------------------------------------------------------------------
 

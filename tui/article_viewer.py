@@ -295,7 +295,8 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             rows.append(Row())
             text(t("viewer.no_items"), "viewer--note")
         elif self._state == "filter_empty":
-            names = "、".join(t.district(code) for code in sorted(self.districts))
+            names = "、".join([t.district(code) for code in sorted(self.districts)]
+                             + ([f"“{self.view.watch}”"] if self.view.watch is not None else []))
             rows.append(Row())
             text(t("viewer.filter_empty", shown=names), "viewer--warning")
             text(t("viewer.filter_hint"), "viewer--note")

@@ -3,6 +3,10 @@
 Rows show how many items the selected week has per district; districts absent this week are dimmed,
 not hidden (so the filter does not jump around week to week) — except `city` and `other`, which only
 appear when present or selected. An empty selection means "all districts".
+
+Under the districts, the saved searches (watches, cache/watches.py) are rows of their own with the
+number of their matches not read yet; choosing one filters like a district does (MainScreen.watch_filter).
+The screen hands both down (`show`, `show_watches`): the sidebar holds no store.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from .i18n import Catalog
 from .row_view import Line, RowView
 
 ALL_ID = "all"
+WATCHES_ID = "watches"  # the heading over the saved searches
+WATCH_PREFIX = "watch:"  # row ids of saved searches: watch:NAME
 OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
 
 Row = tuple[str, str, int, bool, bool]  # mark, name, count, dim (none this week), selected
@@ -42,33 +48,55 @@ class DistrictFilter(RowView):
     class Cleared(Message):
         """The user chose 全部/All."""
 
+    class WatchChosen(Message):
+        """The user chose a saved search (a watch) under the districts."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
+
     def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.t = t
         self.counts: dict[str, int] = {}
         self.districts: frozenset[str] = frozenset()
+        self.chosen_watch: str | None = None
+        self.watch_counts: dict[str, int] = {}  # watch name -> its matches not read yet
         self._rows: dict[str, Row] = {}  # row id -> what its row shows
 
     def on_mount(self) -> None:
         self.rebuild()
 
-    def show(self, counts: Mapping[str, int], districts: frozenset[str]) -> None:
-        """The shown week's items per district, and the selection (from the screen)."""
+    def show(self, counts: Mapping[str, int], districts: frozenset[str], chosen_watch: str | None = None) -> None:
+        """The shown week's items per district, the selection and the chosen watch (from the screen)."""
         self.counts = dict(counts)
         self.districts = districts
+        self.chosen_watch = chosen_watch
         self.rebuild()
+
+    def show_watches(self, counts: Mapping[str, int]) -> None:
+        """The saved searches and their unread matches (from the screen)."""
+        if dict(counts) != self.watch_counts:
+            self.watch_counts = dict(counts)
+            self.rebuild()
 
     def rebuild(self) -> None:
         """Bring every row up to date for the current week and selection, keeping the cursor on the
         same district; only rows whose text or look changed are redrawn."""
         selected = self.districts
         total = sum(self.counts.values())
-        rows: dict[str, Row] = {ALL_ID: ("◉ " if not selected else "○ ", self.t("district.all"), total, False, not selected)}
+        chosen = self.chosen_watch
+        everything = not selected and chosen is None
+        rows: dict[str, Row] = {ALL_ID: ("◉ " if everything else "○ ", self.t("district.all"), total, False, everything)}
         for code in CODES:
             count = self.counts.get(code, 0)
             if code in OCCASIONAL and not count and code not in selected:
                 continue
             rows[code] = ("■ " if code in selected else "□ ", self.t.district(code), count, not count, code in selected)
+        if self.watch_counts:
+            rows[WATCHES_ID] = ("", self.t("pane.watches"), 0, True, False)
+            for name, count in self.watch_counts.items():
+                rows[WATCH_PREFIX + name] = ("◆ " if name == chosen else "◇ ", name, count, not count, name == chosen)
         old, self._rows = self._rows, rows
         if list(rows) == list(old):
             for code, row in rows.items():
@@ -99,11 +127,13 @@ class DistrictFilter(RowView):
         code = self.highlighted_id
         if code == ALL_ID:
             self.post_message(self.Cleared())
-        elif code is not None:
+        elif code is not None and code.startswith(WATCH_PREFIX):
+            self.post_message(self.WatchChosen(code.removeprefix(WATCH_PREFIX)))
+        elif code is not None and code != WATCHES_ID:
             self.post_message(self.Toggled(code))
 
     @property
     def highlighted_code(self) -> str | None:
-        """The district under the cursor (None on 全部/All): what `t` shows a timeline of."""
+        """The district under the cursor (None on 全部/All or a watch): what `t` shows a timeline of."""
         code = self.highlighted_id
-        return code if code != ALL_ID else None
+        return code if code in CODES else None

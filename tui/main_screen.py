@@ -113,6 +113,8 @@ class MainScreen(Screen[None]):
     """The week shown in the viewer (or `STARRED_ID` for the starred items)."""
     districts: var[frozenset[str]] = var(frozenset(), init=False)
     """The district filter; empty means every district."""
+    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
+    """A saved search chosen in the sidebar (name, matching items): filters the viewer as districts do."""
     unread_only: var[bool] = var(False, init=False)
     """Only weeks with unread items (under the filter) are listed."""
     sidebar: var[bool] = var(True, init=False)
@@ -206,6 +208,7 @@ class MainScreen(Screen[None]):
         self.show_week(first, reading=False)
         self.set_interval(POLL_INTERVAL, self.poll_store, name="poll the store")
         self.call_after_refresh(self.app.main_ready)
+        self.call_after_refresh(self.refresh_watches)  # after the first frame: start-up never waits on it
 
     def on_unmount(self) -> None:
         self.writer.close()  # every queued write runs first
@@ -229,8 +232,23 @@ class MainScreen(Screen[None]):
 
     def _week_view(self, digest_id: str | None) -> WeekView:
         if digest_id == STARRED_ID:
-            return starred_view(self.store, self.districts)
-        return week_view(self.store, digest_id, self.districts)
+            return starred_view(self.store, self.districts, watch=self.watch_filter)
+        return week_view(self.store, digest_id, self.districts, self.watch_filter)
+
+    def _show_sidebar(self, view: WeekView) -> None:
+        self.district_filter.show(view.district_counts or {}, self.districts, view.watch)
+
+    def refresh_watches(self) -> None:
+        """Recount the saved searches' unread matches for the sidebar (after a sync, a read change,
+        a new watch)."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.watches import unread_counts
+
+        try:
+            counts = unread_counts(self.store)
+        except DigestError:
+            counts = {}
+        self.district_filter.show_watches(counts)
 
     def show_week(self, digest_id: str | None, *, reading: bool, keep_place: bool = False) -> None:
         """Show a week: one view read from the store, handed to the viewer, the sidebar and the
@@ -244,7 +262,7 @@ class MainScreen(Screen[None]):
             self.viewer.show(view, keep_place=True)
         else:
             self.viewer.show(view)
-        self.district_filter.show(view.district_counts or {}, self.districts)
+        self._show_sidebar(view)
         self._read_what_is_shown()
         if digest_id == STARRED_ID:
             self.header.set_sub_title(self.t("starred.title"))
@@ -265,10 +283,12 @@ class MainScreen(Screen[None]):
         if view != self.view:
             self.view = view
             self.viewer.show(view, keep_place=True)
-            self.district_filter.show(view.district_counts or {}, self.districts)
+            self._show_sidebar(view)
             if view.week is not None:
                 self.header.set_sub_title(display.plain_line(view.week.title))
         self.update_status()
+        if self.district_filter.watch_counts:
+            self.refresh_watches()
 
     reload_weeks = refresh_from_store  # the refresh worker's name for it
 
@@ -287,6 +307,8 @@ class MainScreen(Screen[None]):
         else:
             self._commits_seen = commits
             self.writer.probe()
+            if self.district_filter.watch_counts:  # our read marks landed: the watches' badges
+                self.refresh_watches()
 
     @on(StoreChanged)
     def _store_changed(self) -> None:
@@ -299,6 +321,10 @@ class MainScreen(Screen[None]):
 
     def watch_unread_only(self) -> None:
         self._relist()
+
+    def watch_watch_filter(self) -> None:
+        # The watch filters the viewer (its matches in each week); the week list stays as it is.
+        self.show_week(self.digest_id, reading=self.viewer.reading)
 
     def _relist(self) -> None:
         """The filter changed: list only the weeks it matches; stay on the open week if it is one
@@ -356,6 +382,8 @@ class MainScreen(Screen[None]):
             parts.append(t("status.offline"))
         if self.districts:
             parts.append(t("status.filter", names="、".join(t.district(c) for c in sorted(self.districts))))
+        if self.watch_filter is not None:
+            parts.append(t("status.watch", name=self.watch_filter[0]))
         if self.unread_only:
             parts.append(t("status.unread_only"))
         self.status_line.update(Content(" · ".join(parts)), layout=False)
@@ -375,10 +403,28 @@ class MainScreen(Screen[None]):
     def _district_toggled(self, event: DistrictFilter.Toggled) -> None:
         self.set_districts(self.districts ^ {event.code})
 
+    @on(DistrictFilter.WatchChosen)
+    def _watch_chosen(self, event: DistrictFilter.WatchChosen) -> None:
+        """A saved search in the sidebar filters the viewer to its matches; chosen again, it stops."""
+        self.set_watch(None if self.watch_filter is not None and self.watch_filter[0] == event.name else event.name)
+
+    def set_watch(self, name: str | None) -> None:
+        """Filter by watch `name` (None: no watch), its matches read afresh from the store."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.watches import get_watch, match_keys
+
+        watch = get_watch(self.store, name) if name is not None else None
+        try:
+            self.watch_filter = (watch.name, frozenset(match_keys(self.store, watch.query))) if watch else None
+        except DigestError as exc:  # a query an older or newer sz-digest wrote: say so, filter nothing
+            self.watch_filter = None
+            self.app.notify(display.plain_line(str(exc)), markup=False, severity="warning")
+
     @on(DistrictFilter.Cleared)
     @on(ArticleViewer.ClearFilterRequested)
     def _filter_cleared(self) -> None:
         self.set_districts(frozenset())
+        self.watch_filter = None
 
     def _read_what_is_shown(self) -> None:
         """While reading, what the viewer will draw whole is read — marked before the frame is
@@ -522,6 +568,7 @@ class MainScreen(Screen[None]):
 
     def action_clear_filter(self) -> None:
         self.set_districts(frozenset())
+        self.watch_filter = None
 
     def action_toggle_unread_only(self) -> None:
         self.unread_only = not self.unread_only
@@ -629,6 +676,8 @@ class MainScreen(Screen[None]):
         item = items.get(jump.position)
         if item is not None and self.districts and item.district not in self.districts:
             self.set_districts(frozenset())
+        if self.watch_filter is not None and (jump.digest_id, jump.position) not in self.watch_filter[1]:
+            self.watch_filter = None
         self.open_week(jump.digest_id)
         self.viewer.show_item(jump.digest_id, jump.position)
         self.viewer.focus()
