@@ -278,3 +278,21 @@ async def test_the_readers_own_refresh_replaces_the_sample_in_the_open_week(tmp_
         assert main(app).digest_id == LATEST_ID
         assert len(shown_titles(app)) == 8 and "样例条目" not in shown_titles(app)
         assert "Bundled sample" not in screen_text(app)
+
+
+async def test_space_pages_the_article_then_moves_to_the_next_week_and_b_comes_back(data_dir: Path) -> None:
+    async with running(data_dir, size=(120, 24)) as (app, pilot):
+        view = viewer(app)
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert main(app).digest_id == LATEST_ID and view.scroll_y > 0
+        for _ in range(10):
+            if main(app).digest_id != LATEST_ID:
+                break
+            await pilot.press("space")
+            await settle(app, pilot)
+        assert main(app).digest_id == "1660001" and view.scroll_y == 0
+        assert app.store.week(LATEST_ID).read  # every item was paged past on screen
+        await pilot.press("b")  # at the top: the previous week
+        await settle(app, pilot)
+        assert main(app).digest_id == LATEST_ID

@@ -382,6 +382,18 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                 seen.append(index)
         return seen
 
+    def page_down_target(self) -> int:
+        """Where `space` scrolls to: a page down, but no further than the start of an item cut by
+        the bottom edge, so every item is once drawn whole (and so counted as read)."""
+        self._layout_now()
+        top = int(self.scroll_y)
+        height = self.scrollable_content_region.height
+        bottom = top + height
+        for start, end in zip(self._starts, self._ends):
+            if start < bottom < end and top < start:
+                return start
+        return bottom
+
     def take_seen(self) -> tuple[tuple[str, int], ...]:
         """The unread items on screen now that were not reported yet (and count them reported)."""
         if not self._layout_now():

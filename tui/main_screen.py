@@ -8,6 +8,7 @@ so the panes hold no store and a keypress never waits on a lock.
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -246,7 +247,7 @@ class MainScreen(Screen[None]):
 
         try:
             counts = unread_counts(self.store)
-        except DigestError:
+        except (DigestError, sqlite3.Error):  # badges are a comfort: never a crash
             counts = {}
         self.district_filter.show_watches(counts)
 
@@ -530,10 +531,10 @@ class MainScreen(Screen[None]):
     def action_page_forward(self) -> None:
         """`space`: a page down in the viewer; at the end, the next week."""
         viewer = self.viewer
+        viewer.reading = True
+        self._read_what_is_shown()  # paging on is having read this page
         if viewer.scroll_y < viewer.max_scroll_y:
-            viewer.reading = True
-            viewer.scroll_to(y=viewer.scroll_y + viewer.scrollable_content_region.height, animate=False,
-                             immediate=True)
+            viewer.scroll_to(y=viewer.page_down_target(), animate=False, immediate=True)
             self._read_what_is_shown()
         else:
             self.action_next_week()
