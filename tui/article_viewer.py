@@ -32,7 +32,6 @@ from .commands import bindings
 from .i18n import Catalog
 from .line_styles import CachedStyles
 from .prose import wrap
-from .week_list import STARRED_ID
 
 if TYPE_CHECKING:
     from sz_digest.cache.model import Item, WeekSummary
