@@ -296,3 +296,24 @@ async def test_space_pages_the_article_then_moves_to_the_next_week_and_b_comes_b
         await pilot.press("b")  # at the top: the previous week
         await settle(app, pilot)
         assert main(app).digest_id == LATEST_ID
+
+
+async def test_the_viewer_follows_the_week_cursor_in_the_same_frame(data_dir: Path) -> None:
+    """Every frame drawn while j/k move shows the viewer on the week under the cursor (issue 15):
+    the screen moves the cursor and fills the viewer in one handler."""
+    async with running(data_dir) as (app, pilot):
+        screen = main(app)
+        weeks = screen.query_one(WeekList)
+        frames: list[tuple[str | None, str | None]] = []
+        draw = screen._compositor_refresh
+
+        def recorded() -> None:
+            frames.append((weeks.highlighted_id, viewer(app).digest_id))
+            draw()
+
+        screen._compositor_refresh = recorded
+        for key in ("j", "j", "j", "k", "k", "j"):
+            await pilot.press(key)
+        await settle(app, pilot)
+        assert len({cursor for cursor, _ in frames}) >= 3  # the frames did see the moves
+        assert all(cursor == shown for cursor, shown in frames), frames
