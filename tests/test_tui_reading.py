@@ -317,3 +317,25 @@ async def test_the_viewer_follows_the_week_cursor_in_the_same_frame(data_dir: Pa
         await settle(app, pilot)
         assert len({cursor for cursor, _ in frames}) >= 3  # the frames did see the moves
         assert all(cursor == shown for cursor, shown in frames), frames
+
+
+async def test_a_keypress_never_waits_on_another_processs_write_lock(data_dir: Path) -> None:
+    import sqlite3
+    import time
+
+    async with running(data_dir) as (app, pilot):
+        other = sqlite3.connect(data_dir / "sz-digest.sqlite3", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")  # another process holds the write lock (a long page save)
+        try:
+            started = time.perf_counter()
+            await pilot.press("enter", "n", "p")
+            await pilot.pause()
+            assert time.perf_counter() - started < 3  # the store's busy timeout is 10 s
+            assert main(app).digest_id == LATEST_ID
+            assert viewer(app).entries[0].read  # shown at once, written behind
+            assert app.store.read_positions("1660001") == set()  # not written yet: the lock is held
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        await settle(app, pilot)
+        assert app.store.read_positions("1660001") == {0, 1, 2}  # landed once the lock was free
