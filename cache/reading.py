@@ -166,10 +166,17 @@ class CountIndex:
                 entry[1] = max(0, min(entry[0], entry[1] + delta))
 
 
+def starred_weeks(store: Store) -> set[str]:
+    """The weeks that have a starred item (the starred-only list)."""
+    return {row[0] for row in store._db.execute(
+        "SELECT DISTINCT s.digest_id FROM stars s JOIN items i ON i.digest_id = s.digest_id AND i.position = s.position")}
+
+
 def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
               keep: str | None = None, weeks: list[WeekSummary] | None = None,
-              index: CountIndex | None = None) -> ListView:
-    """The week list as shown: with a filter (or `unread_only`), only weeks with a matching item.
+              index: CountIndex | None = None, starred_only: bool = False) -> ListView:
+    """The week list as shown: with a filter (or `unread_only`, `starred_only`), only weeks with a
+    matching item.
 
     `keep` (the open week) stays listed in the unread-only view after its last item was read, so
     the list does not move under the reader. `weeks`: `store.weeks()` when the caller has it."""
@@ -180,6 +187,9 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
     if districts or unread_only:
         shown = [w for w in weeks if (c := counts.get(w.id)) is not None and c.items
                  and (c.unread or not unread_only or w.id == keep)]
+    if starred_only:
+        starred = starred_weeks(store)
+        shown = [w for w in shown if w.id in starred or w.id == keep]
     unread = 0
     for week in shown:
         unread += counts.setdefault(week.id, WeekCounts(0, 0)).unread  # (0, 0): a week with no items

@@ -101,11 +101,15 @@ async def test_unread_counts_next_unread_and_the_unread_only_view(data_dir: Path
             str(n.message) for n in app._notifications)
         await pilot.press("U")
         await settle(app, pilot)
-        assert LATEST_ID not in listed(app) and "unread only" in status(app)
-        assert main(app).digest_id == "1660001"
+        assert listed(app) == ["1657002", "1654003"] and "unread only" in status(app)
+        assert main(app).digest_id == "1657002"  # the open week was read: the nearest unread one
+        await pilot.press("n")  # reading in the unread-only view: the open week stays listed
+        await settle(app, pilot)
+        assert main(app).digest_id == "1654003" and app.store.week("1654003").read
+        assert listed(app) == ["1657002", "1654003"]
         await pilot.press("U")
         await settle(app, pilot)
-        assert LATEST_ID in listed(app)
+        assert LATEST_ID in listed(app) and main(app).digest_id == "1654003"
 
 
 async def test_mark_all_read_asks_first(data_dir: Path) -> None:
@@ -339,3 +343,16 @@ async def test_a_keypress_never_waits_on_another_processs_write_lock(data_dir: P
             other.close()
         await settle(app, pilot)
         assert app.store.read_positions("1660001") == {0, 1, 2}  # landed once the lock was free
+
+
+async def test_starred_only_lists_the_weeks_with_a_starred_item(data_dir: Path) -> None:
+    with Store.open(data_dir, seed_sample=False) as store:
+        reading.set_starred(store, "1657002", 1)
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert listed(app) == ["1657002"] and main(app).digest_id == "1657002"
+        assert "1 of 4 weeks" in status(app) and "starred only" in status(app)
+        await pilot.press("S")
+        await settle(app, pilot)
+        assert len(listed(app)) == 4 and main(app).digest_id == "1657002"

@@ -74,6 +74,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("read.all", "M", "mark_all_read", "screen", "read", "Mark all read…", "全部标为已读…", key_display="M"),
     Command("view.unread_only", "U", "toggle_unread_only", "screen", "read", "Show unread weeks only / all weeks",
             "只看未读周 / 全部周", key_display="U"),
+    Command("view.starred_only", "S", "toggle_starred_only", "screen", "read", "Show weeks with starred items only / all weeks",
+            "只看有收藏的周 / 全部周", key_display="S"),
     Command("star.toggle", "s", "toggle_star", "screen", "read", "Star item", "收藏条目"),
     Command("browser.open", "o", "open_source", "screen", "read", "Open source in browser", "在浏览器打开原文"),
     Command("copy.item", "y", "copy_item", "screen", "read", "Copy the item's text", "复制条目正文"),

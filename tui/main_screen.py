@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 SETTING_WEEK = "tui.selected_week"
 SETTING_DISTRICTS = "tui.district_filter"
 SETTING_UNREAD_ONLY = "tui.unread_only"
+SETTING_STARRED_ONLY = "tui.starred_only"
 NARROW = 100  # below this many columns the sidebar is hidden (it comes back above)
 TINY = 70  # below this the week list narrows so the article keeps about 40 cells
 POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
@@ -117,6 +118,8 @@ class MainScreen(Screen[None]):
     watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
     """A saved search chosen in the sidebar (name, matching items): filters the viewer as districts do."""
     unread_only: var[bool] = var(False, init=False)
+    starred_only: var[bool] = var(False, init=False)
+    """Only weeks with a starred item are listed."""
     """Only weeks with unread items (under the filter) are listed."""
     sidebar: var[bool] = var(True, init=False)
     status: var[str] = var("", init=False)
@@ -181,7 +184,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._data_version = data_version(self.store)
-        for key in (SETTING_WEEK, SETTING_DISTRICTS, SETTING_UNREAD_ONLY):
+        for key in (SETTING_WEEK, SETTING_DISTRICTS, SETTING_UNREAD_ONLY, SETTING_STARRED_ONLY):
             self._settings[key] = self.store.get_setting(key)
         self.sidebar = self.app.size.width >= NARROW
         if self.start_districts is not None:
@@ -194,6 +197,7 @@ class MainScreen(Screen[None]):
             districts = frozenset(code for code in saved.split(",") if code in BY_CODE)
         self.set_reactive(MainScreen.districts, districts)
         self.set_reactive(MainScreen.unread_only, self._settings[SETTING_UNREAD_ONLY] == "1")
+        self.set_reactive(MainScreen.starred_only, self._settings[SETTING_STARRED_ONLY] == "1")
         self.lists = self._list_view(keep=self.start_week or self._settings[SETTING_WEEK])
         ids = {week.id for week in self.lists.weeks}
         remembered = self._settings[SETTING_WEEK]
@@ -216,7 +220,7 @@ class MainScreen(Screen[None]):
 
     # -- building the views (the only store reads) ------------------------------------------------
 
-    def _list_view(self, keep: str | None = None) -> ListView:
+    def _list_view(self, keep: str | None = None, *, keep_open: bool = True) -> ListView:
         """The list under the filter. The 520 week records are re-read only when a week was added or
         re-saved; a filter change or a read mark costs one counting query."""
         stamp = weeks_stamp(self.store)
@@ -225,8 +229,9 @@ class MainScreen(Screen[None]):
             self._counts = None
         if self._counts is None:
             self._counts = CountIndex(self.store)
-        return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep or self.digest_id,
-                         weeks=self._weeks, index=self._counts)
+        keep = keep or (self.digest_id if keep_open else None)  # the open week stays listed while read
+        return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep,
+                         weeks=self._weeks, index=self._counts, starred_only=self.starred_only)
 
     def _starred_count(self) -> int:
         return starred_count(self.store)
@@ -323,6 +328,9 @@ class MainScreen(Screen[None]):
     def watch_unread_only(self) -> None:
         self._relist()
 
+    def watch_starred_only(self) -> None:
+        self._relist()
+
     def watch_watch_filter(self) -> None:
         # The watch filters the viewer (its matches in each week); the week list stays as it is.
         self.show_week(self.digest_id, reading=self.viewer.reading)
@@ -330,7 +338,7 @@ class MainScreen(Screen[None]):
     def _relist(self) -> None:
         """The filter changed: list only the weeks it matches; stay on the open week if it is one
         of them, else go to the nearest one (the same week again when the filter is cleared)."""
-        self.lists = self._list_view()
+        self.lists = self._list_view(keep_open=False)
         self.week_list.show_weeks(self.lists, self._starred_count())
         ids = [week.id for week in self.lists.weeks]
         target = self.digest_id
@@ -370,7 +378,7 @@ class MainScreen(Screen[None]):
             return
         t = self.t
         lists = self.lists
-        if self.districts or self.unread_only:
+        if self.districts or self.unread_only or self.starred_only:
             parts = [t("status.weeks_of", shown=len(lists.weeks), n=lists.total_weeks)]
         else:
             parts = [t("status.weeks", n=lists.total_weeks)]
@@ -387,6 +395,8 @@ class MainScreen(Screen[None]):
             parts.append(t("status.watch", name=self.watch_filter[0]))
         if self.unread_only:
             parts.append(t("status.unread_only"))
+        if self.starred_only:
+            parts.append(t("status.starred_only"))
         self.status_line.update(Content(" · ".join(parts)), layout=False)
 
     # -- messages up ---------------------------------------------------------------------------
@@ -570,6 +580,10 @@ class MainScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         self.set_districts(frozenset())
         self.watch_filter = None
+
+    def action_toggle_starred_only(self) -> None:
+        self.starred_only = not self.starred_only
+        self._save(SETTING_STARRED_ONLY, "1" if self.starred_only else "0")
 
     def action_toggle_unread_only(self) -> None:
         self.unread_only = not self.unread_only
