@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
-from .setting_keys import LAST_SYNC
+from .setting_keys import LAST_SYNC, SYNC_SOURCE
 from .model import Attachment, Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
 from .pages import PageFileError, digest_of, kept_pages, read_page, write_page
 from .reading import mark_week_read, recount_read, set_items_read
@@ -40,7 +40,6 @@ from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
 
 DB_NAME = "sz-digest.sqlite3"
-SOURCE_SETTING = "sync.source"  # written by a successful sync
 PAGES_DIR = "pages"
 # Moves whenever stored items change (every writer of items bumps it in the same transaction), and
 # only then: read state, stars and settings leave the search cache alone.
@@ -978,7 +977,7 @@ class Store:
 
     def last_source(self) -> str | None:
         """The source URL the last successful sync read (the reader's `r` uses it again)."""
-        return self.get_setting(SOURCE_SETTING)
+        return self.get_setting(SYNC_SOURCE)
 
     def last_sync(self) -> datetime | None:
         value = self.get_setting(LAST_SYNC)

@@ -13,8 +13,9 @@ component classes below (colours live in app.tcss).
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import dataclass
 from itertools import groupby
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -25,6 +26,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from sz_digest.cache.districts import CODES
 from sz_digest.cache.reading import ViewItem, WeekView
 from sz_digest.cache.text import clean_line, clean_text
 
@@ -39,19 +41,21 @@ if TYPE_CHECKING:
 Entry = ViewItem  # one shown item: (digest id, item, read, starred)
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
-DISTRICT_CODES = ("futian", "luohu", "yantian", "nanshan", "baoan", "longgang", "longhua", "pingshan",
-                  "guangming", "dapeng", "shenshan", "city", "other")
+DISTRICT_CODES = CODES  # cache/districts.py: the one table
 EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
 EDGE_CURRENT = "┃"  # … heavier on the current item
 
 Span = tuple[str, tuple[str, ...]]  # text, component classes (applied in order)
 
 
+RowKind = Literal["text", "heading", "item", "action"]
+
+
 class Row(NamedTuple):
     """One laid-out line of the article."""
 
     spans: tuple[Span, ...] = ()
-    kind: str = "text"  # text | heading | item | action
+    kind: RowKind = "text"
     item: int | None = None  # index into `entries` for rows of an item
     accent: str = ""  # district code (or "week") whose colour the heading / item edge takes
 
@@ -83,19 +87,17 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
     class ClearFilterRequested(Message):
         """The "show all districts" line of the empty-filter state was chosen."""
 
+    @dataclass
     class ItemClicked(Message):
         """The user clicked an item: it is now current."""
 
-        def __init__(self, index: int) -> None:
-            super().__init__()
-            self.index = index
+        index: int
 
+    @dataclass
     class ItemsSeen(Message):
         """These unread items were drawn whole (or a full screen of them) while reading."""
 
-        def __init__(self, seen: tuple[tuple[str, int], ...]) -> None:
-            super().__init__()
-            self.seen = seen  # (digest id, position) pairs
+        seen: tuple[tuple[str, int], ...]  # (digest id, position) pairs
 
     current: var[int | None] = var(None, init=False)
     """Index into `shown` of the current item (`]`/`[`), or None."""
@@ -256,7 +258,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         t = self.t
         rows: list[Row] = [Row()]
 
-        def text(value: str, *classes: str, kind: str = "text") -> None:
+        def text(value: str, *classes: str, kind: RowKind = "text") -> None:
             rows.extend(Row(((line, classes),), kind) for line in wrap(value, width))
 
         starts: list[int] = []

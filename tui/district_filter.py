@@ -12,8 +12,9 @@ The screen hands both down (`show`, `show_watches`): the sidebar holds no store.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
-from sz_digest.cache.districts import CODES
+from sz_digest.cache.districts import CODES, OCCASIONAL_CODES
 from textual.message import Message
 
 from .commands import bindings
@@ -23,7 +24,7 @@ from .row_view import Line, RowView
 ALL_ID = "all"
 WATCHES_ID = "watches"  # the heading over the saved searches
 WATCH_PREFIX = "watch:"  # row ids of saved searches: watch:NAME
-OCCASIONAL = ("city", "other")  # shown only when the week has them or the filter selects them
+OCCASIONAL = OCCASIONAL_CODES  # shown only when the week has them or the filter selects them
 
 Row = tuple[str, str, int, bool, bool]  # mark, name, count, dim (none this week), selected
 
@@ -38,22 +39,20 @@ class DistrictFilter(RowView):
     CURSOR = "district-filter--cursor"
     HOVER = "district-filter--hover"
 
+    @dataclass
     class Toggled(Message):
         """The user toggled one district in or out of the filter."""
 
-        def __init__(self, code: str) -> None:
-            super().__init__()
-            self.code = code
+        code: str
 
     class Cleared(Message):
         """The user chose 全部/All."""
 
+    @dataclass
     class WatchChosen(Message):
         """The user chose a saved search (a watch) under the districts."""
 
-        def __init__(self, name: str) -> None:
-            super().__init__()
-            self.name = name
+        name: str
 
     def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)

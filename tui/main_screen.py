@@ -9,6 +9,7 @@ so the panes hold no store and a keypress never waits on a lock.
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -28,6 +29,7 @@ from sz_digest.cache.reading import (
     week_view,
     weeks_stamp,
 )
+from sz_digest.cache.setting_keys import TUI_DISTRICT_FILTER, TUI_SELECTED_WEEK, TUI_STARRED_ONLY, TUI_UNREAD_ONLY
 from sz_digest.cache.text import clean_line, clean_text
 from textual import getters, on
 from textual.app import ComposeResult
@@ -50,10 +52,10 @@ from .week_list import STARRED_ID, WeekList
 if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
-SETTING_WEEK = "tui.selected_week"
-SETTING_DISTRICTS = "tui.district_filter"
-SETTING_UNREAD_ONLY = "tui.unread_only"
-SETTING_STARRED_ONLY = "tui.starred_only"
+SETTING_WEEK = TUI_SELECTED_WEEK
+SETTING_DISTRICTS = TUI_DISTRICT_FILTER
+SETTING_UNREAD_ONLY = TUI_UNREAD_ONLY
+SETTING_STARRED_ONLY = TUI_STARRED_ONLY
 NARROW = 100  # below this many columns the sidebar is hidden (it comes back above)
 TINY = 70  # below this the week list narrows so the article keeps about 40 cells
 POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
@@ -134,12 +136,11 @@ class MainScreen(Screen[None]):
     class StoreChanged(Message):
         """Another connection committed to the store (seen from the writer thread)."""
 
+    @dataclass
     class WriteFailed(Message):
         """A store write on the writer thread failed."""
 
-        def __init__(self, error: str) -> None:
-            super().__init__()
-            self.error = error
+        error: str
 
     def __init__(self, store: Store, t: Catalog, *, start_week: str | None, start_districts: list[str] | None,
                  offline: bool) -> None:
