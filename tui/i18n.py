@@ -143,7 +143,7 @@ _ZH: dict[str, str] = {
     "district.all": "全部",
     "week.items": "{n} 条",
     "week.items_one": "1 条",
-    "week.unread": "{unread}/{n} 条未读",
+    "week.unread": "{unread}/{n} 未读",
     "status.weeks_of": "{shown} / {n} 周",
     "status.unread": "{n} 条未读",
     "status.unread_only": "只看未读",
