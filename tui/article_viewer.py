@@ -171,7 +171,9 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         self.view = view
         if list(view.items) != self.entries:
             self.entries = list(view.items)
-            self._changed()
+            # Laid out again when drawn (this frame): marks change a row's text, rarely the rows.
+            self._generation += 1
+            self.refresh()
 
     def _changed(self) -> None:
         self._generation += 1
