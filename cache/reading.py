@@ -363,6 +363,11 @@ class StoreWriter:
             self._thread.start()
         self._queue.put((write, args))
 
+    @property
+    def busy(self) -> bool:
+        """Writes are queued or running: what the store says now may be behind what the UI shows."""
+        return self._queue.unfinished_tasks > 0
+
     def join(self) -> None:
         """Wait until every submitted write has run (tests, and before quitting)."""
         if self._thread is not None:
@@ -388,9 +393,11 @@ class StoreWriter:
                 try:
                     if store is None:
                         store = Store.open(self.data_dir, seed_sample=False)
-                    self._check_external(store)
+                    external = self._external_since_last_job(store)
                     write(store, *args)
                     self._version = data_version(store)
+                    if external and self.on_external is not None:
+                        self.on_external()  # after the job: a refresh then reads this write too
                     if write is not _probe:
                         self.commits += 1
                 except (StoreError, OSError, ValueError) as exc:
@@ -404,13 +411,15 @@ class StoreWriter:
                 if job is None and store is not None:
                     store.close()
 
-    def _check_external(self, store: Store) -> None:
+    def _external_since_last_job(self, store: Store) -> bool:
         # data_version changes for commits of every connection but this one: so a change since the
-        # last job is another process, another reader or the UI thread's own sync.
+        # last job is another process, another reader or the UI thread's own sync. On the first job
+        # there is no baseline: what others committed before the writer opened is unknown, so it
+        # counts as a change (one extra refresh) rather than be missed.
         version = data_version(store)
-        if self._version is not None and version != self._version and self.on_external is not None:
-            self.on_external()
+        changed = self._version is None or version != self._version
         self._version = version
+        return changed
 
 
 def _probe(store: Store) -> None:

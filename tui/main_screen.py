@@ -161,6 +161,7 @@ class MainScreen(Screen[None]):
         self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
                                   on_external=lambda: self.post_message(self.StoreChanged()))
         self._commits_seen = 0
+        self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
         self._counts: CountIndex | None = None  # per (district, week) counts; None: read again
 
     @classmethod
@@ -279,7 +280,14 @@ class MainScreen(Screen[None]):
 
     def refresh_from_store(self) -> None:
         """Re-read the list and the open week (another process wrote, or a sync landed) without
-        moving the cursor, the current item or the scroll position."""
+        moving the cursor, the current item or the scroll position.
+
+        While our own writes are still queued the store is behind the screen (which shows them
+        already): the refresh waits for the writer, and the next poll does it."""
+        if self.writer.busy:
+            self._refresh_wanted = True
+            return
+        self._refresh_wanted = False
         self._counts = None
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
@@ -304,6 +312,8 @@ class MainScreen(Screen[None]):
 
         Our own writer's commits change `data_version` too, and the screen already shows them: when
         it has committed since the last look, the writer tells the two apart (`StoreWriter.probe`)."""
+        if self._refresh_wanted and not self.writer.busy:
+            self.refresh_from_store()
         version = data_version(self.store)
         if version == self._data_version:
             return
