@@ -51,6 +51,7 @@ class WeekView(NamedTuple):
     week_ranges: dict | None = None  # starred view: digest id -> (week start, week end)
     district_counts: dict | None = None  # items per district before the filter (the sidebar's numbers)
     watch: str | None = None  # the saved search (watch) that filters it too, by name
+    attachments: tuple = ()  # the week's attachments (cache.model.Attachment), listed under its header
 
     @property
     def unread(self) -> int:
@@ -223,7 +224,8 @@ def week_view(store: Store, digest_id: str | None, districts: Iterable[str] = ()
     counts: dict[str, int] = {}
     for item in all_items:
         counts[item.district] = counts.get(item.district, 0) + 1
-    return WeekView(week.id, week, items, state, districts, len(all_items), None, counts, name)
+    return WeekView(week.id, week, items, state, districts, len(all_items), None, counts, name,
+                    tuple(store.attachments(week.id)))
 
 
 def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "starred",

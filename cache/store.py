@@ -505,6 +505,7 @@ class Store:
         with self._write() as db:
             old = db.execute("SELECT sha256 FROM kept_pages WHERE digest_id = ?", (digest.id,)).fetchone()
             was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
+            was_read = db.execute("SELECT read FROM digests WHERE id = ?", (digest.id,)).fetchone()
             sha256 = digest_of(raw)
             changed = rewrite or old is None or old[0] != sha256 or (was_sample is not None and was_sample[0] != digest.sample)
             db.execute(
@@ -535,6 +536,11 @@ class Store:
                     "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
                     (digest.id, digest.url, sha256, len(raw)),
                 )
+            if rewrite and was_read is not None and was_read[0]:
+                # A re-parse of the same page (a parser upgrade splitting a full-text week): a week
+                # read whole stays read whole. A changed page's new items stay unread (below).
+                db.execute("INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items WHERE digest_id = ?",
+                           (digest.id,))
             recount_read(db, digest.id)  # new items are unread: the week is read only if all are
             db.execute(
                 "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",

@@ -323,7 +323,7 @@ async def test_offline_failure_is_a_one_line_notice_and_the_ui_still_works(data_
                                 "showing stored digests, never synced")
         assert "Traceback" not in screen_text(app)
         # The status line keeps saying so after the notice fades.
-        assert "never synced · from szshequ.org.cn · offline" in str(app.screen.query_one("#status").render())
+        assert "never synced · offline · from szshequ.org.cn" in str(app.screen.query_one("#status").render())
         assert app.is_running
         await pilot.press("n")
         await settle(app, pilot)

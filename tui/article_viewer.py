@@ -294,6 +294,14 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                          (_fit(clean_line(week.url), width - cell_len(label)), ("viewer--source", "viewer--url")))))
         if week.sample:
             text(t("viewer.sample"), "viewer--sample")
+        if week.degraded:
+            text(t("viewer.degraded", reason=clean_line(week.degraded_reason)), "viewer--warning")
+        if week.week_inferred:
+            text(t("viewer.week_inferred"), "viewer--note")
+        if self.view.attachments:
+            text(t("viewer.attachments", n=len(self.view.attachments)), "viewer--meta")
+            for attachment in self.view.attachments:
+                text("  · " + clean_line(attachment.name), "viewer--source")
         if self._state == "no_items":
             rows.append(Row())
             text(t("viewer.no_items"), "viewer--note")

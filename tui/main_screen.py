@@ -117,6 +117,7 @@ class MainScreen(Screen[None]):
     """The week shown in the viewer (or `STARRED_ID` for the starred items)."""
     districts: var[frozenset[str]] = var(frozenset(), init=False)
     """The district filter; empty means every district."""
+    layout_warning: str | None = None  # cache/health.py: the site's pages stopped looking like the archive
     watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
     """A saved search chosen in the sidebar (name, matching items): filters the viewer as districts do."""
     unread_only: var[bool] = var(False, init=False)
@@ -156,6 +157,7 @@ class MainScreen(Screen[None]):
         self._settings: dict[str, str | None] = {}
         self._weeks: list = []  # every stored week, newest first (see `_list_view`)
         self._weeks_stamp: tuple | None = None
+        self._degraded = 0  # weeks stored as full text (issue 12), for the status line
         self._data_version = 0
         self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
         self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
@@ -186,6 +188,9 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._data_version = data_version(self.store)
+        from sz_digest.cache.health import layout_warning
+
+        self.layout_warning = layout_warning(self.store)
         for key in (SETTING_WEEK, SETTING_DISTRICTS, SETTING_UNREAD_ONLY, SETTING_STARRED_ONLY):
             self._settings[key] = self.store.get_setting(key)
         self.sidebar = self.app.size.width >= NARROW
@@ -228,6 +233,7 @@ class MainScreen(Screen[None]):
         stamp = weeks_stamp(self.store)
         if stamp != self._weeks_stamp:
             self._weeks, self._weeks_stamp = self.store.weeks(), stamp
+            self._degraded = sum(1 for week in self._weeks if week.degraded)  # once per change, not per key
             self._counts = None
         if self._counts is None:
             self._counts = CountIndex(self.store)
@@ -288,6 +294,9 @@ class MainScreen(Screen[None]):
             self._refresh_wanted = True
             return
         self._refresh_wanted = False
+        from sz_digest.cache.health import layout_warning
+
+        self.layout_warning = layout_warning(self.store)
         self._counts = None
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
@@ -383,7 +392,7 @@ class MainScreen(Screen[None]):
 
     def update_status(self) -> None:
         """The status line: transient progress, else weeks (of how many) · unread · last synced ·
-        source · offline · filter."""
+        offline · filters · full-text weeks · source."""
         if self.status:
             self.status_line.update(Content(self.status), layout=False)  # one row, fixed by the CSS
             return
@@ -395,9 +404,6 @@ class MainScreen(Screen[None]):
             parts = [t("status.weeks", n=lists.total_weeks)]
         parts.append(t("status.unread", n=lists.unread))
         parts.append(last_synced_text(self.store, t))
-        host = source_host(getattr(self.app, "source", ""))
-        if host:
-            parts.append(t("status.source", host=host))
         if self.offline:
             parts.append(t("status.offline"))
         if self.districts:
@@ -408,6 +414,13 @@ class MainScreen(Screen[None]):
             parts.append(t("status.unread_only"))
         if self.starred_only:
             parts.append(t("status.starred_only"))
+        if self._degraded:  # beside the layout alarm it explains, ahead of what a narrow line cuts
+            parts.insert(0, t("status.degraded", n=self._degraded))
+        if self.layout_warning:
+            parts.insert(0, t("status.layout_changed"))
+        host = source_host(getattr(self.app, "source", ""))
+        if host:  # last: what is cut first on a narrow terminal
+            parts.append(t("status.source", host=host))
         self.status_line.update(Content(" · ".join(parts)), layout=False)
 
     # -- messages up ---------------------------------------------------------------------------
@@ -739,7 +752,14 @@ class MainScreen(Screen[None]):
         if week is None:
             self.app.notify(self.t("notice.no_week"), markup=False)
             return
-        self.app.open_url(week.url)
+        attachments = self.store.attachments(week.id)
+        if not attachments:
+            self.app.open_url(week.url)
+            return
+        from .attachment_picker import AttachmentPicker
+
+        self.app.push_screen(AttachmentPicker(self.t, week.url, attachments),
+                             lambda url: self.app.open_url(url) if url else None)
 
     def _copy_entry(self):
         entry = self.viewer.current_entry_record

@@ -32,7 +32,9 @@ def week_lines(week: WeekSummary, counts: WeekCounts, t: Catalog) -> tuple[Line,
     marker = ("● ", ("week-list--unread",)) if unread else ("  ", ())
     dates = (f"{week.week_start.isoformat()} → {end}", ("week-list--bold",) if unread else ())
     published = "  " + t("week.published", date=week.published.strftime("%m-%d")) + " · "
-    if unread:
+    if week.degraded:  # stored as full text (issue 12): its one block is no item count worth showing
+        details: Line = ((published, ("week-list--dim",)), (t("week.degraded"), ("week-list--note",)))
+    elif unread:
         details: Line = ((published, ("week-list--dim",)),
                          (t("week.unread", unread=counts.unread, n=counts.items), ("week-list--unread-count",)))
     else:
