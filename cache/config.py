@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from .urls import DEFAULT_SOURCE
 
 DEFAULT_USER_AGENT = f"sz-digest/{__version__} (+terminal reader of the Shenzhen Social Work Weekly Digest)"
 APP_NAME = "sz-digest"
+THEME_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def default_data_dir() -> Path:
@@ -40,7 +42,7 @@ MAX_REFRESH_HOURS = 24 * 365  # a year; 0 turns the automatic refresh off
 MAX_USER_AGENT = 300
 MAX_KEYS_VALUE = 200
 MAX_ON_NEW_TIMEOUT = 600.0
-KEYS = ("source", "user_agent", "concurrency", "refresh_interval_hours", "lang", "keys", "on_new", "on_new_timeout")
+KEYS = ("source", "user_agent", "concurrency", "refresh_interval_hours", "lang", "keys", "on_new", "on_new_timeout", "theme")
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +55,7 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)  # binding id -> keys, for App.set_keymap
     on_new: tuple[str, ...] = ()  # a command (argv) given each watch's new matches as JSON on stdin
     on_new_timeout: float = 10.0  # seconds before that command is stopped
+    theme: str | None = None  # a Textual theme name, saved by the reader when one is picked
     path: Path | None = None  # the file it came from, for messages about it
     warnings: tuple[str, ...] = ()  # unknown keys (with the closest known one): said once, not fatal
 
@@ -179,9 +182,13 @@ def load_config(path: Path | None = None) -> Config:
         raise bad("on_new", f"must be a command: a string or a list of strings, not {_shown(on_new)}")
     on_new_timeout = number("on_new_timeout", 10.0, 0, MAX_ON_NEW_TIMEOUT,
                             f"a number of seconds above 0 and at most {MAX_ON_NEW_TIMEOUT:g}", above_low=True)
+    theme = data.get("theme")
+    if theme is not None and not (isinstance(theme, str) and THEME_NAME.fullmatch(theme)):
+        raise bad("theme", f"must be a theme name such as \"textual-light\", not {_shown(theme)}")
     return Config(
         on_new=tuple(on_new),
         on_new_timeout=on_new_timeout,
+        theme=theme,
         source=source,
         user_agent=user_agent,
         concurrency=concurrency,
@@ -191,3 +198,37 @@ def load_config(path: Path | None = None) -> Config:
         path=path,
         warnings=tuple(warnings),
     )
+
+
+def save_theme(theme: str, path: Path | None = None) -> Path:
+    """Set the top-level `theme = "..."` in the config file, keeping every other line as it was.
+
+    The line goes before the first `[table]` (a top-level key after one would belong to it); the
+    file is replaced atomically, so a crash leaves the old file or the new one, never half of one.
+    """
+    if not THEME_NAME.fullmatch(theme):
+        raise UsageError(f"not a theme name: {theme!r}")
+    path = path or default_config_path()
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read config file {path}: {exc}") from None
+    line = f'theme = "{theme}"'
+    lines = text.splitlines()
+    first_table = next((n for n, row in enumerate(lines) if row.lstrip().startswith("[")), len(lines))
+    for n in range(first_table):
+        if re.match(r"\s*theme\s*=", lines[n]):
+            lines[n] = line
+            break
+    else:
+        lines.insert(0, line)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text("\n".join(lines) + "\n", "utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UsageError(f"cannot write config file {path}: {exc.strerror or exc}") from None
+    return path

@@ -10,3 +10,6 @@ WALK_INCOMPLETE = "sync.walk_incomplete"  # "1" while a full walk of the column 
 RESUME_PAGES = "sync.resume_pages"  # JSON {"source", "pages"}: list pages still queued when a walk was capped
 TUI_SELECTED_WEEK = "tui.selected_week"  # the reader reopens on this digest id
 TUI_DISTRICT_FILTER = "tui.district_filter"  # comma-separated district codes the reader was filtered to
+TUI_UNREAD_ONLY = "tui.unread_only"  # "1": the reader lists only weeks with unread items
+TUI_STARRED_ONLY = "tui.starred_only"  # "1": the reader lists only weeks with a starred item
+SYNC_SOURCE = "sync.source"  # the source URL the last successful sync read; the reader's `r` uses it

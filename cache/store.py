@@ -34,9 +34,10 @@ from typing import NamedTuple
 
 from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
 from .errors import ParseError, StoreError, UsageError
-from .setting_keys import LAST_SYNC
+from .setting_keys import LAST_SYNC, SYNC_SOURCE
 from .model import Attachment, Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
 from .pages import PageFileError, digest_of, kept_pages, read_page, write_page
+from .reading import mark_week_read, recount_read, set_items_read
 from .text import clean_line, fold, shorten
 from .urls import is_post_id, post_id_from_url
 
@@ -307,6 +308,15 @@ def _migrate_page_dictionary(db: sqlite3.Connection) -> None:
         upgrade_pages(Path(main).parent / PAGES_DIR)
 
 
+def _migrate_read_rule(db: sqlite3.Connection) -> None:
+    """One read rule (cache/reading.py): a week flagged read has every item read, and a week is
+    read exactly when all its items are."""
+    db.execute("""INSERT OR IGNORE INTO item_read SELECT i.digest_id, i.position FROM items i
+                  JOIN digests d ON d.id = i.digest_id WHERE d.read = 1""")
+    for (digest_id,) in db.execute("SELECT id FROM digests").fetchall():
+        recount_read(db, digest_id)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -318,6 +328,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_parse_record,
     _migrate_fold_on_read,
     _migrate_page_dictionary,
+    _migrate_read_rule,
 )
 # Migrations that free much of the file: a store that ran one is vacuumed once afterwards.
 _SHRINKING = (_migrate_lean_search_index, _migrate_fold_on_read)
@@ -638,6 +649,7 @@ class Store:
         with self._write() as db:
             old = db.execute("SELECT sha256 FROM kept_pages WHERE digest_id = ?", (digest.id,)).fetchone()
             was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
+            was_read = db.execute("SELECT read FROM digests WHERE id = ?", (digest.id,)).fetchone()
             sha256 = digest_of(raw)
             changed = rewrite or old is None or old[0] != sha256 or (was_sample is not None and was_sample[0] != digest.sample)
             db.execute(
@@ -668,6 +680,12 @@ class Store:
                     "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
                     (digest.id, digest.url, sha256, len(raw)),
                 )
+            if rewrite and was_read is not None and was_read[0]:
+                # A re-parse of the same page (a parser upgrade splitting a full-text week): a week
+                # read whole stays read whole. A changed page's new items stay unread (below).
+                db.execute("INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items WHERE digest_id = ?",
+                           (digest.id,))
+            recount_read(db, digest.id)  # new items are unread: the week is read only if all are
             db.execute(
                 "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
                 (digest.url, etag, last_modified, _now()),
@@ -882,21 +900,15 @@ class Store:
     # -- read state and stars ------------------------------------------------------------------
 
     def set_read(self, digest_id: str, read: bool = True) -> None:
-        with self._write() as db:
-            db.execute("UPDATE digests SET read = ? WHERE id = ?", (int(read), digest_id))
-            if not read:
-                db.execute("DELETE FROM item_read WHERE digest_id = ?", (digest_id,))
+        """Every item of the week read (or unread): see cache/reading.py for the rules."""
+        mark_week_read(self, digest_id, read=read)
 
     def read_positions(self, digest_id: str) -> set[int]:
         rows = self._db.execute("SELECT position FROM item_read WHERE digest_id = ?", (digest_id,))
         return {row[0] for row in rows}
 
     def set_item_read(self, digest_id: str, position: int, read: bool = True) -> None:
-        with self._write() as db:
-            if read:
-                db.execute("INSERT OR IGNORE INTO item_read VALUES (?, ?)", (digest_id, position))
-            else:
-                db.execute("DELETE FROM item_read WHERE digest_id = ? AND position = ?", (digest_id, position))
+        set_items_read(self, digest_id, [position], read)
 
     def set_starred(self, digest_id: str, position: int, starred: bool = True) -> None:
         with self._write() as db:
@@ -1109,6 +1121,10 @@ class Store:
     def set_setting(self, key: str, value: str) -> None:
         with self._write() as db:
             db.execute("INSERT OR REPLACE INTO settings(key, value) VALUES (?, ?)", (key, value))
+
+    def last_source(self) -> str | None:
+        """The source URL the last successful sync read (the reader's `r` uses it again)."""
+        return self.get_setting(SYNC_SOURCE)
 
     def last_sync(self) -> datetime | None:
         value = self.get_setting(LAST_SYNC)

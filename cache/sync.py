@@ -61,7 +61,7 @@ from .errors import DigestError, ParseError, StoreError
 from .fetch import Fetcher, FetchOptions, FetchResult, clean_reason
 from .model import Failure, PostEntry
 from .retry_policy import is_due
-from .setting_keys import LAST_SYNC, RESUME_PAGES, WALK_INCOMPLETE
+from .setting_keys import LAST_SYNC, RESUME_PAGES, SYNC_SOURCE, WALK_INCOMPLETE
 from .text import clean_line
 from .urls import join_url, origin_of
 
@@ -379,6 +379,7 @@ class _Sync:
         if walk_complete:
             store.set_setting(WALK_INCOMPLETE, "0")
         store.set_setting(LAST_SYNC, datetime.now(UTC).isoformat(timespec="seconds"))
+        store.set_setting(SYNC_SOURCE, self.source)  # the reader's `r` syncs from here again
         self.phase = "done"
         self.report.elapsed = time.monotonic() - started
         self.progress()

@@ -14,7 +14,7 @@ from sz_digest.tui.cli import main as cli_main
 from sz_digest.tui.district_filter import DistrictFilter
 from sz_digest.tui.search_screen import SearchScreen
 
-from tui_fixtures import data_dir, digest, item, main, notices, running, screen_text, shown_titles  # noqa: F401 (data_dir: a fixture)
+from tui_fixtures import data_dir, digest, item, main, notices, running, screen_text, settle, shown_titles  # noqa: F401 (data_dir: a fixture)
 
 
 async def wait_for_search(pilot) -> None:
@@ -34,7 +34,7 @@ async def test_same_query_same_hits_in_the_cli_and_the_reader(data_dir: Path, ca
     assert any(expected.values()) and len({tuple(v) for v in expected.values()}) > 3  # not all alike
     async with running(data_dir) as (app, pilot):
         await pilot.press("slash")
-        await pilot.pause()
+        await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, SearchScreen)
         for query in QUERIES:
@@ -56,11 +56,11 @@ async def test_ctrl_s_saves_the_search_as_a_watch_that_appears_in_the_sidebar(da
         await pilot.press("slash", *"社工 -福田")
         await wait_for_search(pilot)
         await pilot.press("ctrl+s")
-        await pilot.pause()
+        await settle(app, pilot)
         assert [(w.name, w.query) for w in watches(app.store)] == [("社工-福田", "社工 -福田")]
         assert "Saved as watch “社工-福田”" in notices(app)
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         sidebar = app.screen.query_one(DistrictFilter)
         assert sidebar.watch_counts == {"社工-福田": 3}
         assert "◇ 社工-福田 3" in screen_text(app)
@@ -70,33 +70,33 @@ async def test_watch_rows_count_unread_matches_and_filter_the_viewer(data_dir: P
     with Store.open(data_dir) as store:
         add_watch(store, "社工", "社工")
     async with running(data_dir) as (app, pilot):
-        await pilot.pause()
+        await settle(app, pilot)
         sidebar = app.screen.query_one(DistrictFilter)
         assert sidebar.watch_counts == {"社工": 6}  # three in the latest week, one in each older one
         text = screen_text(app)
         assert "Watches" in text and "◇ 社工 6" in text
         await pilot.press("n")  # the next (older) week, one 社工 item: opening it is reading it
-        await pilot.pause()
+        await settle(app, pilot)
         assert sidebar.watch_counts == {"社工": 5}
         assert "◇ 社工 5" in screen_text(app)
         # Choosing the watch row (the last row) filters the viewer to its matches, as a district does.
         sidebar.focus()
         await pilot.press("p")  # back to the latest week: three 社工 items among eight
         await pilot.press("end", "enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).watch_filter[0] == "社工"
         assert shown_titles(app) == ["召开社会工作高质量发展推进会", "开展“社工进社区”志愿服务活动", "推进“一社区一社工站”建设"]
         text = screen_text(app)
         assert "◆ 社工" in text and "watch: 社工" in text
         await pilot.press("n")  # another week: its one match
-        await pilot.pause()
+        await settle(app, pilot)
         assert shown_titles(app) == ["福田区社工站开展春季关爱活动"]
         await pilot.press("enter")  # chosen again: the filter goes
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).watch_filter is None and len(shown_titles(app)) == 3
         await pilot.press("enter")
         await pilot.press("a")  # `a` clears every filter, the watch too
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).watch_filter is None and "◇ 社工" in screen_text(app)
 
 
@@ -114,7 +114,7 @@ async def test_a_background_refresh_names_new_matches_and_updates_the_badge(data
         add_watch(store, "养老", "养老 OR 助老")
     async with running(data_dir, offline=False, sync_service=NewWeekSync()) as (app, pilot):
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert "New for 养老: 南山区开展养老服务社工培训" in notices(app)
         assert app.screen.query_one(DistrictFilter).watch_counts == {"养老": 1}
 
@@ -131,8 +131,8 @@ async def test_the_reader_runs_on_new_after_its_refresh_and_reports_a_failing_ho
     config = Config(on_new=(sys.executable, "-c", hook), on_new_timeout=5)
     async with running(data_dir, offline=False, sync_service=NewWeekSync(), config=config) as (app, pilot):
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         await app.workers.wait_for_complete()  # the hook's worker, started after the refresh
-        await pilot.pause()
+        await settle(app, pilot)
         assert [hit["title"] for hit in json.loads(received.read_text("utf-8"))] == ["南山区开展养老服务社工培训"]
         assert "on_new for watch '养老': failed (exit status 4)" in notices(app)

@@ -13,7 +13,7 @@ from sz_digest.cache import store as store_module
 from sz_digest.cache.errors import StoreError
 from sz_digest.cache.pages import PageFileError, decode, encode, kept_pages, read_page
 from sz_digest.cache.parser import parse_digest, sample_page
-from sz_digest.cache.store import DB_NAME, SCHEMA_VERSION, Store
+from sz_digest.cache.store import DB_NAME, MIGRATIONS, SCHEMA_VERSION, Store, _migrate_page_dictionary
 from sz_digest.cache.text import fold
 
 URL = "http://szshequ.org.cn/szshgzb/gzyw/content/post_{}.html"
@@ -204,7 +204,8 @@ def test_the_migration_rewrites_format_1_pages_and_loses_nothing(tmp_path):
             digest = make_digest(f"170000{n}", date(2026, 1, 5 + 7 * n), [("futian", f"福田第{n}周", "社工。")])
             raws[digest.id] = (digest.url, f"<html>week {n}</html>".encode())
             store.save_digest(digest, raws[digest.id][1])
-        store._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
+        # as a store from before the page-dictionary migration (later ones run too: they must not mind)
+        store._db.execute(f"PRAGMA user_version = {MIGRATIONS.index(_migrate_page_dictionary)}")
     pages = data / "pages"
     for digest_id, (url, raw) in raws.items():  # as format 1 wrote them
         (pages / f"{digest_id}.page").write_bytes(MAGIC_1 + url.encode() + b"\n" + zlib.compress(raw, 6))

@@ -96,7 +96,9 @@ async def test_the_readers_export_is_written_on_a_thread(data_dir, tmp_path, mon
     monkeypatch.setattr(atomic, "create_new", recording)
     out = tmp_path / "out"
     async with running(data_dir, export_dir=out) as (app, pilot):
-        await pilot.press("e")
+        await pilot.press("e")  # the reader asks for the format and the file (issue 14)
+        await pilot.pause()
+        await pilot.press("enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
     assert threads and threading.main_thread().name not in threads

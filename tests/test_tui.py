@@ -41,6 +41,7 @@ from tui_fixtures import (
     many_weeks,
     older_weeks,
     screen_text,
+    settle,
 )
 
 def is_drawn_current(app: DigestApp, index: int) -> bool:
@@ -69,16 +70,16 @@ async def test_starts_on_latest_week_with_every_item(data_dir: Path) -> None:
 async def test_j_k_move_the_week_highlight_and_preview(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         await pilot.press("j")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
         assert "市委社会工作部召开全市社会工作会议" in shown_titles(app)
         await pilot.press("down", "k")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
         # Previewing with j/k does not mark read; opening with enter does.
         assert not app.store.week("1660001").read
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.store.week("1660001").read
         assert app.focused is app.screen.query_one(ArticleViewer)
 
@@ -87,29 +88,31 @@ async def test_j_k_move_the_week_highlight_and_preview(data_dir: Path) -> None:
 async def test_n_p_step_weeks_from_any_pane_and_mark_them_read(data_dir: Path, pane: str) -> None:
     async with running(data_dir) as (app, pilot):
         app.screen.query_one(pane).focus()
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("n", "n")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1657002"
         assert app.screen.query_one(WeekList).highlighted_id == "1657002"
         assert app.store.week("1657002").read
         await pilot.press("p")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
         await pilot.press("p", "p")  # stops at the newest
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == LATEST_ID
 
 
 async def test_items_step_with_brackets_and_get_marked_read(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         await pilot.press("right_square_bracket", "right_square_bracket")
-        await pilot.pause()
+        await settle(app, pilot)
         viewer = app.screen.query_one(ArticleViewer)
         assert viewer.current_item.title == "开展“社工进社区”志愿服务活动"
-        assert app.store.read_positions(LATEST_ID) == {0, 1}
+        # Stepping is reading: the items stepped onto and those drawn whole on screen are read.
+        on_screen = {viewer.entries[i].item.position for i in viewer.seen_entries()}
+        assert app.store.read_positions(LATEST_ID) == {0, 1} | on_screen
         await pilot.press("left_square_bracket")
-        await pilot.pause()
+        await settle(app, pilot)
         assert viewer.current_item.position == 0
         assert is_drawn_current(app, 0)
         assert not is_drawn_current(app, 1)
@@ -122,25 +125,25 @@ async def test_space_toggles_districts_and_a_clears(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         sidebar = app.screen.query_one(DistrictFilter)
         sidebar.focus()
-        await pilot.pause()
+        await settle(app, pilot)
         ids = list(sidebar.row_ids)
         assert ids[:5] == ["all", "futian", "luohu", "yantian", "nanshan"]
         assert "city" not in ids and "other" not in ids  # absent this week: not shown
         sidebar.move_cursor(ids.index("nanshan"))
         await pilot.press("space")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).districts == {"nanshan"}
         assert shown_titles(app) == ["召开树立和践行正确政绩观学习教育动员部署会"]
         sidebar.move_cursor(ids.index("futian"))
         await pilot.press("space")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).districts == {"nanshan", "futian"}
         assert len(shown_titles(app)) == 2
         await pilot.press("space")  # toggles futian out again
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).districts == {"nanshan"}
         await pilot.press("a")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).districts == frozenset()
         assert len(shown_titles(app)) == 8
 
@@ -151,19 +154,19 @@ async def test_absent_districts_are_dimmed_not_hidden_and_counts_follow_the_week
         assert sidebar.counts["nanshan"] == 1 and "yantian" not in sidebar.counts
         assert "yantian" in sidebar.row_ids
         await pilot.press("j")
-        await pilot.pause()
+        await settle(app, pilot)
         assert sidebar.counts == {"futian": 1, "yantian": 1, "city": 1}
         assert "city" in sidebar.row_ids
 
 
-async def test_a_filter_that_matches_nothing_says_so_and_offers_to_clear(data_dir: Path) -> None:
-    async with running(data_dir, districts=["dapeng"]) as (app, pilot):
+async def test_a_filter_that_matches_nothing_says_so_and_offers_to_clear(tmp_path: Path) -> None:
+    async with running(make_store(tmp_path / "one", [latest_week()]), districts=["dapeng"]) as (app, pilot):
         assert shown_titles(app) == []
         text = screen_text(app)
         assert "The district filter hides every item of this week" in text and "(Dapeng)." in text
         assert "Press a to show all districts." in text
         await pilot.click(ArticleViewer, offset=viewer(app).action_offset())
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).districts == frozenset()
         assert len(shown_titles(app)) == 8
 
@@ -173,10 +176,10 @@ async def test_d_hides_and_shows_the_sidebar(data_dir: Path) -> None:
         sidebar = app.screen.query_one(DistrictFilter)
         assert sidebar.display
         await pilot.press("d")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not sidebar.display
         await pilot.press("d")
-        await pilot.pause()
+        await settle(app, pilot)
         assert sidebar.display and app.focused is sidebar
 
 
@@ -187,7 +190,7 @@ async def test_narrow_terminal_starts_with_the_sidebar_hidden(data_dir: Path) ->
         text = screen_text(app)
         assert "召开社会工作高质量发展推进会" in text
         await pilot.press("d")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.screen.query_one(DistrictFilter).display
 
 
@@ -195,7 +198,7 @@ async def test_narrow_terminal_starts_with_the_sidebar_hidden(data_dir: Path) ->
 async def test_footer_keys_follow_the_footer_compact_setting(data_dir: Path, size, compact) -> None:
     """The Footer's keys are made compact (or not) before they mount, as Textual's binding would."""
     async with running(data_dir, size=size) as (app, pilot):
-        await pilot.pause()
+        await settle(app, pilot)
         keys = [key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")]
         assert [key.key for key in keys] == ["n", "p", "slash", "question_mark", "q"]
         assert all(key.compact == compact and key.has_class("-compact") == compact for key in keys)
@@ -208,11 +211,11 @@ async def test_read_state_week_and_filter_survive_a_restart(data_dir: Path) -> N
     async with running(data_dir) as (app, pilot):
         await pilot.press("u")  # the selected week: unread -> read
         await pilot.press("j", "enter")  # open the second week (marks it read)
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("u")  # and back to unread
-        await pilot.pause()
+        await settle(app, pilot)
         main(app).set_districts(frozenset({"futian"}))
-        await pilot.pause()
+        await settle(app, pilot)
     async with running(data_dir) as (app, pilot):
         assert app.store.week(LATEST_ID).read
         assert not app.store.week("1660001").read
@@ -224,14 +227,15 @@ async def test_read_state_week_and_filter_survive_a_restart(data_dir: Path) -> N
 async def test_u_on_the_current_item_toggles_that_item(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         await pilot.press("tab", "right_square_bracket")
-        await pilot.pause()
-        assert app.store.read_positions(LATEST_ID) == {0}
+        await settle(app, pilot)
+        read = app.store.read_positions(LATEST_ID)
+        assert 0 in read  # stepped onto (and what was drawn whole beside it)
         await pilot.press("u")
-        await pilot.pause()
-        assert app.store.read_positions(LATEST_ID) == set()
+        await settle(app, pilot)
+        assert app.store.read_positions(LATEST_ID) == read - {0}
         assert not viewer(app).entries[0].read
     async with running(data_dir) as (app, pilot):
-        assert app.store.read_positions(LATEST_ID) == set()
+        assert app.store.read_positions(LATEST_ID) == read - {0}
 
 
 async def test_district_and_week_options_set_the_start_state(data_dir: Path) -> None:
@@ -252,7 +256,7 @@ async def test_unknown_start_week_falls_back_to_the_latest(data_dir: Path) -> No
 async def test_empty_store_shows_a_usable_screen(tmp_path: Path) -> None:
     async with running(make_store(tmp_path / "empty", [])) as (app, pilot):
         await pilot.press("n", "p", "u", "right_square_bracket", "o", "a", "d")
-        await pilot.pause()
+        await settle(app, pilot)
         assert "No digest selected." in screen_text(app)
 
 
@@ -270,6 +274,7 @@ class FakeSync:
 
     async def __call__(self, store, *, source, on_progress=None, **options) -> SyncReport:
         self.calls += 1
+        self.source = source
         assert source.startswith("http")
         on_progress(SyncProgress("fetching", list_pages=1, listed=2, to_fetch=2))
         self.progress_seen.set()
@@ -287,15 +292,15 @@ async def test_refresh_shows_progress_adds_the_new_week_and_keeps_the_selection(
     async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
         # Never synced: a refresh starts by itself, in the background.
         await asyncio.wait_for(fake.progress_seen.wait(), 5)
-        await pilot.pause()
+        await settle(app, pilot)
         assert "syncing: 1 list pages, 0/2 fetched, 0 failed" in screen_text(app)
         # The UI stays usable while the sync waits.
         await pilot.press("j")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
         fake.step.set()
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         weeks = app.screen.query_one(WeekList)
         assert [w.id for w in weeks.weeks][:2] == ["1667001", LATEST_ID]
         assert main(app).digest_id == "1660001"
@@ -312,15 +317,35 @@ async def test_offline_failure_is_a_one_line_notice_and_the_ui_still_works(data_
     fake.step.set()
     async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
         await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert notices(app) == "offline — showing stored digests, never synced"
+        await settle(app, pilot)
+        # The notice names the cause and the source, as the CLI does.
+        assert notices(app) == ("refresh failed: connection refused (http://szshequ.org.cn/szshgzb/gzyw/) — "
+                                "showing stored digests, never synced")
         assert "Traceback" not in screen_text(app)
         # The status line keeps saying so after the notice fades.
-        assert "never synced · offline" in screen_text(app)
+        assert "never synced · offline · from szshequ.org.cn" in str(app.screen.query_one("#status").render())
         assert app.is_running
         await pilot.press("n")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
+
+
+async def test_r_syncs_from_the_source_the_store_was_last_synced_from(data_dir: Path) -> None:
+    with Store.open(data_dir, seed_sample=False) as store:
+        store.set_setting("sync.source", "http://mirror.example/col/")
+    fake = FakeSync()
+    fake.step.set()
+    async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
+        await app.workers.wait_for_complete()
+        await settle(app, pilot)
+        assert fake.source == "http://mirror.example/col/"
+        assert "from mirror.example" in str(app.screen.query_one("#status").render())
+    fake = FakeSync()
+    fake.step.set()
+    async with running(data_dir, offline=False, sync_service=fake, source="http://other.example/x/") as (app, pilot):
+        await pilot.press("r")  # --source on the command line wins
+        await app.workers.wait_for_complete()
+        assert fake.source == "http://other.example/x/"
 
 
 async def test_unexpected_sync_error_is_reported_in_one_line(data_dir: Path) -> None:
@@ -328,7 +353,7 @@ async def test_unexpected_sync_error_is_reported_in_one_line(data_dir: Path) -> 
     fake.step.set()
     async with running(data_dir, offline=False, sync_service=fake) as (app, pilot):
         await app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(app, pilot)
         assert notices(app) == "refresh failed: [bold red]boom[/]"
         assert app.is_running
 
@@ -337,7 +362,7 @@ async def test_no_refresh_when_offline_or_recently_synced(data_dir: Path) -> Non
     fake = FakeSync()
     async with running(data_dir, offline=True, sync_service=fake) as (app, pilot):
         await pilot.press("r")
-        await pilot.pause()
+        await settle(app, pilot)
         assert fake.calls == 0
         assert "offline mode — refresh is off" in notices(app)
     store = Store.open(data_dir, seed_sample=False)
@@ -345,7 +370,7 @@ async def test_no_refresh_when_offline_or_recently_synced(data_dir: Path) -> Non
     store.close()
     async with running(data_dir, offline=False, sync_service=fake,
                        now=lambda: datetime(2026, 3, 20, 9, 0, tzinfo=UTC)) as (app, pilot):
-        await pilot.pause()
+        await settle(app, pilot)
         assert fake.calls == 0
         fake.step.set()
         await pilot.press("r")  # a manual refresh still runs
@@ -371,20 +396,20 @@ async def test_markup_and_escape_sequences_in_pages_show_literally(tmp_path: Pat
         # Clicking where the page put a click action does nothing.
         await pilot.press("tab")
         await pilot.click(ArticleViewer, offset=viewer(app).item_offset(0))
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.is_running
         # The header title shows the page title literally too.
         assert "[bold red]紧急[/bold red] 深圳社会工作一周速览 [@click=app.quit]" in text
         svg = app.export_screenshot()
         assert "\x1b" not in svg
         await pilot.press("u", "n", "p", "right_square_bracket")
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.is_running
 
 
 async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setattr("sz_digest.tui.handoff.open_url", lambda url: opened.append(url) or True)
     async with running(data_dir) as (app, pilot):
         await pilot.press("o")
         await app.workers.wait_for_complete()
@@ -395,7 +420,7 @@ async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatc
         async with running(data) as (app, pilot):
             await pilot.press("o")
             await app.workers.wait_for_complete()
-            await pilot.pause()
+            await settle(app, pilot)
             assert "only http and https links are opened" in notices(app)
     assert opened == ["http://szshequ.org.cn/szshgzb/gzyw/content/post_1663876.html"]
 
@@ -404,9 +429,9 @@ async def test_o_opens_only_http_urls(data_dir: Path, tmp_path: Path, monkeypatc
 
 
 async def test_question_mark_lists_every_binding(data_dir: Path) -> None:
-    async with running(data_dir) as (app, pilot):
+    async with running(data_dir, size=(120, 60)) as (app, pilot):
         await pilot.press("question_mark")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         for command in COMMANDS:
@@ -414,7 +439,7 @@ async def test_question_mark_lists_every_binding(data_dir: Path) -> None:
         for key in ("j / ↓", "k / ↑", "⏎", "tab", "shift+tab", "space", "?", "/", "]", "[", "^p"):
             assert key in text
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, MainScreen)
 
 
@@ -432,13 +457,13 @@ async def test_keymap_from_the_config_remaps_keys(data_dir: Path) -> None:
     config = Config(keymap={"week.next": "ctrl+n", "help": "f1"})
     async with running(data_dir, config=config) as (app, pilot):
         await pilot.press("n")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == LATEST_ID
         await pilot.press("ctrl+n")
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         assert "ctrl+n" in screen_text(app) or "^n" in screen_text(app)
 
@@ -455,20 +480,23 @@ async def test_palette_lists_the_reader_commands(data_dir: Path) -> None:
         titles = [command.title for command in app.get_system_commands(app.screen)]
         for command in COMMANDS:
             assert command.en in titles
+        assert len(titles) == len(set(titles))  # each command once
+        assert sum("quit" in title.lower() for title in titles) == 1
+        assert any("sync" in title for title in titles)  # "sync" finds the refresh
 
 
 async def test_palette_command_runs_the_action(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         command = next(c for c in app.get_system_commands(app.screen) if c.title == "Next week in the list (older)")
         command.callback()
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == "1660001"
 
 
 async def test_q_quits(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         await pilot.press("q")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not app.is_running
 
 
@@ -489,7 +517,7 @@ async def test_a_damaged_store_is_rebuilt_and_the_user_is_told_where_the_old_one
         app = DigestApp(store, config=Config(), offline=True, lang="en",
                         notices=startup_notices(store, Catalog("en")))
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await pilot.pause()
+            await settle(app, pilot)
             text = notices(app).replace("\n", "")
             assert "damaged" in text and store.recovered_from.name in text
             assert shown_titles(app)  # the reader shows the (re-seeded) sample
@@ -508,12 +536,12 @@ async def test_a_read_only_store_reads_and_says_writes_are_off(data_dir: Path) -
         app = DigestApp(store, config=Config(), offline=True, lang="en",
                         notices=startup_notices(store, Catalog("en")))
         async with app.run_test(size=SIZE, notifications=True) as pilot:
-            await pilot.pause()
+            await settle(app, pilot)
             assert "reading only" in notices(app).replace("\n", "")
             before = main(app).digest_id
             await pilot.press("u")  # a write: refused with one notice, reading goes on
             await pilot.press("n")
-            await pilot.pause()
+            await settle(app, pilot)
             assert "could not save" in notices(app).replace("\n", "")
             assert main(app).digest_id != before and shown_titles(app)
         with pytest.raises(StoreError):
@@ -534,11 +562,11 @@ async def test_a_long_archive_opens_with_the_saved_week_in_view_and_keys_walk_it
         assert "2020-06-08 → 06-12" in screen_text(app)  # its row is on screen, not the top of the list
         weeks.focus()
         await pilot.press("end")
-        await pilot.pause()
+        await settle(app, pilot)
         assert weeks.highlighted_id == str(1663876 - 519) and main(app).digest_id == str(1663876 - 519)
         await pilot.press("home", "pagedown")
-        await pilot.pause()
+        await settle(app, pilot)
         assert weeks.highlighted_id not in (str(1663876), None)
         await pilot.click(WeekList, offset=(5, 1))  # the first visible row: opens it
-        await pilot.pause()
+        await settle(app, pilot)
         assert main(app).digest_id == weeks.highlighted_id

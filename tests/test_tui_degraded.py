@@ -36,7 +36,7 @@ async def test_degraded_week_is_marked_in_the_list_viewer_and_status_line(tmp_pa
 
 async def test_o_on_a_week_with_attachments_offers_them_and_opens_the_chosen_one(tmp_path: Path, monkeypatch) -> None:
     opened: list[str] = []
-    monkeypatch.setattr("webbrowser.open", lambda url, *a, **k: opened.append(url) or True)
+    monkeypatch.setattr("sz_digest.tui.handoff.open_url", lambda url: opened.append(url) or True)  # issue 14
     data = make_store(tmp_path / "data", [latest_week()._replace(attachments=ATTACHMENTS)])
     async with running(data) as (app, pilot):
         await pilot.press("o")

@@ -33,12 +33,26 @@ def make_app(tmp_path: Path):
         store.close()
 
 
-def test_main_screen_120x40(snap_compare, make_app) -> None:
-    assert snap_compare(make_app(), terminal_size=(120, 40))
+def test_main_screen_60x20(snap_compare, make_app) -> None:
+    """No sidebar; the week list gives way so the article keeps 40 cells; week rows end in "…"."""
+    assert snap_compare(make_app(), terminal_size=(60, 20))
 
 
 def test_main_screen_80x24(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), terminal_size=(80, 24))
+
+
+def test_main_screen_120x40(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=(120, 40))
+
+
+def test_main_screen_200x60(snap_compare, make_app) -> None:
+    assert snap_compare(make_app(), terminal_size=(200, 60))
+
+
+def test_reading_marks_and_unread_counts(snap_compare, make_app) -> None:
+    """After `enter` and a page: read items lose their dot, the list and status count what is left."""
+    assert snap_compare(make_app(), press=["enter", "space"], terminal_size=(120, 30))
 
 
 def test_main_screen_chinese_120x40(snap_compare, make_app) -> None:
@@ -49,5 +63,6 @@ def test_help_screen(snap_compare, make_app) -> None:
     assert snap_compare(make_app(), press=["question_mark"], terminal_size=(120, 40))
 
 
-def test_filter_that_matches_nothing(snap_compare, make_app) -> None:
+def test_filter_lists_only_matching_weeks(snap_compare, make_app) -> None:
+    """"1 of 4 weeks": the only week with a Dapeng item, its filtered count."""
     assert snap_compare(make_app(districts=["dapeng"]), terminal_size=(120, 40))

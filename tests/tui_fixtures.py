@@ -163,6 +163,14 @@ def main(app: DigestApp) -> MainScreen:
     return app.main
 
 
+async def settle(app: DigestApp, pilot) -> None:
+    """Let every queued store write land and the screen catch up with it."""
+    await pilot.pause()
+    app.main.writer.join()
+    app.main.poll_store()
+    await pilot.pause()
+
+
 def notices(app: DigestApp) -> str:
     """The text of every toast on screen (as rendered, before wrapping), one per line."""
     from textual.widgets._toast import Toast

@@ -87,6 +87,8 @@ class DigestApp(App[int]):
         now: Callable[[], datetime] | None = None,
         notices: tuple[str, ...] = (),
         export_dir: Path | None = None,
+        source: str | None = None,
+        config_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -107,6 +109,8 @@ class DigestApp(App[int]):
         self.export_dir = export_dir  # where `e` writes; None: the current directory
         self.exit_signals: list[int] = []  # filled by exit_on_signals
         self.ready = False  # the main screen is up (main_ready): a signal may end the app now
+        self.explicit_source = source  # --source on this run's command line
+        self.config_path = config_path  # where a picked theme is saved (None: the default path)
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
     def get_default_screen(self) -> Screen:
@@ -115,8 +119,27 @@ class DigestApp(App[int]):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        if self.config.theme and self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         for notice in self._notices:
             self.notify(notice, markup=False, severity="warning", timeout=10)
+
+    def _theme_changed(self, theme) -> None:
+        """A theme picked in the palette is kept in the config file for the next start."""
+        if theme.name == self.config.theme:
+            return
+        from dataclasses import replace
+
+        from sz_digest.cache.config import save_theme
+        from sz_digest.cache.errors import UsageError
+
+        try:
+            save_theme(theme.name, self.config_path)
+        except UsageError as exc:
+            self.notify(display.plain_line(str(exc)), markup=False, severity="warning")
+            return
+        self.config = replace(self.config, theme=theme.name)
 
     def main_ready(self) -> None:
         """The main screen shows the stored digests: now a due refresh may start behind it."""
@@ -153,9 +176,12 @@ class DigestApp(App[int]):
             self.push_screen(HelpScreen(self.t, self.keymap))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
         if not isinstance(screen, MainScreen):
+            yield from super().get_system_commands(screen)
             return
+        # Textual's own Quit and Keys would list a second quit and a second help: ours stay.
+        yield from (command for command in super().get_system_commands(screen)
+                    if command.title not in ("Quit", "Keys"))
         for command in COMMANDS:
             yield SystemCommand(command.label(self.t.lang), f"{command.id} ({command.key_display or command.keys})",
                                 self._palette_callback(screen, command.scope, command.action))
@@ -185,6 +211,12 @@ class DigestApp(App[int]):
         if last.tzinfo is None:
             last = last.replace(tzinfo=UTC)
         return self.now() - last >= timedelta(hours=self.config.refresh_interval_hours)
+
+    @property
+    def source(self) -> str:
+        """Where `r` syncs from: --source, else the source the store was last synced from, else the
+        config's (so a data dir synced from a mirror keeps using it)."""
+        return self.explicit_source or self.store.last_source() or self.config.source
 
     def start_refresh(self, *, manual: bool) -> None:
         if self.offline:
@@ -227,7 +259,7 @@ class DigestApp(App[int]):
         try:
             report = await sync(
                 self.store,
-                source=self.config.source,
+                source=self.source,
                 concurrency=self.config.concurrency,
                 user_agent=self.config.user_agent,
                 on_progress=on_progress,
@@ -237,7 +269,9 @@ class DigestApp(App[int]):
             if _is_unreachable(exc):
                 main.offline = True  # the status line keeps saying so after the notice fades
                 blocked = type(exc).__name__ == "SourceBlocked"  # blocked, not broken: docs/site-changes.md
-                self.notify(self.t("notice.blocked" if blocked else "notice.offline",
+                reason = _one_line(getattr(exc, "reason", None) or exc)  # HTTP 404, host not found, …
+                self.notify(self.t("notice.blocked" if blocked else "notice.unreachable", reason=reason,
+                                   source=display.plain_line(self.source),
                                    synced=last_synced_text(self.store, self.t)), markup=False, severity="warning")
             else:
                 self.notify(self.t("notice.sync_error", error=_one_line(exc)), markup=False, severity="error")
@@ -273,7 +307,7 @@ class DigestApp(App[int]):
             if len(alert.hits) > 3:
                 titles += f" (+{len(alert.hits) - 3})"
             self.notify(self.t("notice.watch_new", name=alert.watch.name, titles=titles), markup=False, timeout=15)
-        self.main.district_filter.refresh_watches()
+        self.main.refresh_watches()
         if self.main.watch_filter is not None:  # the chosen watch may match new items now
             self.main.set_watch(self.main.watch_filter[0])
         if alerts and self.config.on_new:
@@ -292,51 +326,64 @@ class DigestApp(App[int]):
 
     def on_watches_changed(self) -> None:
         """A watch was saved from the search screen."""
-        self.main.district_filter.refresh_watches()
+        self.main.refresh_watches()
 
     # -- opening the source ------------------------------------------------------------------------
 
     def open_url(self, url: str) -> None:
-        """Open only a sanitised http(s) URL; anything else gets a notice, never the browser."""
+        """Open only a sanitised http(s) URL, in a graphical browser; without one, show and copy it."""
         safe = display.safe_url(url)
         if safe is None:
             self.notify(self.t("notice.bad_url"), markup=False, severity="warning")
             return
-        self.notify(self.t("notice.opening", url=safe), markup=False, timeout=3)
         self.browser_worker(safe)
 
     @work(thread=True, exit_on_error=False, group="browser")
     def browser_worker(self, url: str) -> None:
-        import webbrowser
+        from .handoff import open_url
 
-        webbrowser.open(url)
+        if open_url(url):
+            self.call_from_thread(self.notify, self.t("notice.opening", url=url), markup=False, timeout=3)
+            return
+        self.call_from_thread(self.copy_text, url, self.t("notice.no_browser", url=url))
+
+    def copy_text(self, text: str, what: str) -> None:
+        """Copy through the terminal (OSC 52) and, when there is one, a native tool; say which."""
+        self.copy_to_clipboard(text)
+        self.clipboard_worker(text, what)
+
+    @work(thread=True, exit_on_error=False, group="clipboard")
+    def clipboard_worker(self, text: str, what: str) -> None:
+        from .handoff import copy_native
+
+        tool = copy_native(text)
+        how = tool if tool else self.t("notice.copied_terminal")
+        self.call_from_thread(self.notify, self.t("notice.copied", what=what, how=how), markup=False, timeout=4)
 
     # -- export ---------------------------------------------------------------------------------------
 
-    def export_markdown(self, text: str, name: str, count: int) -> None:
-        """Write an export next to where the reader was started (else into the data dir), never over
-        an existing file; say where it went. The file is written on a thread: no large write on the
-        UI thread."""
-        self.export_worker(text, name, count)
+    def export_folder(self) -> Path:
+        """Where `e` proposes to write: the export dir, else where the reader was started."""
+        return self.export_dir or Path.cwd()
+
+    def write_export(self, path: Path, text: str, count: int) -> None:
+        """Write an export to the file the user chose — never over anything that exists (the next
+        free `-2` name if it appeared meanwhile), never through a link — on a thread; say where."""
+        self.export_worker(path, text, count)
 
     @work(thread=True, exit_on_error=False, group="export")
-    def export_worker(self, text: str, name: str, count: int) -> Path | None:
+    def export_worker(self, path: Path, text: str, count: int) -> Path | None:
         from sz_digest.cache.atomic import WriteError, create_new
 
-        data = text.encode("utf-8")
-        reason = ""
-        for folder in (self.export_dir or Path.cwd(), self.store.data_dir / "exports"):
-            try:
-                path = create_new(folder, name, data)
-            except WriteError as exc:
-                reason = exc.reason
-                continue
-            self.call_from_thread(self.notify, self.t("notice.exported", n=count, path=str(path)), markup=False,
-                                  timeout=8)
-            return path
-        self.call_from_thread(self.notify, self.t("notice.store_error", error=f"cannot write {name}: {reason}"),
-                              markup=False, severity="error")
-        return None
+        try:
+            written = create_new(path.parent, path.name, text.encode("utf-8"))
+        except WriteError as exc:
+            self.call_from_thread(self.notify, self.t("notice.store_error", error=f"cannot write {path}: {exc.reason}"),
+                                  markup=False, severity="error")
+            return None
+        self.call_from_thread(self.notify, self.t("notice.exported", n=count, path=str(written)), markup=False,
+                              timeout=8)
+        return written
 
     # -- the central worker error handler ---------------------------------------------------------
 
@@ -382,6 +429,7 @@ def run_app(
     offline: bool,
     lang: str | None,
     sync_service=None,
+    source: str | None = None,
 ) -> int:
     """Open the store and run the reader until `q`; the exit code follows docs/cli.md."""
     from sz_digest.cache.errors import StoreError, UsageError
@@ -406,10 +454,11 @@ def run_app(
                 warn(usage_message(exc))
                 return ExitCode.USAGE
             if week_id is None:
-                missing = week
+                missing = week  # the notice says "showing the latest": so show the latest
+                week_id = store.resolve_week("latest")
         app = DigestApp(store, config=config, districts=districts or None, week_id=week_id,
                         offline=offline or store.read_only, lang=lang, sync_service=sync_service,
-                        notices=startup_notices(store, t, missing))
+                        notices=startup_notices(store, t, missing), source=source)
         with exit_on_signals(app) as caught:
             result = app.run()
     if caught:

@@ -12,6 +12,7 @@ component classes below (colours live in app.tcss).
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Literal, NamedTuple
@@ -26,18 +27,18 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from sz_digest.cache.districts import CODES
+from sz_digest.cache.reading import ViewItem, WeekView
 from sz_digest.cache.text import clean_line, clean_text
 
 from .commands import bindings
 from .i18n import Catalog
 from .line_styles import CachedStyles
 from .prose import wrap
-from .week_list import STARRED_ID
 
 if TYPE_CHECKING:
-    from sz_digest.cache.model import Item
-    from sz_digest.cache.model import WeekSummary
-    from sz_digest.cache.store import Store
+    from sz_digest.cache.model import Item, WeekSummary
+
+Entry = ViewItem  # one shown item: (digest id, item, read, starred)
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
 DISTRICT_CODES = CODES  # cache/districts.py: the one table
@@ -45,16 +46,6 @@ EDGE = "│"  # an item's left edge in its district's colour (the line a solid C
 EDGE_CURRENT = "┃"  # … heavier on the current item
 
 Span = tuple[str, tuple[str, ...]]  # text, component classes (applied in order)
-
-
-class Entry(NamedTuple):
-    """One shown item: where it comes from and how it is marked."""
-
-    digest_id: str
-    item: Item
-    read: bool
-    starred: bool
-    context: str = ""  # the district label, when items of several districts share a heading
 
 
 RowKind = Literal["text", "heading", "item", "action"]
@@ -77,7 +68,11 @@ def _fit(text: str, width: int) -> str:
 
 
 class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
-    """Shows the bound week through the bound district filter; `]`/`[` step through its items."""
+    """Shows the `WeekView` the screen hands it (`show`); `]`/`[` step through its items.
+
+    It holds no store: while `reading` is on it reports the unread items it has drawn whole on
+    screen (`ItemsSeen`), and the screen decides what that means.
+    """
 
     SCOPES = ("list",)  # j/k scroll here
     BINDINGS = bindings(SCOPES, "en")
@@ -98,21 +93,24 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
 
         index: int
 
-    digest_id: var[str | None] = var(None, init=False)
-    districts: var[frozenset[str]] = var(frozenset(), init=False)
-    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
-    """A saved search chosen in the sidebar: its name and the (digest id, position) of its matches."""
+    @dataclass
+    class ItemsSeen(Message):
+        """These unread items were drawn whole (or a full screen of them) while reading."""
+
+        seen: tuple[tuple[str, int], ...]  # (digest id, position) pairs
+
     current: var[int | None] = var(None, init=False)
     """Index into `shown` of the current item (`]`/`[`), or None."""
 
-    def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:
+    def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store = store
         self.t = t
+        self.view = WeekView(None, None, (), "none")
         self.week: WeekSummary | None = None
-        self.attachments: list = []  # the week's attachments (cache.model.Attachment), listed under its header
         self.entries: list[Entry] = []
         self.pending: tuple[str, int] | None = None  # (digest id, position) to make current once shown
+        self.reading = False  # items drawn on screen count as seen (the screen sets this)
+        self._reported: set[tuple[str, int]] = set()  # seen items already reported
         self._week_ranges: dict = {}  # digest id -> (week start, week end), for the starred view
         self._state = "none"  # none | no_items | filter_empty | items | starred
         self._generation = 0  # bumped whenever what is shown (or how it is marked) changes
@@ -133,84 +131,49 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         """The digest id of each entry of `shown`."""
         return [entry.digest_id for entry in self.entries]
 
-    def watch_digest_id(self) -> None:
-        self.reload()
+    @property
+    def digest_id(self) -> str | None:
+        return self.view.digest_id
 
-    def watch_districts(self) -> None:
-        self.reload()
+    @property
+    def districts(self) -> frozenset[str]:
+        return self.view.districts
 
-    def watch_watch_filter(self) -> None:
-        self.reload()
-
-    def _hidden(self, digest_id: str, item: Item) -> bool:
-        """Whether the district filter or the chosen watch hides this item."""
-        return bool(self.districts and item.district not in self.districts
-                    or self.watch_filter is not None and (digest_id, item.position) not in self.watch_filter[1])
-
-    def reload(self) -> None:
-        """Read the bound week through the bound filter from the store; scroll to the top."""
-        self.set_reactive(ArticleViewer.current, None)
-        if self.digest_id == STARRED_ID:
-            self._load_starred()
+    def show(self, view: WeekView, *, keep_place: bool = False) -> None:
+        """Show `view`. A new week starts at the top; with `keep_place` (the same week re-read after
+        another process wrote to the store) the current item and the scroll position stay."""
+        same = keep_place and view.digest_id == self.view.digest_id
+        current = self.current_entry_record
+        scroll_y = self.scroll_y
+        self.view = view
+        self.week = view.week
+        self.entries = list(view.items)
+        self._state = view.state
+        self._week_ranges = view.week_ranges or {}
+        self._reported = {key for key in self._reported if same}
+        if same:
+            keys = [(e.digest_id, e.item.position) for e in self.entries]
+            key = (current.digest_id, current.item.position) if current else None
+            self.set_reactive(ArticleViewer.current, keys.index(key) if key in keys else None)
+            self._changed()
+            self.scroll_to(y=scroll_y, animate=False, force=True, immediate=True)
         else:
-            self._load_week()
-        self._changed()
-        self.scroll_to(0, 0, animate=False, force=True)
+            self.set_reactive(ArticleViewer.current, None)
+            self._changed()
+            self.scroll_to(0, 0, animate=False, force=True, immediate=True)
         self._apply_pending()
 
-    def _load_week(self) -> None:
-        self.week = week = self.store.week(self.digest_id) if self.digest_id else None
-        self.entries = []
-        self.attachments = self.store.attachments(week.id) if week is not None else []
-        if week is None:
-            self._state = "none"
+    def show_marks(self, view: WeekView) -> None:
+        """The same items with new read/star marks (after a toggle): nothing moves."""
+        if [(e.digest_id, e.item.position) for e in view.items] != [(e.digest_id, e.item.position) for e in self.entries]:
+            self.show(view, keep_place=True)
             return
-        items = self.store.items_for(week.id)
-        if not items:
-            self._state = "no_items"
-            return
-        read = self.store.read_positions(week.id)
-        starred = self.store.starred_positions(week.id)
-        self.entries = [Entry(week.id, item, week.read or item.position in read, item.position in starred)
-                        for item in items if not self._hidden(week.id, item)]
-        self._state = "items" if self.entries else "filter_empty"
-
-    def _load_starred(self) -> None:
-        self.week = None
-        self._state = "starred"
-        weeks: dict[str, WeekSummary | None] = {}
-        reads: dict[str, set[int]] = {}
-        self.entries = []
-        self._week_ranges = {}
-        for entry in self.store.starred():
-            self._week_ranges.setdefault(entry.digest_id, (entry.week_start, entry.week_end))
-            item = entry.item
-            if self._hidden(entry.digest_id, item):
-                continue
-            week = weeks.setdefault(entry.digest_id, self.store.week(entry.digest_id))
-            read = reads.setdefault(entry.digest_id, self.store.read_positions(entry.digest_id))
-            self.entries.append(Entry(entry.digest_id, item, bool(week and week.read) or item.position in read, True,
-                                      context=clean_line(self.t.district(item.district, item.district_name))))
-
-    def refresh_marks(self) -> None:
-        """Re-read unread dots and stars after the screen changed read state or stars."""
-        if not self.entries:
-            return
-        cache: dict[str, tuple[bool, set[int], set[int]]] = {}
-        marked = []
-        for entry in self.entries:
-            if entry.digest_id not in cache:
-                week = self.store.week(entry.digest_id)
-                cache[entry.digest_id] = (bool(week and week.read), self.store.read_positions(entry.digest_id),
-                                          self.store.starred_positions(entry.digest_id))
-            week_read, read, starred = cache[entry.digest_id]
-            position = entry.item.position
-            # (the starred view keeps an unstarred item listed, its star gone, until it is reloaded)
-            marked.append(Entry(entry.digest_id, entry.item, week_read or position in read, position in starred,
-                                entry.context))
-        if marked != self.entries:
-            self.entries = marked
-            self._changed()
+        self.view = view
+        if list(view.items) != self.entries:
+            self.entries = list(view.items)
+            # Laid out again when drawn (this frame): marks change a row's text, rarely the rows.
+            self._generation += 1
+            self.refresh()
 
     def _changed(self) -> None:
         self._generation += 1
@@ -314,7 +277,8 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                 label = f"{start.isoformat()} → {end.isoformat()}" if start and end else digest_id
                 self._heading(rows, label, len(group), "week", width)
                 for index, entry in group:
-                    self._item(rows, index, entry, width, starts, ends)
+                    context = clean_line(t.district(entry.item.district, entry.item.district_name))
+                    self._item(rows, index, entry, width, starts, ends, context)
             return rows, starts, ends
         week = self.week
         if week is None:
@@ -334,16 +298,16 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             text(t("viewer.degraded", reason=clean_line(week.degraded_reason)), "viewer--warning")
         if week.week_inferred:
             text(t("viewer.week_inferred"), "viewer--note")
-        if self.attachments:
-            text(t("viewer.attachments", n=len(self.attachments)), "viewer--meta")
-            for attachment in self.attachments:
+        if self.view.attachments:
+            text(t("viewer.attachments", n=len(self.view.attachments)), "viewer--meta")
+            for attachment in self.view.attachments:
                 text("  · " + clean_line(attachment.name), "viewer--source")
         if self._state == "no_items":
             rows.append(Row())
             text(t("viewer.no_items"), "viewer--note")
         elif self._state == "filter_empty":
             names = "、".join([t.district(code) for code in sorted(self.districts)]
-                             + ([f"“{self.watch_filter[0]}”"] if self.watch_filter is not None else []))
+                             + ([f"“{self.view.watch}”"] if self.view.watch is not None else []))
             rows.append(Row())
             text(t("viewer.filter_empty", shown=names), "viewer--warning")
             text(t("viewer.filter_hint"), "viewer--note")
@@ -366,7 +330,8 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                         accent=accent))
 
     @staticmethod
-    def _item(rows: list[Row], index: int, entry: Entry, width: int, starts: list[int], ends: list[int]) -> None:
+    def _item(rows: list[Row], index: int, entry: Entry, width: int, starts: list[int], ends: list[int],
+              context: str = "") -> None:
         inner = max(1, width - 2)  # the edge and a space
         rows.append(Row())
         starts.append(len(rows))
@@ -375,8 +340,8 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         def add(spans: tuple[Span, ...]) -> None:
             rows.append(Row(spans, "item", index, accent))
 
-        if entry.context:
-            for line in wrap(entry.context, inner):
+        if context:
+            for line in wrap(context, inner):
                 add(((line, ("viewer--dim",)),))
         lead: list[Span] = []
         if entry.starred:
@@ -408,7 +373,56 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             y = self._starts[0] - int(self.scroll_y)
             if crop.y <= y < crop.bottom:
                 self.first_item_painted = self._laid_out
+            if self.reading:
+                self._report_seen()
         return super().render_lines(crop)
+
+    def seen_entries(self) -> list[int]:
+        """Entries on screen now: whole, or (taller than the pane) filling it."""
+        top = int(self.scroll_y)
+        height = self.scrollable_content_region.height
+        if height <= 0 or not self._starts:
+            return []
+        bottom = top + height
+        seen = []
+        for index in range(bisect_right(self._ends, top), len(self._starts)):
+            start, end = self._starts[index], self._ends[index]
+            if start >= bottom:
+                break
+            if min(end, bottom) - max(start, top) >= min(end - start, height):
+                seen.append(index)
+        return seen
+
+    def page_down_target(self) -> int:
+        """Where `space` scrolls to: a page down, but no further than the start of an item cut by
+        the bottom edge, so every item is once drawn whole (and so counted as read)."""
+        self._layout_now()
+        top = int(self.scroll_y)
+        height = self.scrollable_content_region.height
+        bottom = top + height
+        for start, end in zip(self._starts, self._ends):
+            if start < bottom < end and top < start:
+                return start
+        return bottom
+
+    def take_seen(self) -> tuple[tuple[str, int], ...]:
+        """The unread items on screen now that were not reported yet (and count them reported)."""
+        if not self._layout_now():
+            return ()
+        fresh = []
+        for index in self.seen_entries():
+            entry = self.entries[index]
+            key = (entry.digest_id, entry.item.position)
+            if not entry.read and key not in self._reported:
+                self._reported.add(key)
+                fresh.append(key)
+        return tuple(fresh)
+
+    def _report_seen(self) -> None:
+        # Scrolling the screen did not see coming (the mouse wheel, j/k here): tell it after drawing.
+        fresh = self.take_seen()
+        if fresh:
+            self.post_message(self.ItemsSeen(fresh))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width

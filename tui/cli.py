@@ -343,7 +343,7 @@ def _main(argv: list[str]) -> int:
         from .app import run_app
 
         return run_app(data_dir=data_dir, config=config, districts=args.district or [], week=args.week,
-                       offline=args.offline, lang=t.lang)
+                       offline=args.offline, lang=t.lang, source=args.source)
 
     store = _open_store(data_dir)
     if isinstance(store, int):

@@ -10,7 +10,9 @@ from typing import Literal, NamedTuple
 
 from textual.binding import Binding
 
-Scope = Literal["screen", "list", "filter", "viewer", "app"]
+Scope = Literal["screen", "reader", "list", "filter", "viewer", "app"]
+"""`screen` keys are priority bindings (they work from any pane); `reader` keys are the screen's too,
+but a focused pane's own binding of the same key wins (space toggles a district in the sidebar)."""
 
 
 class Command(NamedTuple):
@@ -47,6 +49,14 @@ COMMANDS: tuple[Command, ...] = (
             footer=True, short_en="Older", short_zh="较早"),
     Command("week.previous", "p", "previous_week", "screen", "navigate", "Previous week in the list (newer)", "上一周（较新）",
             footer=True, short_en="Newer", short_zh="较新"),
+    Command("week.next_unread", "N", "next_unread", "screen", "navigate", "Next unread week (older)", "下一个未读周（较早）",
+            key_display="N"),
+    Command("week.previous_unread", "P", "previous_unread", "screen", "navigate", "Previous unread week (newer)",
+            "上一个未读周（较新）", key_display="P"),
+    Command("page.forward", "space", "page_forward", "reader", "navigate", "Page down (then the next week)",
+            "向下翻页（到底后下一周）"),
+    Command("page.back", "shift+space,b", "page_back", "reader", "navigate", "Page up (then the previous week)",
+            "向上翻页（到顶后上一周）", key_display="shift+space"),
     Command("item.next", "right_square_bracket", "next_item", "screen", "navigate", "Next item", "下一条", key_display="]"),
     Command("item.previous", "left_square_bracket", "previous_item", "screen", "navigate", "Previous item", "上一条", key_display="["),
     # Filter
@@ -59,15 +69,25 @@ COMMANDS: tuple[Command, ...] = (
     # Read
     Command("read.toggle", "u", "toggle_read", "screen", "read", "Toggle read/unread", "切换已读/未读", footer=False,
             short_en="Read", short_zh="已读"),
+    Command("read.week", "m", "mark_week_read", "screen", "read", "Mark the week read / unread (shown items)",
+            "本周标为已读/未读（显示的条目）"),
+    Command("read.all", "M", "mark_all_read", "screen", "read", "Mark all read…", "全部标为已读…", key_display="M"),
+    Command("view.unread_only", "U", "toggle_unread_only", "screen", "read", "Show unread weeks only / all weeks",
+            "只看未读周 / 全部周", key_display="U"),
+    Command("view.starred_only", "S", "toggle_starred_only", "screen", "read", "Show weeks with starred items only / all weeks",
+            "只看有收藏的周 / 全部周", key_display="S"),
     Command("star.toggle", "s", "toggle_star", "screen", "read", "Star item", "收藏条目"),
     Command("browser.open", "o", "open_source", "screen", "read", "Open source in browser", "在浏览器打开原文"),
+    Command("copy.item", "y", "copy_item", "screen", "read", "Copy the item's text", "复制条目正文"),
+    Command("copy.citation", "Y", "copy_citation", "screen", "read", "Copy a Markdown citation", "复制 Markdown 引用",
+            key_display="Y"),
     # Archive
     Command("search", "slash", "search", "screen", "archive", "Search", "搜索", footer=True, key_display="/"),
     Command("timeline", "t", "timeline", "screen", "archive", "District timeline", "区域时间线"),
     Command("stats", "g", "stats", "screen", "archive", "District activity", "各区活跃度"),
     Command("export", "e", "export", "screen", "archive", "Export view to Markdown", "导出为 Markdown"),
     # App
-    Command("refresh", "r", "refresh", "screen", "app", "Refresh from the site", "从网站刷新", footer=False,
+    Command("refresh", "r", "refresh", "screen", "app", "Refresh (sync) from the site", "从网站刷新（同步）", footer=False,
             short_en="Refresh", short_zh="刷新"),
     Command("help", "question_mark", "help", "screen", "app", "Help", "帮助", footer=True, key_display="?"),
     Command("quit", "q", "app.quit", "screen", "app", "Quit", "退出", footer=True),
@@ -90,7 +110,7 @@ def bindings(scopes: tuple[Scope, ...] | Scope, lang: str) -> list[Binding]:
             key_display=command.key_display,
             id=command.id,
             tooltip=command.label(lang),
-            priority=command.scope == "screen",
+            priority=command.scope == "screen",  # `reader`: the focused pane's own key wins
         )
         for command in COMMANDS
         if command.scope in scopes

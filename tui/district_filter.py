@@ -6,23 +6,20 @@ appear when present or selected. An empty selection means "all districts".
 
 Under the districts, the saved searches (watches, cache/watches.py) are rows of their own with the
 number of their matches not read yet; choosing one filters like a district does (MainScreen.watch_filter).
+The screen hands both down (`show`, `show_watches`): the sidebar holds no store.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sz_digest.cache.districts import CODES, OCCASIONAL_CODES
 from textual.message import Message
-from textual.reactive import var
 
 from .commands import bindings
 from .i18n import Catalog
 from .row_view import Line, RowView
-
-if TYPE_CHECKING:
-    from sz_digest.cache.store import Store
 
 ALL_ID = "all"
 WATCHES_ID = "watches"  # the heading over the saved searches
@@ -51,58 +48,43 @@ class DistrictFilter(RowView):
     class Cleared(Message):
         """The user chose 全部/All."""
 
+    @dataclass
     class WatchChosen(Message):
         """The user chose a saved search (a watch) under the districts."""
 
-        def __init__(self, name: str) -> None:
-            super().__init__()
-            self.name = name
+        name: str
 
-    digest_id: var[str | None] = var(None, init=False)
-    districts: var[frozenset[str]] = var(frozenset(), init=False)
-    watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
-
-    def __init__(self, store: Store, t: Catalog, *, id: str | None = None) -> None:
+    def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.store = store
         self.t = t
         self.counts: dict[str, int] = {}
+        self.districts: frozenset[str] = frozenset()
+        self.chosen_watch: str | None = None
         self.watch_counts: dict[str, int] = {}  # watch name -> its matches not read yet
         self._rows: dict[str, Row] = {}  # row id -> what its row shows
 
     def on_mount(self) -> None:
         self.rebuild()
-        self.call_after_refresh(self.refresh_watches)  # after the first frame: start-up never waits on it
 
-    def refresh_watches(self) -> None:
-        """Recount the saved searches' unread matches (after a sync, a read change, a new watch)."""
-        from sz_digest.cache.errors import DigestError
-        from sz_digest.cache.watches import unread_counts
+    def show(self, counts: Mapping[str, int], districts: frozenset[str], chosen_watch: str | None = None) -> None:
+        """The shown week's items per district, the selection and the chosen watch (from the screen)."""
+        self.counts = dict(counts)
+        self.districts = districts
+        self.chosen_watch = chosen_watch
+        self.rebuild()
 
-        try:
-            counts = unread_counts(self.store)
-        except DigestError:
-            counts = {}
-        if counts != self.watch_counts:
-            self.watch_counts = counts
+    def show_watches(self, counts: Mapping[str, int]) -> None:
+        """The saved searches and their unread matches (from the screen)."""
+        if dict(counts) != self.watch_counts:
+            self.watch_counts = dict(counts)
             self.rebuild()
-
-    def watch_digest_id(self) -> None:
-        self.rebuild()
-
-    def watch_districts(self) -> None:
-        self.rebuild()
-
-    def watch_watch_filter(self) -> None:
-        self.rebuild()
 
     def rebuild(self) -> None:
         """Bring every row up to date for the current week and selection, keeping the cursor on the
         same district; only rows whose text or look changed are redrawn."""
-        self.counts = self.store.district_counts(self.digest_id) if self.digest_id else {}
         selected = self.districts
         total = sum(self.counts.values())
-        chosen = self.watch_filter[0] if self.watch_filter is not None else None
+        chosen = self.chosen_watch
         everything = not selected and chosen is None
         rows: dict[str, Row] = {ALL_ID: ("◉ " if everything else "○ ", self.t("district.all"), total, False, everything)}
         for code in CODES:

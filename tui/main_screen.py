@@ -1,21 +1,41 @@
 """The reader's main screen: district filter | week list | article viewer, plus a status line.
 
 The screen owns the state (selected week, district filter, sidebar) as typed reactives and pushes it
-down to the panes with `data_bind`; panes report what the user did with messages. Store writes
-(read state, settings) happen here, so the panes stay read-only views.
+down to the panes; panes report what the user did with messages. The screen builds the views it
+hands down from the store (cache/reading.py holds the rules) and sends writes to one writer thread,
+so the panes hold no store and a keypress never waits on a lock.
 """
 
 from __future__ import annotations
 
+import sqlite3
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sz_digest.cache.errors import StoreError
-from sz_digest.cache.setting_keys import TUI_DISTRICT_FILTER, TUI_SELECTED_WEEK
+from sz_digest.cache.reading import (
+    CountIndex,
+    ListView,
+    StoreWriter,
+    WeekCounts,
+    WeekView,
+    data_version,
+    list_view,
+    mark_all_read,
+    set_items_read,
+    set_starred,
+    starred_count,
+    starred_view,
+    week_view,
+    weeks_stamp,
+)
+from sz_digest.cache.setting_keys import TUI_DISTRICT_FILTER, TUI_SELECTED_WEEK, TUI_STARRED_ONLY, TUI_UNREAD_ONLY
+from sz_digest.cache.text import clean_line, clean_text
 from textual import getters, on
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -30,12 +50,15 @@ from .i18n import Catalog
 from .week_list import STARRED_ID, WeekList
 
 if TYPE_CHECKING:
-    from sz_digest.cache.model import Item
     from sz_digest.cache.store import Store
 
 SETTING_WEEK = TUI_SELECTED_WEEK
 SETTING_DISTRICTS = TUI_DISTRICT_FILTER
-NARROW = 100  # below this many columns the sidebar starts hidden
+SETTING_UNREAD_ONLY = TUI_UNREAD_ONLY
+SETTING_STARRED_ONLY = TUI_STARRED_ONLY
+NARROW = 100  # below this many columns the sidebar is hidden (it comes back above)
+TINY = 70  # below this the week list narrows so the article keeps about 40 cells
+POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
 
 
 class DigestHeader(Header):
@@ -76,9 +99,14 @@ class DigestFooter(Footer):
 
 
 class MainScreen(Screen[None]):
-    """Three panes; the screen-level keys of the command table live here."""
+    """Three panes; the screen-level keys of the command table live here.
 
-    SCOPES = ("screen",)
+    The screen is the only part that reads the store: once per action it builds the views
+    (`cache.reading.list_view` / `week_view`) and hands them down; panes render what they are given.
+    Writes go to one writer thread (`StoreWriter`), and the UI shows their effect at once.
+    """
+
+    SCOPES = ("screen", "reader")
     BINDINGS = bindings(SCOPES, "en")
     # Focus starts on the week list: auto-focusing the sidebar first and moving focus on mount
     # would restyle and repaint both panes before the first frame.
@@ -89,8 +117,13 @@ class MainScreen(Screen[None]):
     """The week shown in the viewer (or `STARRED_ID` for the starred items)."""
     districts: var[frozenset[str]] = var(frozenset(), init=False)
     """The district filter; empty means every district."""
+    layout_warning: str | None = None  # cache/health.py: the site's pages stopped looking like the archive
     watch_filter: var[tuple[str, frozenset[tuple[str, int]]] | None] = var(None, init=False)
     """A saved search chosen in the sidebar (name, matching items): filters the viewer as districts do."""
+    unread_only: var[bool] = var(False, init=False)
+    starred_only: var[bool] = var(False, init=False)
+    """Only weeks with a starred item are listed."""
+    """Only weeks with unread items (under the filter) are listed."""
     sidebar: var[bool] = var(True, init=False)
     status: var[str] = var("", init=False)
     """Transient status (sync progress); empty shows the resting summary."""
@@ -101,7 +134,14 @@ class MainScreen(Screen[None]):
     status_line = getters.query_one("#status", Static)
     header = getters.query_one(DigestHeader)
 
-    layout_warning: str | None = None  # cache/health.py: the site's pages stopped looking like the archive
+    class StoreChanged(Message):
+        """Another connection committed to the store (seen from the writer thread)."""
+
+    @dataclass
+    class WriteFailed(Message):
+        """A store write on the writer thread failed."""
+
+        error: str
 
     def __init__(self, store: Store, t: Catalog, *, start_week: str | None, start_districts: list[str] | None,
                  offline: bool) -> None:
@@ -112,6 +152,19 @@ class MainScreen(Screen[None]):
         self.start_districts = start_districts
         self.offline = offline
         self._store_error_shown = False
+        self.lists = ListView([], {}, 0)
+        self.view = WeekView(None, None, (), "none")
+        self._settings: dict[str, str | None] = {}
+        self._weeks: list = []  # every stored week, newest first (see `_list_view`)
+        self._weeks_stamp: tuple | None = None
+        self._degraded = 0  # weeks stored as full text (issue 12), for the status line
+        self._data_version = 0
+        self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
+        self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
+                                  on_external=lambda: self.post_message(self.StoreChanged()))
+        self._commits_seen = 0
+        self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
+        self._counts: CountIndex | None = None  # per (district, week) counts; None: read again
 
     @classmethod
     def for_lang(cls, lang: str) -> type[MainScreen]:
@@ -121,55 +174,198 @@ class MainScreen(Screen[None]):
         t = self.t
         yield DigestHeader(icon="≡")
         with Horizontal(id="panes"):
-            sidebar = localised(DistrictFilter, t.lang)(self.store, t, id="districts")
+            sidebar = localised(DistrictFilter, t.lang)(t, id="districts")
             sidebar.border_title = t("pane.districts")
-            yield sidebar.data_bind(MainScreen.digest_id, MainScreen.districts, MainScreen.watch_filter)
+            yield sidebar
             weeks = localised(WeekList, t.lang)(t, id="weeks")
             weeks.border_title = t("pane.weeks")
             yield weeks.data_bind(MainScreen.digest_id)
-            viewer = localised(ArticleViewer, t.lang)(self.store, t, id="viewer")
+            viewer = localised(ArticleViewer, t.lang)(t, id="viewer")
             viewer.border_title = t("pane.article")
-            yield viewer.data_bind(MainScreen.digest_id, MainScreen.districts, MainScreen.watch_filter)
+            yield viewer
         yield Static(id="status", markup=False)
         yield DigestFooter()
 
     def on_mount(self) -> None:
+        self._data_version = data_version(self.store)
+        from sz_digest.cache.health import layout_warning
+
+        self.layout_warning = layout_warning(self.store)
+        for key in (SETTING_WEEK, SETTING_DISTRICTS, SETTING_UNREAD_ONLY, SETTING_STARRED_ONLY):
+            self._settings[key] = self.store.get_setting(key)
         self.sidebar = self.app.size.width >= NARROW
-        self.reload_weeks()
-        ids = {week.id for week in self.week_list.weeks}
-        remembered = self.store.get_setting(SETTING_WEEK)
+        if self.start_districts is not None:
+            districts = frozenset(self.start_districts)
+            self._save(SETTING_DISTRICTS, ",".join(sorted(districts)))
+        else:
+            from sz_digest.cache.districts import BY_CODE
+
+            saved = self._settings[SETTING_DISTRICTS] or ""
+            districts = frozenset(code for code in saved.split(",") if code in BY_CODE)
+        self.set_reactive(MainScreen.districts, districts)
+        self.set_reactive(MainScreen.unread_only, self._settings[SETTING_UNREAD_ONLY] == "1")
+        self.set_reactive(MainScreen.starred_only, self._settings[SETTING_STARRED_ONLY] == "1")
+        self.lists = self._list_view(keep=self.start_week or self._settings[SETTING_WEEK])
+        ids = {week.id for week in self.lists.weeks}
+        remembered = self._settings[SETTING_WEEK]
         if self.start_week in ids:
             first = self.start_week
         elif remembered in ids:
             first = remembered
-        else:
-            first = self.week_list.weeks[0].id if self.week_list.weeks else None
-        if self.start_districts is not None:
-            self.districts = frozenset(self.start_districts)
-            self._save(SETTING_DISTRICTS, ",".join(sorted(self.districts)))
-        else:
-            saved = self.store.get_setting(SETTING_DISTRICTS) or ""
-            from sz_digest.cache.districts import BY_CODE
-
-            self.districts = frozenset(code for code in saved.split(",") if code in BY_CODE)
-        self.digest_id = first
-        self.update_status()
+        elif self.lists.weeks:
+            first = self.lists.weeks[0].id
+        else:  # the filter matches no week: show one, and the viewer says what the filter hides
+            first = self.start_week or remembered or self.store.resolve_week("latest")
+        self.week_list.show_weeks(self.lists, self._starred_count())
+        self.show_week(first, reading=False)
+        self.set_interval(POLL_INTERVAL, self.poll_store, name="poll the store")
         self.call_after_refresh(self.app.main_ready)
+        self.call_after_refresh(self.refresh_watches)  # after the first frame: start-up never waits on it
 
-    # -- state pushed down ---------------------------------------------------------------------
+    def on_unmount(self) -> None:
+        self.writer.close()  # every queued write runs first
 
-    def watch_digest_id(self, digest_id: str | None) -> None:
-        week = self.store.week(digest_id) if digest_id and digest_id != STARRED_ID else None
+    # -- building the views (the only store reads) ------------------------------------------------
+
+    def _list_view(self, keep: str | None = None, *, keep_open: bool = True) -> ListView:
+        """The list under the filter. The 520 week records are re-read only when a week was added or
+        re-saved; a filter change or a read mark costs one counting query."""
+        stamp = weeks_stamp(self.store)
+        if stamp != self._weeks_stamp:
+            self._weeks, self._weeks_stamp = self.store.weeks(), stamp
+            self._degraded = sum(1 for week in self._weeks if week.degraded)  # once per change, not per key
+            self._counts = None
+        if self._counts is None:
+            self._counts = CountIndex(self.store)
+        keep = keep or (self.digest_id if keep_open else None)  # the open week stays listed while read
+        return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep,
+                         weeks=self._weeks, index=self._counts, starred_only=self.starred_only)
+
+    def _starred_count(self) -> int:
+        return starred_count(self.store)
+
+    def _week_view(self, digest_id: str | None) -> WeekView:
+        if digest_id == STARRED_ID:
+            return starred_view(self.store, self.districts, watch=self.watch_filter)
+        return week_view(self.store, digest_id, self.districts, self.watch_filter)
+
+    def _show_sidebar(self, view: WeekView) -> None:
+        self.district_filter.show(view.district_counts or {}, self.districts, view.watch)
+
+    def refresh_watches(self) -> None:
+        """Recount the saved searches' unread matches for the sidebar (after a sync, a read change,
+        a new watch)."""
+        from sz_digest.cache.errors import DigestError
+        from sz_digest.cache.watches import unread_counts
+
+        try:
+            counts = unread_counts(self.store)
+        except (DigestError, sqlite3.Error):  # badges are a comfort: never a crash
+            counts = {}
+        self.district_filter.show_watches(counts)
+
+    def show_week(self, digest_id: str | None, *, reading: bool, keep_place: bool = False) -> None:
+        """Show a week: one view read from the store, handed to the viewer, the sidebar and the
+        header in this handler (so they are drawn in the same frame as the week list's cursor)."""
+        view = self._week_view(digest_id)
+        self.view = view
+        self.digest_id = digest_id
+        self.week_list.sync_cursor()
+        self.viewer.reading = reading
+        if keep_place:
+            self.viewer.show(view, keep_place=True)
+        else:
+            self.viewer.show(view)
+        self._show_sidebar(view)
+        self._read_what_is_shown()
         if digest_id == STARRED_ID:
             self.header.set_sub_title(self.t("starred.title"))
         else:
-            self.header.set_sub_title(display.plain_line(week.title) if week else "")
+            self.header.set_sub_title(display.plain_line(view.week.title) if view.week else "")
+        self.update_status()
+
+    def refresh_from_store(self) -> None:
+        """Re-read the list and the open week (another process wrote, or a sync landed) without
+        moving the cursor, the current item or the scroll position.
+
+        While our own writes are still queued the store is behind the screen (which shows them
+        already): the refresh waits for the writer, and the next poll does it."""
+        if self.writer.busy:
+            self._refresh_wanted = True
+            return
+        self._refresh_wanted = False
+        from sz_digest.cache.health import layout_warning
+
+        self.layout_warning = layout_warning(self.store)
+        self._counts = None
+        self.lists = self._list_view()
+        self.week_list.show_weeks(self.lists, self._starred_count())
+        if self.digest_id is None and self.lists.weeks:
+            self.show_week(self.lists.weeks[0].id, reading=False)
+            return
+        view = self._week_view(self.digest_id)
+        if view != self.view:
+            self.view = view
+            self.viewer.show(view, keep_place=True)
+            self._show_sidebar(view)
+            if view.week is not None:
+                self.header.set_sub_title(display.plain_line(view.week.title))
+        self.update_status()
+        if self.district_filter.watch_counts:
+            self.refresh_watches()
+
+    reload_weeks = refresh_from_store  # the refresh worker's name for it
+
+    def poll_store(self) -> None:
+        """Notice another connection's commits (a sync, another reader) without a keypress.
+
+        Our own writer's commits change `data_version` too, and the screen already shows them: when
+        it has committed since the last look, the writer tells the two apart (`StoreWriter.probe`)."""
+        if self._refresh_wanted and not self.writer.busy:
+            self.refresh_from_store()
+        version = data_version(self.store)
+        if version == self._data_version:
+            return
+        self._data_version = version
+        commits = self.writer.commits
+        if commits == self._commits_seen:
+            self.refresh_from_store()
+        else:
+            self._commits_seen = commits
+            self.writer.probe()
+            if self.district_filter.watch_counts:  # our read marks landed: the watches' badges
+                self.refresh_watches()
+
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        self.refresh_from_store()
+
+    # -- state pushed down ---------------------------------------------------------------------
 
     def watch_districts(self) -> None:
-        self.update_status()
+        self._relist()
+
+    def watch_unread_only(self) -> None:
+        self._relist()
+
+    def watch_starred_only(self) -> None:
+        self._relist()
 
     def watch_watch_filter(self) -> None:
-        self.update_status()
+        # The watch filters the viewer (its matches in each week); the week list stays as it is.
+        self.show_week(self.digest_id, reading=self.viewer.reading)
+
+    def _relist(self) -> None:
+        """The filter changed: list only the weeks it matches; stay on the open week if it is one
+        of them, else go to the nearest one (the same week again when the filter is cleared)."""
+        self.lists = self._list_view(keep_open=False)
+        self.week_list.show_weeks(self.lists, self._starred_count())
+        ids = [week.id for week in self.lists.weeks]
+        target = self.digest_id
+        if target != STARRED_ID and target not in ids and ids:
+            start = self.view.week.week_start if self.view.week else None
+            target = next((w.id for w in self.lists.weeks if start is None or w.week_start <= start), ids[-1])
+        self.show_week(target, reading=self.viewer.reading)
 
     def watch_sidebar(self, sidebar: bool) -> None:
         self.district_filter.display = sidebar
@@ -177,22 +373,36 @@ class MainScreen(Screen[None]):
             self.week_list.focus()
 
     def on_resize(self, event) -> None:
-        narrow = event.size.width < NARROW
+        """Breakpoints apply on every resize, both ways: the sidebar goes below `NARROW` columns and
+        comes back above (a `d` in between holds until the next crossing)."""
+        width = event.size.width
+        narrow = width < NARROW
         self.set_class(narrow, "-narrow")
+        self.set_class(width < TINY, "-tiny")
         footer = self.query_one(Footer)
         footer.compact = narrow
         footer.show_command_palette = not narrow  # room for `q Quit`; help lists ctrl+p
+        wide = not narrow
+        if wide != self._wide:
+            self._wide = wide
+            self.sidebar = wide
 
     def watch_status(self) -> None:
         self.update_status()
 
     def update_status(self) -> None:
-        """The status line: transient progress, else weeks stored · last synced · offline · filter."""
+        """The status line: transient progress, else weeks (of how many) · unread · last synced ·
+        offline · filters · full-text weeks · source."""
         if self.status:
             self.status_line.update(Content(self.status), layout=False)  # one row, fixed by the CSS
             return
         t = self.t
-        parts = [t("status.weeks", n=len(self.week_list.weeks))]
+        lists = self.lists
+        if self.districts or self.unread_only or self.starred_only:
+            parts = [t("status.weeks_of", shown=len(lists.weeks), n=lists.total_weeks)]
+        else:
+            parts = [t("status.weeks", n=lists.total_weeks)]
+        parts.append(t("status.unread", n=lists.unread))
         parts.append(last_synced_text(self.store, t))
         if self.offline:
             parts.append(t("status.offline"))
@@ -200,29 +410,24 @@ class MainScreen(Screen[None]):
             parts.append(t("status.filter", names="、".join(t.district(c) for c in sorted(self.districts))))
         if self.watch_filter is not None:
             parts.append(t("status.watch", name=self.watch_filter[0]))
-        degraded = sum(1 for week in self.week_list.weeks if week.degraded)
-        if degraded:
-            parts.append(t("status.degraded", n=degraded))
+        if self.unread_only:
+            parts.append(t("status.unread_only"))
+        if self.starred_only:
+            parts.append(t("status.starred_only"))
+        if self._degraded:  # beside the layout alarm it explains, ahead of what a narrow line cuts
+            parts.insert(0, t("status.degraded", n=self._degraded))
         if self.layout_warning:
             parts.insert(0, t("status.layout_changed"))
+        host = source_host(getattr(self.app, "source", ""))
+        if host:  # last: what is cut first on a narrow terminal
+            parts.append(t("status.source", host=host))
         self.status_line.update(Content(" · ".join(parts)), layout=False)
-
-    def reload_weeks(self) -> None:
-        """Re-read the week list from the store (after a sync), keeping the selection."""
-        weeks = self.store.weeks()
-        from sz_digest.cache.health import layout_warning
-
-        self.layout_warning = layout_warning(self.store)
-        self.week_list.show_weeks(weeks, starred_count=len(self.store.starred()))
-        if self.digest_id is None and weeks:
-            self.digest_id = weeks[0].id
-        self.update_status()
 
     # -- messages up ---------------------------------------------------------------------------
 
     @on(WeekList.WeekHighlighted)
     def _week_highlighted(self, event: WeekList.WeekHighlighted) -> None:
-        self.digest_id = event.digest_id
+        self.show_week(event.digest_id, reading=self.viewer.has_focus)
 
     @on(WeekList.WeekOpened)
     def _week_opened(self, event: WeekList.WeekOpened) -> None:
@@ -256,18 +461,67 @@ class MainScreen(Screen[None]):
         self.set_districts(frozenset())
         self.watch_filter = None
 
+    def _read_what_is_shown(self) -> None:
+        """While reading, what the viewer will draw whole is read — marked before the frame is
+        drawn, so opening a week costs one frame, not a second one for the marks."""
+        if self.viewer.reading:
+            seen = self.viewer.take_seen()
+            if seen:
+                self._mark({key: True for key in seen})
+
+    @on(ArticleViewer.ItemsSeen)
+    def _items_seen(self, event: ArticleViewer.ItemsSeen) -> None:
+        """Items drawn whole while reading are read: shown at once, written on the writer thread."""
+        self._mark({key: True for key in event.seen})
+
+    def on_descendant_focus(self, event) -> None:
+        # Focusing the viewer is reading it.
+        if event.widget is self.viewer and not self.viewer.reading:
+            self.viewer.reading = True
+            self.viewer.refresh()
+
+    @on(WriteFailed)
+    def _write_failed(self, event: WriteFailed) -> None:
+        self._report_store_error(event.error)
+
+    # -- marks: shown now, written behind ---------------------------------------------------------
+
+    def _mark(self, read: dict[tuple[str, int], bool]) -> None:
+        """Set read marks: the view, the list counts and the status at once; the store behind."""
+        entries = {(e.digest_id, e.item.position): e for e in self.view.items}
+        changed = {key: value for key, value in read.items() if key in entries and entries[key].read != value}
+        if not changed:
+            return
+        self.view = self.view.with_marks(read=changed)
+        self.viewer.show_marks(self.view)
+        by_week: dict[str, dict[int, bool]] = {}
+        for (digest_id, position), value in changed.items():
+            by_week.setdefault(digest_id, {})[position] = value
+            if self._counts is not None:
+                self._counts.add_unread(digest_id, entries[(digest_id, position)].item.district, -1 if value else 1)
+        counts = dict(self.lists.counts)
+        unread = self.lists.unread
+        for digest_id, marks in by_week.items():
+            for value in (True, False):
+                positions = [p for p, v in marks.items() if v is value]
+                if positions:
+                    self._write(set_items_read, digest_id, positions, value)
+            if digest_id in counts:
+                delta = sum(-1 if v else 1 for v in marks.values())
+                old = counts[digest_id]
+                counts[digest_id] = WeekCounts(old.items, max(0, min(old.items, old.unread + delta)))
+                unread += counts[digest_id].unread - old.unread
+                self.week_list.set_counts(digest_id, counts[digest_id])
+        self.lists = self.lists._replace(counts=counts, unread=unread)
+        self.update_status()
+
     # -- actions (the screen scope of the command table) ---------------------------------------
 
     def open_week(self, digest_id: str) -> None:
-        """Show a week and mark it read: opening is reading."""
-        self.digest_id = digest_id
-        if digest_id == STARRED_ID:
-            return
-        self._save(SETTING_WEEK, digest_id)
-        week = self.store.week(digest_id)
-        if week is not None and not week.read:
-            self._write(self.store.set_read, digest_id, True)
-            self._refresh_week(digest_id)
+        """Show a week to read it: what is drawn whole on screen becomes read."""
+        self.show_week(digest_id, reading=True)
+        if digest_id != STARRED_ID:
+            self._save(SETTING_WEEK, digest_id)
 
     def set_districts(self, districts: frozenset[str]) -> None:
         self.districts = districts
@@ -283,6 +537,52 @@ class MainScreen(Screen[None]):
         if target:
             self.open_week(target)
 
+    def _unread_neighbour(self, step: int) -> str | None:
+        weeks = self.lists.weeks
+        ids = [week.id for week in weeks]
+        index = ids.index(self.digest_id) if self.digest_id in ids else (-1 if step > 0 else len(ids))
+        index += step
+        while 0 <= index < len(weeks):
+            if self.lists.counts[weeks[index].id].unread:
+                return weeks[index].id
+            index += step
+        return None
+
+    def action_next_unread(self) -> None:
+        target = self._unread_neighbour(+1)
+        if target:
+            self.open_week(target)
+        else:
+            self.app.notify(self.t("notice.no_unread"), markup=False, timeout=2)
+
+    def action_previous_unread(self) -> None:
+        target = self._unread_neighbour(-1)
+        if target:
+            self.open_week(target)
+        else:
+            self.app.notify(self.t("notice.no_unread"), markup=False, timeout=2)
+
+    def action_page_forward(self) -> None:
+        """`space`: a page down in the viewer; at the end, the next week."""
+        viewer = self.viewer
+        viewer.reading = True
+        self._read_what_is_shown()  # paging on is having read this page
+        if viewer.scroll_y < viewer.max_scroll_y:
+            viewer.scroll_to(y=viewer.page_down_target(), animate=False, immediate=True)
+            self._read_what_is_shown()
+        else:
+            self.action_next_week()
+
+    def action_page_back(self) -> None:
+        viewer = self.viewer
+        if viewer.scroll_y > 0:
+            viewer.reading = True
+            viewer.scroll_to(y=viewer.scroll_y - viewer.scrollable_content_region.height, animate=False,
+                             immediate=True)
+            self._read_what_is_shown()
+        else:
+            self.action_previous_week()
+
     def action_next_item(self) -> None:
         self._step_item(+1)
 
@@ -290,22 +590,28 @@ class MainScreen(Screen[None]):
         self._step_item(-1)
 
     def _step_item(self, delta: int) -> None:
-        self._mark_item_read(self.viewer.step(delta))
+        self.viewer.reading = True
+        entry = self.viewer.current_entry if self.viewer.step(delta) is not None else None
+        if entry is not None:
+            self._mark({(entry[0], entry[1].position): True})
 
     @on(ArticleViewer.ItemClicked)
     def _item_clicked(self) -> None:
-        self._mark_item_read(self.viewer.current_item)
-
-    def _mark_item_read(self, item: Item | None) -> None:
-        """The item just made current counts as read (as stepping onto it with `]` does)."""
-        if item is not None and self.digest_id and self.digest_id != STARRED_ID:
-            if item.position not in self.store.read_positions(self.digest_id):
-                self._write(self.store.set_item_read, self.digest_id, item.position, True)
-                self.viewer.refresh_marks()
+        entry = self.viewer.current_entry
+        if entry is not None:
+            self._mark({(entry[0], entry[1].position): True})
 
     def action_clear_filter(self) -> None:
         self.set_districts(frozenset())
         self.watch_filter = None
+
+    def action_toggle_starred_only(self) -> None:
+        self.starred_only = not self.starred_only
+        self._save(SETTING_STARRED_ONLY, "1" if self.starred_only else "0")
+
+    def action_toggle_unread_only(self) -> None:
+        self.unread_only = not self.unread_only
+        self._save(SETTING_UNREAD_ONLY, "1" if self.unread_only else "0")
 
     def action_toggle_sidebar(self) -> None:
         self.sidebar = not self.sidebar
@@ -313,67 +619,66 @@ class MainScreen(Screen[None]):
             self.district_filter.focus()
 
     def action_toggle_read(self) -> None:
-        """`u`: the current item when the viewer has one and focus, else the selected week."""
+        """`u`: the current item when the viewer has one and focus, else the week's shown items."""
         if self.digest_id is None:
             return
-        entry = self.viewer.current_entry if self.viewer.has_focus or self.digest_id == STARRED_ID else None
+        entry = self.viewer.current_entry_record if self.viewer.has_focus or self.digest_id == STARRED_ID else None
         if entry is not None:
-            self._toggle_item_read(*entry)
-        elif self.digest_id != STARRED_ID:
-            week = self.store.week(self.digest_id)
-            if week is None:
-                return
-            if self._write(self.store.set_read, week.id, not week.read):
-                self._refresh_week(week.id)
-                self.app.notify(self.t("notice.marked_unread" if week.read else "notice.marked_read"),
-                                markup=False, timeout=2)
-
-    def _toggle_item_read(self, digest_id: str, item: Item) -> None:
-        week = self.store.week(digest_id)
-        if week is None:
-            return
-        read = self.store.read_positions(digest_id)
-        was_read = week.read or item.position in read
-        if was_read:
-            if week.read:
-                # The week-level flag covers every item: unset it, keep the others read.
-                others = [i.position for i in self.store.items_for(digest_id) if i.position != item.position]
-                self._write(self.store.set_read, digest_id, False)
-                for position in others:
-                    self._write(self.store.set_item_read, digest_id, position, True)
-            else:
-                self._write(self.store.set_item_read, digest_id, item.position, False)
+            self._mark({(entry.digest_id, entry.item.position): not entry.read})
+            self.app.notify(self.t("notice.marked_unread" if entry.read else "notice.marked_read"), markup=False,
+                            timeout=2)
         else:
-            self._write(self.store.set_item_read, digest_id, item.position, True)
-            positions = {i.position for i in self.store.items_for(digest_id)}
-            if positions <= self.store.read_positions(digest_id):
-                self._write(self.store.set_read, digest_id, True)
-        self._refresh_week(digest_id)
-        self.app.notify(self.t("notice.marked_unread" if was_read else "notice.marked_read"), markup=False,
-                        timeout=2)
+            self.action_mark_week_read()
 
-    def _refresh_week(self, digest_id: str) -> None:
-        week = self.store.week(digest_id)
-        if week is not None:
-            self.week_list.update_week(week)
-        self.viewer.refresh_marks()
-        if self.district_filter.watch_counts:  # read state moved: the watches' unread badges too
-            self.district_filter.refresh_watches()
+    def action_mark_week_read(self) -> None:
+        """`m`: the shown items of the week read — or unread, when they all are already."""
+        items = self.view.items
+        if not items:
+            return
+        value = not all(entry.read for entry in items)
+        self.viewer.reading = False  # what is on screen now is not re-read right after `m` unread
+        self._mark({(e.digest_id, e.item.position): value for e in items})
+        self.app.notify(self.t("notice.marked_read" if value else "notice.marked_unread"), markup=False, timeout=2)
+
+    def action_mark_all_read(self) -> None:
+        """`M`: every item the filter shows, in every week, after a yes."""
+        from .confirm_screen import ConfirmScreen
+
+        unread = self.lists.unread
+        if not unread:
+            self.app.notify(self.t("notice.no_unread"), markup=False, timeout=2)
+            return
+        question = self.t("confirm.mark_all", n=unread)
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._write(mark_all_read, self.districts)
+                if self._counts is not None:
+                    self._counts.mark_all_read(self.districts)
+                self.lists = self.lists._replace(
+                    counts={k: WeekCounts(c.items, 0) for k, c in self.lists.counts.items()}, unread=0)
+                for week in self.lists.weeks:
+                    self.week_list.set_counts(week.id, self.lists.counts[week.id])
+                self.view = self.view.with_marks(read={(e.digest_id, e.item.position): True for e in self.view.items})
+                self.viewer.show_marks(self.view)
+                self.update_status()
+
+        self.app.push_screen(ConfirmScreen(question, self.t), answered)
 
     # -- archive: stars, search, timeline, activity, export ------------------------------------
 
     def action_toggle_star(self) -> None:
         """`s`: star or unstar the current item (pick one with ] and [)."""
-        entry = self.viewer.current_entry
+        entry = self.viewer.current_entry_record
         if entry is None:
             self.app.notify(self.t("notice.no_item"), markup=False, timeout=3)
             return
-        digest_id, item = entry
-        starred = item.position not in self.store.starred_positions(digest_id)
-        if self._write(self.store.set_starred, digest_id, item.position, starred):
-            self.viewer.refresh_marks()
-            self.week_list.set_starred_count(len(self.store.starred()))
-            self.app.notify(self.t("notice.starred" if starred else "notice.unstarred"), markup=False, timeout=2)
+        starred = not entry.starred
+        self._write(set_starred, entry.digest_id, entry.item.position, starred)
+        self.view = self.view.with_marks(starred={(entry.digest_id, entry.item.position): starred})
+        self.viewer.show_marks(self.view)
+        self.week_list.set_starred_count(max(0, self.week_list.starred_count + (1 if starred else -1)))
+        self.app.notify(self.t("notice.starred" if starred else "notice.unstarred"), markup=False, timeout=2)
 
     def action_search(self) -> None:
         from .search_screen import SearchScreen
@@ -417,8 +722,10 @@ class MainScreen(Screen[None]):
         self.viewer.focus()
 
     def action_export(self) -> None:
-        """`e`: write what the viewer shows to a Markdown file and say where it went."""
-        from sz_digest.cache.export import WeekItems, to_markdown
+        """`e`: ask for a format and a file (prefilled), then write what the viewer shows."""
+        from sz_digest.cache.export import WeekItems, render
+
+        from .export_screen import ExportScreen
 
         groups: list = []
         for digest_id, item in zip(self.viewer.shown_weeks, self.viewer.shown):
@@ -430,8 +737,15 @@ class MainScreen(Screen[None]):
         if not export:
             self.app.notify(self.t("notice.export_empty"), markup=False, timeout=3)
             return
-        self.app.export_markdown(to_markdown(export), export_name(export, self.districts, self.digest_id),
-                                 sum(len(group.items) for group in export))
+        count = sum(len(group.items) for group in export)
+        stem = export_name(export, self.districts, self.digest_id).removesuffix(".md")
+
+        def chosen(answer) -> None:
+            if answer is not None:
+                fmt, path = answer
+                self.app.write_export(path, render(fmt, export), count)
+
+        self.app.push_screen(ExportScreen(self.t, self.app.export_folder(), stem, count), chosen)
 
     def action_open_source(self) -> None:
         week = self.store.week(self.digest_id) if self.digest_id and self.digest_id != STARRED_ID else None
@@ -447,29 +761,66 @@ class MainScreen(Screen[None]):
         self.app.push_screen(AttachmentPicker(self.t, week.url, attachments),
                              lambda url: self.app.open_url(url) if url else None)
 
+    def _copy_entry(self):
+        entry = self.viewer.current_entry_record
+        if entry is None and len(self.view.items) == 1:
+            entry = self.view.items[0]
+        if entry is None:
+            self.app.notify(self.t("notice.no_item"), markup=False, timeout=3)
+        return entry
+
+    def action_copy_item(self) -> None:
+        """`y`: the current item's title and paragraphs, as plain text."""
+        entry = self._copy_entry()
+        if entry is not None:
+            text = "\n\n".join([clean_line(entry.item.title), *(clean_text(p).strip() for p in entry.item.paragraphs)])
+            self.app.copy_text(text, self.t("notice.copy_item"))
+
+    def action_copy_citation(self) -> None:
+        """`Y`: `[title](url) — district, week` for notes and reports."""
+        from .handoff import markdown_citation
+
+        entry = self._copy_entry()
+        if entry is None:
+            return
+        week = self.store.week(entry.digest_id)
+        if week is None:
+            return
+        citation = markdown_citation(clean_line(entry.item.title), display.safe_url(week.url) or week.url,
+                                     clean_line(self.t.district(entry.item.district, entry.item.district_name)),
+                                     f"{week.week_start.isoformat()} → {week.week_end.isoformat()}")
+        self.app.copy_text(citation, self.t("notice.copy_citation"))
+
     def action_refresh(self) -> None:
         self.app.start_refresh(manual=True)
 
     def action_help(self) -> None:
         self.app.show_help()
 
-    # -- store writes --------------------------------------------------------------------------
+    # -- store writes ----------------------------------------------------------------------------
 
-    def _write(self, method, *args) -> bool:
-        """Run a store write; a read-only or full store is reported once and reading goes on."""
-        try:
-            method(*args)
-        except StoreError as exc:
-            if not self._store_error_shown:
-                self._store_error_shown = True
-                self.app.notify(self.t("notice.store_error", error=display.plain_line(str(exc))),
-                                markup=False, severity="warning")
+    def _write(self, write, *args) -> bool:
+        """Queue a store write on the writer thread; a read-only store is reported once."""
+        if self.store.read_only:
+            self._report_store_error(self.store.read_only_reason)
             return False
+        self.writer.submit(write, *args)
         return True
 
+    def _report_store_error(self, error: str) -> None:
+        if not self._store_error_shown:
+            self._store_error_shown = True
+            self.app.notify(self.t("notice.store_error", error=display.plain_line(error)), markup=False,
+                            severity="warning")
+
     def _save(self, key: str, value: str) -> None:
-        if self.store.get_setting(key) != value:
-            self._write(self.store.set_setting, key, value)
+        if self._settings.get(key) != value:
+            self._settings[key] = value
+            self._write(save_setting, key, value)
+
+
+def save_setting(store: Store, key: str, value: str) -> None:
+    store.set_setting(key, value)
 
 
 def export_name(groups, districts: frozenset[str], digest_id: str | None) -> str:
@@ -481,6 +832,16 @@ def export_name(groups, districts: frozenset[str], digest_id: str | None) -> str
     if districts:
         stem += "-" + "-".join(sorted(districts))
     return stem + ".md"
+
+
+def source_host(url: str) -> str:
+    """The host part of a source URL, for the status line (plain text, never markup)."""
+    from urllib.parse import urlsplit
+
+    try:
+        return display.plain_line(urlsplit(url).netloc)
+    except ValueError:
+        return ""
 
 
 def last_synced_text(store: Store, t: Catalog) -> str:

@@ -135,6 +135,11 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
         if announce:
             self.cursor_moved(index)
 
+    @property
+    def cursor_index(self) -> int:
+        """The row the next cursor key moves from."""
+        return self._cursor
+
     def _scroll_to_cursor(self) -> None:
         if not self._starts:
             return
@@ -146,10 +151,10 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
             self.scroll_to(y=top + height - view, animate=False, immediate=True, force=True)
 
     def action_cursor_down(self) -> None:
-        self.move_cursor(self._cursor + 1)
+        self.move_cursor(self.cursor_index + 1)
 
     def action_cursor_up(self) -> None:
-        self.move_cursor(self._cursor - 1)
+        self.move_cursor(self.cursor_index - 1)
 
     def action_first(self) -> None:
         self.move_cursor(0)
@@ -159,17 +164,19 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
 
     def action_page_down(self) -> None:
         if self._starts:
-            below = self._row_at(self._starts[self._cursor] + self.scrollable_content_region.height)
-            self.move_cursor(max(below, self._cursor + 1))
+            cursor = self.cursor_index
+            below = self._row_at(self._starts[cursor] + self.scrollable_content_region.height)
+            self.move_cursor(max(below, cursor + 1))
 
     def action_page_up(self) -> None:
         if self._starts:
-            above = self._row_at(max(0, self._starts[self._cursor] - self.scrollable_content_region.height))
-            self.move_cursor(min(above, self._cursor - 1))
+            cursor = self.cursor_index
+            above = self._row_at(max(0, self._starts[cursor] - self.scrollable_content_region.height))
+            self.move_cursor(min(above, cursor - 1))
 
     def action_select(self) -> None:
         if self.row_ids:
-            self.row_chosen(self._cursor)
+            self.row_chosen(self.cursor_index)
 
     # -- the mouse ---------------------------------------------------------------------------------
 
@@ -225,4 +232,9 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
         segments = [Segment(" ", self._style(*under))]
         if offset < len(lines):
             segments += [Segment(text, self._style(*under, *classes)) for text, classes in lines[offset]]
-        return Strip(segments).extend_cell_length(width, self._style(*under)).crop(0, width)
+        strip = Strip(segments)
+        if strip.cell_length > width > 1:
+            # A row wider than the pane ends in an ellipsis, never a silent cut.
+            cut = list(strip.crop(0, width - 1))
+            return Strip([*cut, Segment("…", cut[-1].style if cut else self._style(*under))], width)
+        return strip.extend_cell_length(width, self._style(*under)).crop(0, width)

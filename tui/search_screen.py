@@ -114,8 +114,12 @@ class SearchScreen(ModalScreen[Jump | None]):
         results = self.query_one(ResultList)
         count = self.query_one("#search-count", Static)
         error = None
+        total = 0
         try:
             self.hits = search(self.store, query, limit=SEARCH_LIMIT) if query.strip() else []
+            total = len(self.hits)
+            if total == SEARCH_LIMIT:  # there may be more: count them (after the debounce, not per key)
+                total = len(search(self.store, query, limit=1_000_000))
         except UsageError as exc:  # a QueryError says which token is wrong: show it in place of a count
             self.hits, error = [], str(exc)
         options: list[Option | None] = []
@@ -127,7 +131,13 @@ class SearchScreen(ModalScreen[Jump | None]):
         if error is not None:
             count.update(Content(clean_line(error)))
         elif query.strip():
-            count.update(Content(self.t("search.count", n=len(self.hits)) if self.hits else self.t("search.none")))
+            if not self.hits:
+                text = self.t("search.none")
+            elif total > len(self.hits):
+                text = self.t("search.count_of", shown=len(self.hits), n=total)
+            else:
+                text = self.t("search.count", n=total)
+            count.update(Content(text))
         else:
             count.update(Content(""))
 

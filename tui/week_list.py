@@ -19,21 +19,27 @@ from .row_view import Line, RowView
 
 if TYPE_CHECKING:
     from sz_digest.cache.model import WeekSummary
+    from sz_digest.cache.reading import ListView, WeekCounts
 
 STARRED_ID = "starred"  # the row id of the "starred items" entry at the top
 
 
-def week_lines(week: WeekSummary, t: Catalog) -> tuple[Line, ...]:
-    """`● 2026-03-09 → 03-13` over `  pub 03-20 · 8 items` (+ a sample line)."""
+def week_lines(week: WeekSummary, counts: WeekCounts, t: Catalog) -> tuple[Line, ...]:
+    """`● 2026-03-09 → 03-13` over `  pub 03-20 · 3/8 unread` (or `8 items` when all are read), plus
+    a sample line; the counts are of the items the filter shows."""
     end = week.week_end.strftime("%m-%d") if week.week_end.year == week.week_start.year else week.week_end.isoformat()
-    marker = ("  ", ()) if week.read else ("● ", ("week-list--unread",))
-    dates = (f"{week.week_start.isoformat()} → {end}", () if week.read else ("week-list--bold",))
-    published = t("week.published", date=week.published.strftime("%m-%d"))
-    if week.degraded:  # stored as full text: its one block is no item count worth showing
-        second: Line = (("  " + published + " · ", ("week-list--dim",)), (t("week.degraded"), ("week-list--note",)))
+    unread = counts.unread > 0
+    marker = ("● ", ("week-list--unread",)) if unread else ("  ", ())
+    dates = (f"{week.week_start.isoformat()} → {end}", ("week-list--bold",) if unread else ())
+    published = "  " + t("week.published", date=week.published.strftime("%m-%d")) + " · "
+    if week.degraded:  # stored as full text (issue 12): its one block is no item count worth showing
+        details: Line = ((published, ("week-list--dim",)), (t("week.degraded"), ("week-list--note",)))
+    elif unread:
+        details: Line = ((published, ("week-list--dim",)),
+                         (t("week.unread", unread=counts.unread, n=counts.items), ("week-list--unread-count",)))
     else:
-        second = (("  " + " · ".join([published, t("week.items", n=week.item_count)]), ("week-list--dim",)),)
-    lines: list[Line] = [(marker, dates), second]
+        details = ((published + t("week.items", n=counts.items), ("week-list--dim",)),)
+    lines: list[Line] = [(marker, dates), details]
     if week.sample:
         lines.append((("  ", ()), (t("week.sample"), ("week-list--note",))))
     return tuple(lines)
@@ -45,7 +51,7 @@ class WeekList(RowView):
     SCOPES = ("list",)
     BINDINGS = bindings(SCOPES, "en")
     COMPONENT_CLASSES = {"week-list--cursor", "week-list--hover", "week-list--unread", "week-list--bold",
-                         "week-list--dim", "week-list--note"}
+                         "week-list--dim", "week-list--note", "week-list--unread-count"}
     CURSOR = "week-list--cursor"
     HOVER = "week-list--hover"
 
@@ -67,41 +73,53 @@ class WeekList(RowView):
     def __init__(self, t: Catalog, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.t = t
+        self.listing: ListView | None = None  # what `show_weeks` was given
         self.weeks: list[WeekSummary] = []
         self._position: dict[str, int] = {}
+        self.counts: dict[str, WeekCounts] = {}
         self.starred_count = 0
+        self._asked: int | None = None  # the row a key asked for, until the screen moves the cursor
 
     # -- content -------------------------------------------------------------------------------
 
-    def show_weeks(self, weeks: list[WeekSummary], starred_count: int = 0) -> None:
-        """Replace the rows, keeping the cursor on the selected week."""
-        self.weeks = weeks
-        self._position = {week.id: n for n, week in enumerate(weeks)}  # a key finds its week without a scan
+    def show_weeks(self, weeks: ListView, starred_count: int = 0) -> None:
+        """Replace the rows (the weeks the filter shows), keeping the cursor on the selected week;
+        when nothing changed, nothing is redrawn."""
+        ids = ([STARRED_ID] if starred_count else []) + [week.id for week in weeks.weeks]
+        if ids == self.row_ids and weeks.weeks == self.weeks and starred_count == self.starred_count:
+            for week in weeks.weeks:
+                if weeks.counts[week.id] != self.counts.get(week.id):
+                    self.counts[week.id] = weeks.counts[week.id]
+                    self.redraw_row(week.id)
+            return
+        self.listing = weeks
+        self.weeks = weeks.weeks
+        self.counts = dict(weeks.counts)
+        self._position = {week.id: n for n, week in enumerate(weeks.weeks)}  # a key finds its week without a scan
         self.starred_count = starred_count
-        ids = ([STARRED_ID] if starred_count else []) + [week.id for week in weeks]
-        heights = ([2] if starred_count else []) + [3 if week.sample else 2 for week in weeks]
+        heights = ([2] if starred_count else []) + [3 if week.sample else 2 for week in weeks.weeks]
         self.set_rows(ids, heights, cursor_id=self.digest_id)
 
     def row_lines(self, index: int) -> tuple[Line, ...]:
         if self.row_ids[index] == STARRED_ID:
             return (((self.t("week.starred"), ("week-list--note",)),),
                     (("  " + self.t("week.starred_count", n=self.starred_count), ("week-list--dim",)),))
-        return week_lines(self.weeks[index - (1 if self.starred_count else 0)], self.t)
+        week = self.weeks[index - (1 if self.starred_count else 0)]
+        return week_lines(week, self.counts[week.id], self.t)
+
+    def set_counts(self, digest_id: str, counts: WeekCounts) -> None:
+        """Redraw one row whose counts changed (items read or marked unread)."""
+        if self.counts.get(digest_id) != counts and digest_id in self.counts:
+            self.counts[digest_id] = counts
+            self.redraw_row(digest_id)
 
     def set_starred_count(self, count: int) -> None:
         """Add, update or drop the starred entry at the top."""
-        if bool(count) != bool(self.starred_count):
-            self.show_weeks(self.weeks, count)
+        if bool(count) != bool(self.starred_count) and self.listing is not None:
+            self.show_weeks(self.listing, count)
         elif count:
             self.starred_count = count
             self.redraw_row(STARRED_ID)
-
-    def update_week(self, week: WeekSummary) -> None:
-        """Redraw one row (read state changed) without rebuilding the list."""
-        index = self._position.get(week.id)
-        if index is not None:
-            self.weeks[index] = week
-            self.redraw_row(week.id)
 
     def neighbour(self, step: int) -> str | None:
         """The id of the week `step` rows below the selected one (the starred entry excluded)."""
@@ -116,12 +134,29 @@ class WeekList(RowView):
     # -- the cursor ----------------------------------------------------------------------------
 
     def watch_digest_id(self, digest_id: str | None) -> None:
+        self._asked = None
         index = self.index_of(digest_id, default=-1)
         if index >= 0:
             self.move_cursor(index, announce=False)
 
-    def cursor_moved(self, index: int) -> None:
+    def move_cursor(self, index: int, *, announce: bool = True) -> None:
+        """A key or click asks the screen for the week; the cursor moves when the screen binds the
+        new week down — in the same handler that fills the viewer, so both are drawn in one frame."""
+        if not announce or not self.row_ids:
+            super().move_cursor(index, announce=False)
+            return
+        index = max(0, min(index, len(self.row_ids) - 1))
+        self._asked = index
         self.post_message(self.WeekHighlighted(self.row_ids[index]))
+
+    def sync_cursor(self) -> None:
+        """The screen handled (or refused) a move a key asked for: the cursor shows `digest_id`."""
+        self.watch_digest_id(self.digest_id)
+
+    @property
+    def cursor_index(self) -> int:
+        """Where the cursor is, or is about to be (keys pressed faster than frames still add up)."""
+        return self._asked if self._asked is not None else self._cursor
 
     def row_chosen(self, index: int) -> None:
         self.post_message(self.WeekOpened(self.row_ids[index]))

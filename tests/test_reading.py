@@ -1,0 +1,165 @@
+"""The reading rules (cache/reading.py), with no screen: what is read, what a filter shows, and that
+each toggle is one transaction of explicit values."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sz_digest.cache import reading
+from sz_digest.cache.errors import StoreError
+from sz_digest.cache.store import MIGRATIONS, Store, _migrate_read_rule
+
+from tui_fixtures import LATEST_ID, make_store
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store.open(make_store(tmp_path / "data"), seed_sample=False) as store:
+        yield store
+
+
+def test_a_filtered_view_shows_only_matching_items_and_marks_only_what_it_is_told(store: Store) -> None:
+    view = reading.week_view(store, LATEST_ID, {"nanshan", "futian"})
+    assert [entry.item.district for entry in view.items] == ["futian", "nanshan"]
+    assert view.total == 8 and view.state == "items"
+    # "Reading" the filtered view marks what it shows; the hidden six stay unread.
+    reading.set_items_read(store, LATEST_ID, [entry.item.position for entry in view.items])
+    assert store.read_positions(LATEST_ID) == {0, 2}
+    assert not store.week(LATEST_ID).read
+    assert reading.week_counts(store)[LATEST_ID] == reading.WeekCounts(8, 6)
+
+
+def test_mark_week_read_under_a_filter_leaves_hidden_items_unread(store: Store) -> None:
+    assert reading.mark_week_read(store, LATEST_ID, {"nanshan"}) == 1
+    assert store.read_positions(LATEST_ID) == {2}
+    assert not store.week(LATEST_ID).read
+
+
+def test_a_week_is_read_exactly_when_all_its_items_are(store: Store) -> None:
+    for position in range(7):
+        reading.set_items_read(store, LATEST_ID, [position])
+        assert not store.week(LATEST_ID).read
+    reading.set_items_read(store, LATEST_ID, [7])
+    assert store.week(LATEST_ID).read
+    assert reading.toggle_item_read(store, LATEST_ID, 3) is False
+    assert not store.week(LATEST_ID).read
+    assert reading.toggle_item_read(store, LATEST_ID, 3) is True
+    assert store.week(LATEST_ID).read
+    reading.mark_week_read(store, LATEST_ID, read=False)
+    assert store.read_positions(LATEST_ID) == set() and not store.week(LATEST_ID).read
+
+
+def test_the_filtered_list_has_only_weeks_with_a_matching_item(store: Store) -> None:
+    everything = reading.list_view(store)
+    assert everything.total_weeks == 4 and len(everything.weeks) == 4
+    futian = reading.list_view(store, {"futian"})
+    assert [w.id for w in futian.weeks] == [LATEST_ID, "1660001", "1654003"]
+    assert futian.counts[LATEST_ID] == reading.WeekCounts(1, 1)
+    assert futian.total_weeks == 4 and futian.unread == 3
+    reading.mark_week_read(store, "1660001", {"futian"})
+    unread = reading.list_view(store, {"futian"}, unread_only=True)
+    assert [w.id for w in unread.weeks] == [LATEST_ID, "1654003"]
+
+
+def test_mark_all_read_is_one_transaction_and_honours_the_filter(store: Store) -> None:
+    reading.mark_all_read(store, {"futian"})
+    counts = reading.week_counts(store)
+    assert counts["1654003"].unread == 0 and store.week("1654003").read  # its only item is futian's
+    assert counts[LATEST_ID].unread == 7
+    reading.mark_all_read(store)
+    assert all(week.read for week in store.weeks())
+    assert reading.list_view(store).unread == 0
+
+
+def test_a_failed_toggle_changes_nothing(store: Store, monkeypatch) -> None:
+    """The read mark and the week's flag are written together or not at all."""
+    real = reading.recount_read
+
+    def broken(db, digest_id):
+        real(db, digest_id)
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(reading, "recount_read", broken)
+    with pytest.raises(StoreError):
+        reading.set_items_read(store, "1654003", [0])
+    assert store.read_positions("1654003") == set() and not store.week("1654003").read
+
+
+def test_explicit_values_never_undo_another_readers_change(tmp_path: Path) -> None:
+    """Two connections, one store: a star made by one survives the other's later writes."""
+    data = make_store(tmp_path / "data")
+    with Store.open(data, seed_sample=False) as one, Store.open(data, seed_sample=False) as two:
+        stale = reading.week_view(two, LATEST_ID)
+        reading.set_starred(one, LATEST_ID, 1)
+        reading.set_starred(two, LATEST_ID, 2)  # from a view that did not know about star 1
+        reading.set_items_read(two, LATEST_ID, [e.item.position for e in stale.items[:2]])
+        assert one.starred_positions(LATEST_ID) == {1, 2}
+        assert reading.week_view(two, LATEST_ID).items[1].starred
+
+
+def test_the_writer_thread_runs_writes_in_order_and_reports_failures(tmp_path: Path) -> None:
+    data = make_store(tmp_path / "data")
+    errors: list[BaseException] = []
+    writer = reading.StoreWriter(data, on_error=errors.append)
+    writer.submit(reading.set_items_read, LATEST_ID, [0, 1])
+    writer.submit(reading.toggle_item_read, LATEST_ID, 1)
+    writer.submit(reading.set_items_read, "not-an-id", [0])  # harmless: no such week
+    writer.submit(lambda store: (_ for _ in ()).throw(StoreError(store.path, "the disk is full")))
+    writer.join()
+    with Store.open(data, seed_sample=False) as store:
+        assert store.read_positions(LATEST_ID) == {0}
+    assert [str(e) for e in errors] and "the disk is full" in str(errors[0])
+    writer.close()
+
+
+def test_starred_view_follows_the_filter(store: Store) -> None:
+    reading.set_starred(store, LATEST_ID, 0)
+    reading.set_starred(store, "1660001", 1)
+    assert [e.item.district for e in reading.starred_view(store).items] == ["futian", "yantian"]
+    assert [e.item.district for e in reading.starred_view(store, {"yantian"}).items] == ["yantian"]
+
+
+def test_old_week_flags_become_item_marks_on_migration(tmp_path: Path) -> None:
+    data = make_store(tmp_path / "data")
+    db = sqlite3.connect(data / "sz-digest.sqlite3")
+    db.execute("UPDATE digests SET read = 1 WHERE id = '1660001'")
+    db.execute(f"PRAGMA user_version = {MIGRATIONS.index(_migrate_read_rule)}")  # just before the read-rule migration
+    db.commit()
+    db.close()
+    with Store.open(data, seed_sample=False) as store:
+        assert store.read_positions("1660001") == {0, 1, 2}
+        assert store.week("1660001").read and not store.week(LATEST_ID).read
+
+
+def test_the_count_index_sums_like_the_store_counts(store: Store) -> None:
+    reading.set_items_read(store, LATEST_ID, [0, 2])
+    index = reading.CountIndex(store)
+    for districts in ((), ("futian",), ("futian", "nanshan", "city")):
+        assert index.counts(districts) == reading.week_counts(store, districts)
+    index.add_unread(LATEST_ID, "luohu", -1)
+    reading.set_items_read(store, LATEST_ID, [1])
+    assert index.counts() == reading.week_counts(store)
+    index.mark_all_read(("futian",))
+    reading.mark_all_read(store, ("futian",))
+    assert index.counts() == reading.week_counts(store)
+    assert index.counts(("futian",)) == reading.week_counts(store, ("futian",))
+
+
+def test_the_writer_tells_other_connections_commits_from_its_own(tmp_path: Path) -> None:
+    data = make_store(tmp_path / "data")
+    external: list[bool] = []
+    writer = reading.StoreWriter(data, on_external=lambda: external.append(True))
+    writer.submit(reading.set_items_read, LATEST_ID, [0])
+    writer.submit(reading.set_items_read, LATEST_ID, [1])
+    writer.probe()
+    writer.join()
+    assert external == [True] and writer.commits == 2  # once: before its first job it had no baseline
+    assert not writer.busy
+    with Store.open(data, seed_sample=False) as other:
+        reading.set_starred(other, LATEST_ID, 3)
+    writer.probe()
+    writer.join()
+    assert external == [True, True]
+    writer.close()
