@@ -139,9 +139,47 @@ def _stop_on_signals(*, restore: bool = False) -> None:
         number = getattr(signal, name, None)
         if number is not None:
             try:
-                _previous_handlers[number] = signal.signal(number, stop)
+                _previous_handlers.setdefault(number, signal.signal(number, stop))  # keep the first: it is what was there
             except ValueError:  # not the main thread (a test harness): keep the default
                 pass
+
+
+async def _until_signalled(work):
+    """Await `work`; SIGTERM or SIGHUP cancel it (sync stops, what it committed stays) and then raise
+    _Stopped. Inside the event loop a signal must not raise from its handler: that exception lands
+    wherever the loop happens to be (its selector, a callback) and can leave asyncio.run waiting
+    forever on tasks it can no longer drive."""
+    import signal
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    received: list[int] = []
+
+    def on_signal(number: int) -> None:
+        received.append(number)
+        task.cancel()
+
+    installed = []
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        try:
+            loop.add_signal_handler(number, on_signal, number)
+            installed.append(number)
+        except (ValueError, RuntimeError, NotImplementedError):  # not the main thread: keep what is there
+            pass
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if received:
+            raise _Stopped(received[0]) from None
+        raise
+    finally:
+        for number in installed:
+            loop.remove_signal_handler(number)
+        if installed:
+            _stop_on_signals()  # remove_signal_handler restores SIG_DFL: the rest of the command unwinds too
 
 
 def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, offline: bool,
@@ -185,10 +223,10 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
             _stop_on_signals()
             if display is not None:
                 display.__enter__()
-            report = asyncio.run(sync(
+            report = asyncio.run(_until_signalled(sync(
                 store, source=config.source, full=full, max_pages=pages, concurrency=config.concurrency,
                 user_agent=config.user_agent, on_progress=on_progress, transport=transport, options=options,
-                retry_gone=retry_gone))
+                retry_gone=retry_gone)))
         finally:
             if display is not None:
                 display.__exit__(None, None, None)
