@@ -1013,27 +1013,7 @@ class Store:
                     "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (trigram_match(needle),))]
             best, total = self._search_cache().best(needle, candidates, districts, since, until, limit)
         else:
-            if len(needle) >= 3:
-                rows = self._db.execute(
-                    f"""SELECT {self._SEARCH_COLUMNS} FROM items_fts f JOIN items i ON i.rowid = f.rowid
-                        JOIN digests d ON d.id = i.digest_id WHERE items_fts MATCH ?""",
-                    (trigram_match(needle),),
-                ).fetchall()
-            else:
-                rows = self._db.execute(
-                    f"""SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id
-                        WHERE instr({search_text_sql("i.")}, ?) > 0""",
-                    (needle,),
-                ).fetchall()
-            counts = [row[6].count(needle) for row in rows]
-            if districts is not None or since is not None or until is not None:
-                keep = _in_range(rows, districts, since, until)
-                rows, counts = list(compress(rows, keep)), list(compress(counts, keep))
-            rows = list(compress(rows, counts))  # a trigram candidate need not contain the query
-            counts = list(filter(None, counts))
-            keys = [(needle in row[5], count, row[2], -row[4]) for row, count in zip(rows, counts)]
-            best = [rows[n][0] for n in heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)]
-            total = len(keys)
+            best, total = self._search_in_sql(needle, districts, since, until, limit)
         if not best:
             return [], 0
         found = {
@@ -1055,6 +1035,41 @@ class Store:
             hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
                                   snippet, position, spans))
         return hits, total
+
+    def _search_in_sql(self, needle: str, districts, since, until, limit: int) -> tuple[list[int], int]:
+        """The best `limit` rowids and the number of matches, without the reader's cached copy.
+
+        Why: a one-shot search (the CLI) fetched every matching item's folded text as a Python str
+        to count it: at 5,200 weeks a common four-character query decoded 29,000 texts (8.7 M
+        characters, ~350 ms). The filters now run in SQL, the text comes as UTF-8 bytes (no decode)
+        and is counted with bytes.count, one row at a time (nothing kept but the keys). Counting
+        the UTF-8 needle in UTF-8 text gives str.count's number: a match can only start on a
+        character boundary. SQLite's replace()-based count was slower still (~240 ms)."""
+        where, params = self._filters(districts, since, until)
+        params["needle"] = needle
+        if len(needle) >= 3:
+            source = "items_fts f JOIN items i ON i.rowid = f.rowid JOIN digests d ON d.id = i.digest_id"
+            where += " AND items_fts MATCH :match"
+            params["match"] = trigram_match(needle)
+        else:
+            source = "items i JOIN digests d ON d.id = i.digest_id"
+            where += f" AND instr({search_text_sql('i.')}, :needle) > 0"
+        text = (f"CASE i.folded WHEN '' THEN CAST(lower(i.title || char(10) || i.body) AS BLOB) "
+                f"ELSE CAST(i.folded AS BLOB) END")
+        cursor = self._db.execute(
+            f"""SELECT i.rowid, instr({search_title_sql("i.")}, :needle) > 0, d.week_start, i.position, {text}
+                FROM {source} {where}""",
+            params,
+        )
+        pattern = needle.encode("utf-8")
+        keys, rowids = [], []
+        for rowid, in_title, week_start, position, folded in cursor:
+            count = folded.count(pattern)
+            if count:  # a trigram candidate need not contain the query
+                keys.append((in_title, count, week_start, -position))
+                rowids.append(rowid)
+        best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
+        return [rowids[n] for n in best], len(keys)
 
     _SEARCH_COLUMNS = (f"i.rowid, i.district, d.week_start, d.week_end, i.position, {search_title_sql('i.')}, "
                        f"{search_text_sql('i.')}")
