@@ -34,6 +34,15 @@ _MARKERS: tuple[tuple[str, re.Pattern[bytes]], ...] = (
         rb"\xe6\xad\xa3\xe5\x9c\xa8\xe9\xaa\x8c\xe8\xaf\x81\xe6\x82\xa8\xe7\x9a\x84\xe6\xb5\x8f\xe8\xa7\x88\xe5\x99\xa8)",  # 正在验证您的浏览器
         re.I)),
 )
+# Per marker, lower-case literals of which every match contains one: a body holding none cannot
+# match, and `in` is far cheaper than a case-insensitive regex over 64 KB (sync runs these on every
+# page it fetches: 0.19 s of CPU for 528 digests).
+_HINTS: tuple[tuple[bytes, ...], ...] = (
+    (b"$_ts", b"fssbbil1ugzbn7n"),
+    (b"__jsl", b"document.cookie"),
+    (b"wzws",),
+    (b"please", b"enable", b"checking", "请开启".encode(), "正在验证您的浏览器".encode()),
+)
 _COOKIE_MARKERS = (("加速乐", "__jsluid"), ("加速乐", "__jsl_clearance"), ("知道创宇 wzws", "wzws"))
 # Article text: a real page, however small, has a title element and Chinese text outside scripts.
 _SCRIPT_RE = re.compile(rb"<script\b.*?(?:</script\s*>|\Z)", re.S | re.I)
@@ -44,8 +53,9 @@ def detect_challenge(status: int | None, headers: Mapping[str, str] | None, body
     """A reason ("HTTP 412 瑞数 JavaScript challenge ($_ts)") if this response is a challenge page."""
     head = bytes(body or b"")[:_HEAD]
     kind = None
-    for name, marker in _MARKERS:
-        if marker.search(head):
+    lowered = head.lower()  # ASCII only, as re.I on bytes
+    for (name, marker), hints in zip(_MARKERS, _HINTS):
+        if any(hint in lowered for hint in hints) and marker.search(head):
             kind = name
             break
     if kind is None and headers:
