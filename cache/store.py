@@ -787,31 +787,32 @@ class Store:
     _WEEK_COLUMNS = ("id, url, title, week_start, week_end, published, item_count, districts, read, sample, "
                      "degraded, week_inferred, degraded_reason")
 
-    @staticmethod
-    def _week(row: sqlite3.Row) -> WeekSummary:
-        return WeekSummary(
-            id=row["id"], url=row["url"], title=row["title"], week_start=date.fromisoformat(row["week_start"]),
-            week_end=date.fromisoformat(row["week_end"]), published=date.fromisoformat(row["published"]),
-            item_count=row["item_count"], districts=tuple(row["districts"].split()), read=bool(row["read"]),
-            sample=bool(row["sample"]),
-            degraded=bool(row["degraded"]), week_inferred=bool(row["week_inferred"]),
-            degraded_reason=row["degraded_reason"],
-        )
+    def _weeks(self, sql: str, params: tuple = ()) -> list[WeekSummary]:
+        """WeekSummary records of a query's rows, columns picked by name once per query (from
+        cursor.description) instead of per row through sqlite3.Row: 5,200 weeks took ~45 ms that way."""
+        cursor = self._db.execute(sql, params)
+        column = {description[0]: n for n, description in enumerate(cursor.description)}
+        in_field_order = operator.itemgetter(*(column[name] for name in WeekSummary._fields))
+        iso = date.fromisoformat
+        return [
+            WeekSummary(id_, url, title, iso(week_start), iso(week_end), iso(published), item_count,
+                        tuple(districts.split()), bool(read), bool(sample), bool(degraded), bool(week_inferred),
+                        degraded_reason)
+            for (id_, url, title, week_start, week_end, published, item_count, districts, read, sample, degraded,
+                 week_inferred, degraded_reason) in map(in_field_order, cursor)
+        ]
 
     def weeks(self, districts: Iterable[str] | None = None) -> list[WeekSummary]:
         """Stored digests, newest week first; with `districts`, only weeks that have one of them."""
-        rows = self._named(
-            f"SELECT {self._WEEK_COLUMNS} FROM digests ORDER BY week_start DESC, id DESC"
-        ).fetchall()
-        weeks = [self._week(row) for row in rows]
+        weeks = self._weeks(f"SELECT {self._WEEK_COLUMNS} FROM digests ORDER BY week_start DESC, id DESC")
         if districts is not None:
             wanted = set(districts)
             weeks = [w for w in weeks if wanted.intersection(w.districts)]
         return weeks
 
     def week(self, digest_id: str) -> WeekSummary | None:
-        row = self._named(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id = ?", (digest_id,)).fetchone()
-        return self._week(row) if row else None
+        weeks = self._weeks(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id = ?", (digest_id,))
+        return weeks[0] if weeks else None
 
     def digest(self, digest_id: str) -> Digest | None:
         week = self.week(digest_id)
