@@ -121,6 +121,10 @@ def weeks_stamp(store: Store) -> tuple:
         "SELECT count(*), max(stored_at), total(item_count), total(sample), max(id) FROM digests").fetchone())
 
 
+_counts = tuple.__new__  # WeekCounts from a [items, unread] list
+_NO_ITEMS = WeekCounts(0, 0)
+
+
 class CountIndex:
     """Items and unread items per (district, week), read in one query: a filter change sums these
     in memory instead of querying again, and a read mark adjusts one entry."""
@@ -152,9 +156,13 @@ class CountIndex:
         self.by_week = by_week
 
     def counts(self, districts: Iterable[str] = ()) -> dict[str, WeekCounts]:
+        # Called on every filter change, for every week: the records are made with tuple.__new__
+        # (a namedtuple's own constructor costs twice as much), and one district is not summed.
         codes = list(districts)
         if not codes:
-            return {digest_id: WeekCounts(*c) for digest_id, c in self.by_week.items()}
+            return {digest_id: _counts(WeekCounts, c) for digest_id, c in self.by_week.items()}
+        if len(codes) == 1:
+            return {digest_id: _counts(WeekCounts, c) for digest_id, c in self.by_district.get(codes[0], {}).items()}
         total: dict[str, list[int]] = {}
         for code in codes:
             for digest_id, (items, unread) in self.by_district.get(code, {}).items():
@@ -164,7 +172,7 @@ class CountIndex:
                 else:
                     entry[0] += items
                     entry[1] += unread
-        return {digest_id: WeekCounts(*c) for digest_id, c in total.items()}
+        return {digest_id: _counts(WeekCounts, c) for digest_id, c in total.items()}
 
     def mark_all_read(self, districts: Iterable[str] = ()) -> None:
         """Every item (of `districts`) read, as `mark_all_read` does in the store."""
@@ -206,7 +214,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
         shown = [w for w in shown if w.id in starred or w.id == keep]
     unread = 0
     for week in shown:
-        unread += counts.setdefault(week.id, WeekCounts(0, 0)).unread  # (0, 0): a week with no items
+        unread += counts.setdefault(week.id, _NO_ITEMS)[1]  # (0, 0): a week with no items
     return ListView(shown, counts, len(weeks), districts, unread_only, unread)
 
 
