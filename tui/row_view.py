@@ -20,6 +20,9 @@ from textual.strip import Strip
 
 from .line_styles import CachedStyles
 
+STRIPS_KEPT = 400
+"""Finished lines a list keeps (a few panes' worth: memory stays flat however far the list scrolls)."""
+
 Line = tuple[tuple[str, tuple[str, ...]], ...]
 """One line of a row: (text, component classes) spans. Text here is shown as it is, never as markup."""
 
@@ -43,6 +46,10 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
         self.row_ids: list[str] = []  # one per row, top to bottom
         self._starts: list[int] = []  # first line of each row
         self._lines: dict[str, tuple[Line, ...]] = {}  # drawn lazily, per row id
+        # Finished strips per (row id, line of the row, cursor/hover look, width): scrolling the
+        # list by one row (every `n` past the pane's bottom) shows the same lines one row higher,
+        # and repainting them is then a lookup. Dropped with the row, the styles or the rows.
+        self._strips: dict[tuple[str, int, tuple[str, ...], int], Strip] = {}
         self._cursor = 0
         self._hover: int | None = None
 
@@ -66,6 +73,7 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
         False the caller refreshes the lines that changed."""
         self.row_ids = row_ids
         self._lines.clear()
+        self._strips.clear()
         self._hover = None
         starts, y = [], 0
         for height in heights:
@@ -95,6 +103,8 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
     def redraw_row(self, row_id: str) -> None:
         """Draw one row again (what it shows changed; its height did not)."""
         self._lines.pop(row_id, None)
+        if self._strips:
+            self._strips = {key: strip for key, strip in self._strips.items() if key[0] != row_id}
         self._refresh_row(self.index_of(row_id, default=-1))
 
     def index_of(self, row_id: str | None, default: int) -> int:
@@ -212,6 +222,10 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
         self.refresh()
         super().notify_style_update()
 
+    def _forget_styles(self) -> None:
+        self._strips = {}  # drawn with the old styles (focus, theme, CSS)
+        super()._forget_styles()
+
     def _on_resize(self, event: events.Resize) -> None:
         # Rows are cropped to the width when drawn, so a new size needs no redraw of our own (the
         # resize itself repaints); the first Resize, right after the first frame, costs nothing.
@@ -229,6 +243,15 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
             lines = self._lines[row_id] = self.row_lines(index)
         offset = line_no - self._starts[index]
         under = (self.CURSOR,) if index == self._cursor else (self.HOVER,) if index == self._hover else ()
+        key = (row_id, offset, under, width)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) > STRIPS_KEPT:
+                self._strips = {}
+            strip = self._strips[key] = self._draw(lines, offset, under, width)
+        return strip
+
+    def _draw(self, lines: tuple[Line, ...], offset: int, under: tuple[str, ...], width: int) -> Strip:
         segments = [Segment(" ", self._style(*under))]
         if offset < len(lines):
             segments += [Segment(text, self._style(*under, *classes)) for text, classes in lines[offset]]
