@@ -277,7 +277,7 @@ class MainScreen(Screen[None]):
         else:
             self.viewer.show(view)
         self._show_sidebar(view)
-        self._read_what_is_shown()
+        self._read_what_is_shown(status=False)  # the status line is written once, below
         if digest_id == STARRED_ID:
             self.header.set_sub_title(self.t("starred.title"))
         else:
@@ -461,13 +461,13 @@ class MainScreen(Screen[None]):
         self.set_districts(frozenset())
         self.watch_filter = None
 
-    def _read_what_is_shown(self) -> None:
+    def _read_what_is_shown(self, *, status: bool = True) -> None:
         """While reading, what the viewer will draw whole is read — marked before the frame is
         drawn, so opening a week costs one frame, not a second one for the marks."""
         if self.viewer.reading:
             seen = self.viewer.take_seen()
             if seen:
-                self._mark({key: True for key in seen})
+                self._mark({key: True for key in seen}, status=status)
 
     @on(ArticleViewer.ItemsSeen)
     def _items_seen(self, event: ArticleViewer.ItemsSeen) -> None:
@@ -486,7 +486,7 @@ class MainScreen(Screen[None]):
 
     # -- marks: shown now, written behind ---------------------------------------------------------
 
-    def _mark(self, read: dict[tuple[str, int], bool]) -> None:
+    def _mark(self, read: dict[tuple[str, int], bool], *, status: bool = True) -> None:
         """Set read marks: the view, the list counts and the status at once; the store behind."""
         entries = {(e.digest_id, e.item.position): e for e in self.view.items}
         changed = {key: value for key, value in read.items() if key in entries and entries[key].read != value}
@@ -513,7 +513,8 @@ class MainScreen(Screen[None]):
                 unread += counts[digest_id].unread - old.unread
                 self.week_list.set_counts(digest_id, counts[digest_id])
         self.lists = self.lists._replace(unread=unread)
-        self.update_status()
+        if status:
+            self.update_status()
 
     # -- actions (the screen scope of the command table) ---------------------------------------
 
