@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
@@ -76,15 +76,140 @@ class WeekCounts(NamedTuple):
     unread: int
 
 
+Watch = tuple[str, frozenset[tuple[str, int]]]
+"""A saved search as a filter: its name and the (digest id, position) of its matches."""
+
+BLOCK = 64
+"""Weeks whose records and counts are read together: a screenful of rows and some either side."""
+BLOCKS_KEPT = 8
+"""Blocks a list keeps (memory stays flat however far the list scrolls)."""
+
+
+class ListedWeeks(Sequence):
+    """The weeks a list shows, newest first: their ids are known (one indexed query), their
+    records (`WeekSummary`) and filtered counts are read a block of rows at a time, only for the
+    rows asked for — the rows on screen — so a list of 5,200 weeks costs 5,200 ids, not 5,200
+    records and 39,000 counted items.
+
+    Counts the reader sets (`set_counts`, a read mark shown before the write lands) are pinned:
+    a block read again later never undoes them."""
+
+    def __init__(self, store: Store, ids: list[str], districts: frozenset[str] = frozenset(),
+                 watch: Watch | None = None, samples: frozenset[str] = frozenset()) -> None:
+        self.ids = ids
+        self.samples = samples  # sample weeks (their rows are a line taller)
+        self._store = store
+        self._districts = districts
+        self._watch = watch
+        self._blocks: dict[int, tuple[dict[str, WeekSummary], dict[str, WeekCounts]]] = {}
+        self._pinned: dict[str, WeekCounts] = {}
+        self._zeroed = False  # every item the list counts was marked read (`mark_all_read`)
+        self._position: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index):  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self[n] for n in range(*index.indices(len(self.ids)))]
+        if index < 0:
+            index += len(self.ids)
+        return self._block(index)[0][self.ids[index]]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ListedWeeks):
+            return self.ids == other.ids
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def index(self, digest_id: str | None, *args: Any) -> int:  # type: ignore[override]
+        """Where a week is in the list (ValueError when it is not listed), without a scan."""
+        if self._position is None:
+            self._position = {digest_id: n for n, digest_id in enumerate(self.ids)}
+        try:
+            return self._position[digest_id]  # type: ignore[index]
+        except KeyError:
+            raise ValueError(digest_id) from None
+
+    def __contains__(self, digest_id: object) -> bool:  # ids, not records
+        try:
+            self.index(digest_id)  # type: ignore[arg-type]
+        except (ValueError, TypeError):
+            return False
+        return True
+
+    def counts(self, digest_id: str) -> WeekCounts:
+        """The week's items under the filter and how many are unread (a listed week)."""
+        pinned = self._pinned.get(digest_id)
+        if pinned is not None:
+            return pinned
+        counts = self._block(self.index(digest_id))[1].get(digest_id, _NO_ITEMS)
+        return counts._replace(unread=0) if self._zeroed else counts
+
+    def set_counts(self, digest_id: str, counts: WeekCounts) -> None:
+        self._pinned[digest_id] = counts
+
+    def zero_unread(self) -> None:
+        """Every listed item read (the UI shows `mark_all_read` before the write lands)."""
+        self._zeroed = True
+        self._pinned = {key: c._replace(unread=0) for key, c in self._pinned.items()}
+
+    def _block(self, index: int) -> tuple[dict[str, WeekSummary], dict[str, WeekCounts]]:
+        number = index // BLOCK
+        block = self._blocks.get(number)
+        if block is None:
+            if len(self._blocks) >= BLOCKS_KEPT:
+                del self._blocks[next(iter(self._blocks))]
+            ids = self.ids[number * BLOCK:(number + 1) * BLOCK]
+            block = self._blocks[number] = (self._store.weeks_by_id(ids),
+                                            week_counts(self._store, self._districts, ids, self._watch))
+        return block
+
+
+class CountsView(Mapping):
+    """`ListView.counts`: a listed week's counts, read with its block of rows when first asked."""
+
+    def __init__(self, weeks: ListedWeeks) -> None:
+        self._weeks = weeks
+
+    def __getitem__(self, digest_id: str) -> WeekCounts:
+        if digest_id not in self._weeks:
+            raise KeyError(digest_id)
+        return self._weeks.counts(digest_id)
+
+    def __setitem__(self, digest_id: str, counts: WeekCounts) -> None:
+        self._weeks.set_counts(digest_id, counts)
+
+    def __contains__(self, digest_id: object) -> bool:
+        return digest_id in self._weeks
+
+    def __iter__(self):
+        return iter(self._weeks.ids)
+
+    def __len__(self) -> int:
+        return len(self._weeks.ids)
+
+
 class ListView(NamedTuple):
     """The week list under a filter: the weeks that have a matching item, newest first."""
 
-    weeks: list[WeekSummary]
-    counts: dict[str, WeekCounts]
+    weeks: ListedWeeks
+    counts: CountsView
     total_weeks: int  # stored weeks, before the filter
     districts: frozenset[str] = frozenset()
     unread_only: bool = False
-    unread: int = 0  # unread items in the listed weeks (summed once, not per keypress)
+    unread: int = 0  # unread items in the listed weeks (an SQL aggregate, then kept by the marks)
+
+    @property
+    def ids(self) -> list[str]:
+        return self.weeks.ids
+
+
+def empty_list_view(store: Store) -> ListView:
+    """A list of no weeks (before the first is read)."""
+    weeks = ListedWeeks(store, [])
+    return ListView(weeks, CountsView(weeks), 0)
 
 
 def _district_clause(districts: Iterable[str], column: str = "i.district") -> tuple[str, list]:
@@ -94,17 +219,35 @@ def _district_clause(districts: Iterable[str], column: str = "i.district") -> tu
     return f" AND {column} IN ({','.join('?' * len(codes))})", codes
 
 
+def _json_ids(ids: Iterable[str]) -> str:
+    """Ids as a JSON array for `IN (SELECT value FROM json_each(?))`: one parameter for any count."""
+    import json
+
+    return json.dumps(list(ids))
+
+
 # -- reading -------------------------------------------------------------------------------------
 
 
-def week_counts(store: Store, districts: Iterable[str] = (), digest_ids: Iterable[str] | None = None
-                ) -> dict[str, WeekCounts]:
+def week_counts(store: Store, districts: Iterable[str] = (), digest_ids: Iterable[str] | None = None,
+                watch: Watch | None = None) -> dict[str, WeekCounts]:
     """Items and unread items per week under the filter (weeks without a matching item are absent)."""
     clause, params = _district_clause(districts)
     if digest_ids is not None:
-        ids = list(digest_ids)
-        clause += f" AND i.digest_id IN ({','.join('?' * len(ids))})"
-        params += ids
+        clause += " AND i.digest_id IN (SELECT value FROM json_each(?))"
+        params.append(_json_ids(digest_ids))
+    if watch is not None:  # a watch's matches are (week, position) pairs: counted here
+        counted: dict[str, list[int]] = {}
+        keys = watch[1]
+        for digest_id, position, unread in store._db.execute(
+                f"""SELECT i.digest_id, i.position, r.position IS NULL FROM items i
+                    LEFT JOIN item_read r ON r.digest_id = i.digest_id AND r.position = i.position
+                    WHERE 1 {clause}""", params):
+            if (digest_id, position) in keys:
+                entry = counted.setdefault(digest_id, [0, 0])
+                entry[0] += 1
+                entry[1] += unread
+        return {digest_id: WeekCounts(*c) for digest_id, c in counted.items()}
     rows = store._db.execute(
         f"""SELECT i.digest_id, count(*), sum(r.position IS NULL) FROM items i
             LEFT JOIN item_read r ON r.digest_id = i.digest_id AND r.position = i.position
@@ -115,77 +258,13 @@ def week_counts(store: Store, districts: Iterable[str] = (), digest_ids: Iterabl
 
 
 def weeks_stamp(store: Store) -> tuple:
-    """Changes when a week is added, removed or re-saved: whether `store.weeks()` must be re-read
-    (one cheap aggregate instead of 520 records)."""
+    """Changes when a week is added, removed or re-saved: whether the list's ids must be re-read
+    (one cheap aggregate)."""
     return tuple(store._db.execute(
         "SELECT count(*), max(stored_at), total(item_count), total(sample), max(id) FROM digests").fetchone())
 
 
-_counts = tuple.__new__  # WeekCounts from a [items, unread] list
 _NO_ITEMS = WeekCounts(0, 0)
-
-
-class CountIndex:
-    """Items and unread items per (district, week), read in one query: a filter change sums these
-    in memory instead of querying again, and a read mark adjusts one entry."""
-
-    def __init__(self, store: Store) -> None:
-        by_district: dict[str, dict[str, list[int]]] = {}
-        by_week: dict[str, list[int]] = {}
-        # One pass over the items table in its own order, summed here: a GROUP BY (district, week)
-        # walked the district index and looked every row up in the table to join it, twice the
-        # time of this at start-up (the reader's largest per-week cost: 160 ms at 5,200 weeks).
-        rows = store._db.execute(
-            """SELECT i.district, i.digest_id, r.position IS NULL FROM items i NOT INDEXED
-               LEFT JOIN item_read r ON r.digest_id = i.digest_id AND r.position = i.position""")
-        for district, digest_id, unread in rows:
-            weeks = by_district.get(district)
-            if weeks is None:
-                weeks = by_district[district] = {}
-            entry = weeks.get(digest_id)
-            if entry is None:
-                entry = weeks[digest_id] = [0, 0]
-            entry[0] += 1
-            entry[1] += unread
-            total = by_week.get(digest_id)
-            if total is None:
-                total = by_week[digest_id] = [0, 0]
-            total[0] += 1
-            total[1] += unread
-        self.by_district = by_district
-        self.by_week = by_week
-
-    def counts(self, districts: Iterable[str] = ()) -> dict[str, WeekCounts]:
-        # Called on every filter change, for every week: the records are made with tuple.__new__
-        # (a namedtuple's own constructor costs twice as much), and one district is not summed.
-        codes = list(districts)
-        if not codes:
-            return {digest_id: _counts(WeekCounts, c) for digest_id, c in self.by_week.items()}
-        if len(codes) == 1:
-            return {digest_id: _counts(WeekCounts, c) for digest_id, c in self.by_district.get(codes[0], {}).items()}
-        total: dict[str, list[int]] = {}
-        for code in codes:
-            for digest_id, (items, unread) in self.by_district.get(code, {}).items():
-                entry = total.get(digest_id)
-                if entry is None:
-                    total[digest_id] = [items, unread]
-                else:
-                    entry[0] += items
-                    entry[1] += unread
-        return {digest_id: _counts(WeekCounts, c) for digest_id, c in total.items()}
-
-    def mark_all_read(self, districts: Iterable[str] = ()) -> None:
-        """Every item (of `districts`) read, as `mark_all_read` does in the store."""
-        for code in list(districts) or list(self.by_district):
-            for digest_id, entry in self.by_district.get(code, {}).items():
-                self.by_week[digest_id][1] -= entry[1]
-                entry[1] = 0
-
-    def add_unread(self, digest_id: str, district: str, delta: int) -> None:
-        """An item of `district` in `digest_id` was read (-1) or marked unread (+1)."""
-        for entry in (self.by_district.get(district, {}).get(digest_id), self.by_week.get(digest_id)):
-            if entry is not None:
-                entry[1] = max(0, min(entry[0], entry[1] + delta))
 
 
 def starred_weeks(store: Store) -> set[str]:
@@ -194,32 +273,122 @@ def starred_weeks(store: Store) -> set[str]:
         "SELECT DISTINCT s.digest_id FROM stars s JOIN items i ON i.digest_id = s.digest_id AND i.position = s.position")}
 
 
-def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
-              keep: str | None = None, weeks: list[WeekSummary] | None = None,
-              index: CountIndex | None = None, starred_only: bool = False) -> ListView:
-    """The week list as shown: with a filter (or `unread_only`, `starred_only`), only weeks with a
-    matching item.
+class WeekSets:
+    """What a list is cut from, kept between filter changes until a week is added or re-saved:
+    every week's id (newest first), the sample weeks, and the weeks of each district (read from
+    the district index the first time that district is filtered)."""
 
-    `keep` (the open week) stays listed in the unread-only view after its last item was read, so
-    the list does not move under the reader. `weeks`: `store.weeks()` when the caller has it."""
+    def __init__(self, store: Store) -> None:
+        self.stamp = weeks_stamp(store)
+        self.all_ids = store.week_ids()
+        self.samples = frozenset(store.sample_ids())
+        self._store = store
+        self._by_district: dict[str, frozenset[str]] = {}
+
+    def current(self) -> bool:
+        """No week was added, removed or re-saved since these were read."""
+        return weeks_stamp(self._store) == self.stamp
+
+    def with_districts(self, districts: frozenset[str]) -> set[str]:
+        """Weeks with an item of one of `districts`."""
+        weeks: set[str] = set()
+        for code in districts:
+            found = self._by_district.get(code)
+            if found is None:
+                found = self._by_district[code] = frozenset(row[0] for row in self._store._db.execute(
+                    "SELECT DISTINCT digest_id FROM items WHERE district = ?", (code,)))
+            weeks |= found
+        return weeks
+
+
+def read_weeks(store: Store, districts: frozenset[str]) -> set[str]:
+    """Weeks whose items (of `districts`) are all read, or that have none: what the unread-only
+    list leaves out. Found from the read marks, so the cost follows what has been read."""
+    if not districts:  # `digests.read` is "every item read" (true of a week without items)
+        return {row[0] for row in store._db.execute("SELECT id FROM digests WHERE read = 1")}
+    clause, params = _district_clause(districts)
+    read = dict(store._db.execute(
+        f"""SELECT i.digest_id, count(*) FROM item_read r CROSS JOIN items i
+                ON i.digest_id = r.digest_id AND i.position = r.position
+            WHERE 1 {clause} GROUP BY i.digest_id""", params))
+    if not read:
+        return set()
+    items = store._db.execute(
+        f"""SELECT i.digest_id, count(*) FROM items i
+            WHERE i.digest_id IN (SELECT value FROM json_each(?)) {clause} GROUP BY i.digest_id""",
+        [_json_ids(read), *params])
+    return {digest_id for digest_id, count in items if read.get(digest_id) == count}
+
+
+def _has_items(store: Store, digest_id: str | None) -> bool:
+    return store._db.execute("SELECT 1 FROM items WHERE digest_id = ? LIMIT 1", (digest_id,)).fetchone() is not None
+
+
+def week_counts_unread(store: Store, districts: frozenset[str], watch: Watch, unread: bool) -> dict[str, WeekCounts]:
+    """Counts of the weeks with a watch match under the filter (with `unread`, an unread one)."""
+    weeks = {digest_id for digest_id, _ in watch[1]}
+    counts = week_counts(store, districts, weeks, watch) if weeks else {}
+    return {k: c for k, c in counts.items() if c.items and (c.unread or not unread)}
+
+
+def unread_total(store: Store, districts: Iterable[str] = ()) -> int:
+    """Unread items (of `districts`) in the archive: items less read items, two aggregates whose cost
+    follows what has been read, not every item (the item count is the index's own)."""
+    clause, params = _district_clause(districts)
+    items = store._db.execute(f"SELECT count(*) FROM items i WHERE 1 {clause}", params).fetchone()[0]
+    read = store._db.execute(
+        # CROSS JOIN keeps item_read the outer loop (SQLite's planner would walk every item of the
+        # districts and look each up): the cost follows the read marks.
+        f"""SELECT count(*) FROM item_read r CROSS JOIN items i ON i.digest_id = r.digest_id AND i.position = r.position
+            WHERE 1 {clause}""", params).fetchone()[0]
+    return items - read
+
+
+def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
+              keep: str | None = None, starred_only: bool = False, watch: Watch | None = None,
+              sets: WeekSets | None = None) -> ListView:
+    """The week list as shown: with a filter (districts, a watch, `unread_only`, `starred_only`),
+    only weeks with a matching item.
+
+    `keep` (the open week) stays listed in the unread-only and starred-only views after its last
+    item was read or unstarred, so the list does not move under the reader. `sets`: what the
+    caller kept from its last list (`WeekSets`, still current). Records and counts are read later,
+    for the rows shown (`ListedWeeks`)."""
     districts = frozenset(districts)
-    weeks = store.weeks() if weeks is None else weeks
-    counts = index.counts(districts) if index is not None else week_counts(store, districts)
-    shown = weeks
-    if districts or unread_only:
-        shown = [w for w in weeks if (c := counts.get(w.id)) is not None and c.items
-                 and (c.unread or not unread_only or w.id == keep)]
+    sets = WeekSets(store) if sets is None else sets
+    all_ids = ids = sets.all_ids
+    include: set[str] | None = None  # listed only if in it (None: every week)
+    if watch is not None:
+        include = set(week_counts_unread(store, districts, watch, False))
+    elif districts:
+        include = sets.with_districts(districts)
+    if unread_only:
+        if watch is not None:
+            unread = set(week_counts_unread(store, districts, watch, True))
+            if keep in include:
+                unread.add(keep)
+            include = unread
+        else:
+            exclude = read_weeks(store, districts)
+            if keep in exclude and (keep in include if include is not None else _has_items(store, keep)):
+                exclude.discard(keep)
+            ids = [digest_id for digest_id in ids if digest_id not in exclude]
+    if include is not None:
+        ids = [digest_id for digest_id in ids if digest_id in include]
     if starred_only:
         starred = starred_weeks(store)
-        shown = [w for w in shown if w.id in starred or w.id == keep]
-    unread = 0
-    for week in shown:
-        unread += counts.setdefault(week.id, _NO_ITEMS)[1]  # (0, 0): a week with no items
-    return ListView(shown, counts, len(weeks), districts, unread_only, unread)
+        if keep is not None:
+            starred.add(keep)
+        ids = [digest_id for digest_id in ids if digest_id in starred]
+    listed = ListedWeeks(store, ids, districts, watch, sets.samples)
+    if starred_only:
+        total = sum(c.unread for c in week_counts(store, districts, ids, watch).values()) if ids else 0
+    elif watch is not None:
+        total = sum(c.unread for c in week_counts_unread(store, districts, watch, False).values())
+    else:
+        total = unread_total(store, districts)
+    return ListView(listed, CountsView(listed), len(all_ids), districts, unread_only, total)
 
-
-Watch = tuple[str, frozenset[tuple[str, int]]]
-"""A saved search as a filter: its name and the (digest id, position) of its matches."""
 
 
 def _shown(districts: frozenset[str], watch: Watch | None, digest_id: str, item: Item) -> bool:

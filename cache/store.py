@@ -810,6 +810,16 @@ class Store:
             weeks = [w for w in weeks if wanted.intersection(w.districts)]
         return weeks
 
+    def week_ids(self) -> list[str]:
+        """Every stored digest's id, newest week first: the week list's rows, from the index alone."""
+        return [row[0] for row in self._db.execute("SELECT id FROM digests ORDER BY week_start DESC, id DESC")]
+
+    def weeks_by_id(self, ids: Iterable[str]) -> dict[str, WeekSummary]:
+        """The records of some weeks (the rows a list shows), by id; unknown ids are absent."""
+        weeks = self._weeks(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id IN (SELECT value FROM json_each(?))",
+                            (json.dumps(list(ids)),))
+        return {week.id: week for week in weeks}
+
     def week(self, digest_id: str) -> WeekSummary | None:
         weeks = self._weeks(f"SELECT {self._WEEK_COLUMNS} FROM digests WHERE id = ?", (digest_id,))
         return weeks[0] if weeks else None

@@ -133,18 +133,48 @@ def test_old_week_flags_become_item_marks_on_migration(tmp_path: Path) -> None:
         assert store.week("1660001").read and not store.week(LATEST_ID).read
 
 
-def test_the_count_index_sums_like_the_store_counts(store: Store) -> None:
+def test_the_listed_counts_and_unread_total_match_the_store_counts(store: Store) -> None:
     reading.set_items_read(store, LATEST_ID, [0, 2])
-    index = reading.CountIndex(store)
+    reading.mark_week_read(store, "1660001", {"futian"})
+    watch = ("w", frozenset({(LATEST_ID, 0), (LATEST_ID, 1), ("1654003", 0)}))
     for districts in ((), ("futian",), ("futian", "nanshan", "city")):
-        assert index.counts(districts) == reading.week_counts(store, districts)
-    index.add_unread(LATEST_ID, "luohu", -1)
-    reading.set_items_read(store, LATEST_ID, [1])
-    assert index.counts() == reading.week_counts(store)
-    index.mark_all_read(("futian",))
-    reading.mark_all_read(store, ("futian",))
-    assert index.counts() == reading.week_counts(store)
-    assert index.counts(("futian",)) == reading.week_counts(store, ("futian",))
+        for unread_only in (False, True):
+            for chosen in (None, watch):
+                listing = reading.list_view(store, districts, unread_only=unread_only, watch=chosen)
+                expected = reading.week_counts(store, districts, watch=chosen)
+                if districts or unread_only or chosen:
+                    expected = {k: c for k, c in expected.items() if c.items and (c.unread or not unread_only)}
+                    assert set(listing.ids) == set(expected)
+                else:
+                    assert listing.ids == store.week_ids()
+                for digest_id in listing.ids:
+                    assert listing.counts[digest_id] == expected.get(digest_id, reading.WeekCounts(0, 0))
+                assert listing.unread == sum(c.unread for c in expected.values())
+                assert listing.ids == [w.id for w in store.weeks() if w.id in listing.ids]  # newest first
+
+
+def test_a_list_reads_records_and_counts_only_for_the_rows_asked(store: Store, monkeypatch) -> None:
+    """Building the list reads ids, not every week's record: the rows drawn read their block."""
+    monkeypatch.setattr(reading, "BLOCK", 2)
+    asked: list[list[str]] = []
+    real = store.weeks_by_id
+    monkeypatch.setattr(store, "weeks_by_id", lambda ids: asked.append(list(ids)) or real(ids))
+    monkeypatch.setattr(store, "weeks", lambda *a: pytest.fail("the whole archive was read"))
+    listing = reading.list_view(store)
+    assert asked == [] and len(listing.weeks) == 4 and listing.total_weeks == 4
+    assert listing.weeks[0].id == LATEST_ID and listing.counts[LATEST_ID].items == 8
+    assert asked == [store.week_ids()[:2]]  # one block of two rows, records and counts together
+    listing.counts[LATEST_ID] = reading.WeekCounts(8, 1)  # a mark the UI shows before it is written
+    listing.weeks[3]  # type: ignore[func-returns-value]
+    assert listing.counts[LATEST_ID] == reading.WeekCounts(8, 1)
+
+
+def test_the_unread_only_list_keeps_the_open_week_while_it_has_matching_items(store: Store) -> None:
+    reading.mark_week_read(store, "1660001")
+    assert "1660001" not in reading.list_view(store, unread_only=True).ids
+    assert "1660001" in reading.list_view(store, unread_only=True, keep="1660001").ids
+    assert "1660001" in reading.list_view(store, {"futian"}, unread_only=True, keep="1660001").ids
+    assert "1654003" not in reading.list_view(store, {"nanshan"}, unread_only=True, keep="1654003").ids
 
 
 def test_the_writer_tells_other_connections_commits_from_its_own(tmp_path: Path) -> None:

@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.reading import (
-    CountIndex,
     ListView,
     StoreWriter,
     WeekCounts,
+    WeekSets,
     WeekView,
     data_version,
+    empty_list_view,
     list_view,
     mark_all_read,
     set_items_read,
@@ -27,7 +28,6 @@ from sz_digest.cache.reading import (
     starred_count,
     starred_view,
     week_view,
-    weeks_stamp,
 )
 from sz_digest.cache.setting_keys import TUI_DISTRICT_FILTER, TUI_SELECTED_WEEK, TUI_STARRED_ONLY, TUI_UNREAD_ONLY
 from sz_digest.cache.text import clean_line, clean_text
@@ -152,11 +152,10 @@ class MainScreen(Screen[None]):
         self.start_districts = start_districts
         self.offline = offline
         self._store_error_shown = False
-        self.lists = ListView([], {}, 0)
+        self.lists = empty_list_view(store)
         self.view = WeekView(None, None, (), "none")
         self._settings: dict[str, str | None] = {}
-        self._weeks: list = []  # every stored week, newest first (see `_list_view`)
-        self._weeks_stamp: tuple | None = None
+        self._sets: WeekSets | None = None  # every week's id, the weeks of each district (see `_list_view`)
         self._degraded = 0  # weeks stored as full text (issue 12), for the status line
         self._data_version = 0
         self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
@@ -164,7 +163,6 @@ class MainScreen(Screen[None]):
                                   on_external=lambda: self.post_message(self.StoreChanged()))
         self._commits_seen = 0
         self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
-        self._counts: CountIndex | None = None  # per (district, week) counts; None: read again
 
     @classmethod
     def for_lang(cls, lang: str) -> type[MainScreen]:
@@ -206,14 +204,14 @@ class MainScreen(Screen[None]):
         self.set_reactive(MainScreen.unread_only, self._settings[SETTING_UNREAD_ONLY] == "1")
         self.set_reactive(MainScreen.starred_only, self._settings[SETTING_STARRED_ONLY] == "1")
         self.lists = self._list_view(keep=self.start_week or self._settings[SETTING_WEEK])
-        ids = {week.id for week in self.lists.weeks}
+        listed = self.lists.weeks  # `in` looks an id up, no scan
         remembered = self._settings[SETTING_WEEK]
-        if self.start_week in ids:
+        if self.start_week in listed:
             first = self.start_week
-        elif remembered in ids:
+        elif remembered in listed:
             first = remembered
-        elif self.lists.weeks:
-            first = self.lists.weeks[0].id
+        elif self.lists.ids:
+            first = self.lists.ids[0]
         else:  # the filter matches no week: show one, and the viewer says what the filter hides
             first = self.start_week or remembered or self.store.resolve_week("latest")
         self.week_list.show_weeks(self.lists, self._starred_count())
@@ -228,18 +226,17 @@ class MainScreen(Screen[None]):
     # -- building the views (the only store reads) ------------------------------------------------
 
     def _list_view(self, keep: str | None = None, *, keep_open: bool = True) -> ListView:
-        """The list under the filter. The 520 week records are re-read only when a week was added or
-        re-saved; a filter change or a read mark costs one counting query."""
-        stamp = weeks_stamp(self.store)
-        if stamp != self._weeks_stamp:
-            self._weeks, self._weeks_stamp = self.store.weeks(), stamp
-            self._degraded = sum(1 for week in self._weeks if week.degraded)  # once per change, not per key
-            self._counts = None
-        if self._counts is None:
-            self._counts = CountIndex(self.store)
+        """The list under the filter: ids from indexed queries (every week's ids and each
+        district's weeks kept until a week is added or re-saved), an unread total from SQL
+        aggregates; week records and counts are read later for the rows on screen."""
+        if self._sets is None or not self._sets.current():
+            self._sets = WeekSets(self.store)
+            self._degraded = self.store.degraded_count()  # once per change, not per key
+        if self.writer.busy:  # counts read now may miss marks still queued: read again when written
+            self._refresh_wanted = True
         keep = keep or (self.digest_id if keep_open else None)  # the open week stays listed while read
         return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep,
-                         weeks=self._weeks, index=self._counts, starred_only=self.starred_only)
+                         starred_only=self.starred_only, watch=self.watch_filter, sets=self._sets)
 
     def _starred_count(self) -> int:
         return starred_count(self.store)
@@ -297,11 +294,10 @@ class MainScreen(Screen[None]):
         from sz_digest.cache.health import layout_warning
 
         self.layout_warning = layout_warning(self.store)
-        self._counts = None
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
-        if self.digest_id is None and self.lists.weeks:
-            self.show_week(self.lists.weeks[0].id, reading=False)
+        if self.digest_id is None and self.lists.ids:
+            self.show_week(self.lists.ids[0], reading=False)
             return
         view = self._week_view(self.digest_id)
         if view != self.view:
@@ -352,20 +348,41 @@ class MainScreen(Screen[None]):
         self._relist()
 
     def watch_watch_filter(self) -> None:
-        # The watch filters the viewer (its matches in each week); the week list stays as it is.
-        self.show_week(self.digest_id, reading=self.viewer.reading)
+        # The watch filters the week list (weeks with a match) and the viewer (the matches).
+        self._relist()
 
     def _relist(self) -> None:
         """The filter changed: list only the weeks it matches; stay on the open week if it is one
         of them, else go to the nearest one (the same week again when the filter is cleared)."""
         self.lists = self._list_view(keep_open=False)
         self.week_list.show_weeks(self.lists, self._starred_count())
-        ids = [week.id for week in self.lists.weeks]
+        ids = self.lists.ids
         target = self.digest_id
-        if target != STARRED_ID and target not in ids and ids:
-            start = self.view.week.week_start if self.view.week else None
-            target = next((w.id for w in self.lists.weeks if start is None or w.week_start <= start), ids[-1])
+        if target != STARRED_ID and target not in self.lists.weeks and ids:
+            target = self._nearest_listed(target)
         self.show_week(target, reading=self.viewer.reading)
+
+    def _nearest_listed(self, digest_id: str | None) -> str:
+        """The first listed week no newer than `digest_id`'s week (the last listed one if none):
+        found by walking every week's ids in their order from that week, not the list's records."""
+        listed, ids = self.lists.weeks, self.lists.ids
+        if self.view.week is None or self._sets is None:
+            return ids[0]
+        start = self.view.week.week_start
+        every = self._sets.all_ids
+        try:
+            here = every.index(digest_id)
+        except ValueError:
+            here = len(every)
+        # Weeks before it in the order may share its start date (listed first by id): the old rule
+        # took the first listed week with week_start <= start.
+        back = here - 1
+        while back >= 0 and (week := self.store.week(every[back])) is not None and week.week_start == start:
+            back -= 1
+        for candidate in every[back + 1:]:
+            if candidate in listed:
+                return candidate
+        return ids[-1]
 
     def watch_sidebar(self, sidebar: bool) -> None:
         self.district_filter.display = sidebar
@@ -398,7 +415,7 @@ class MainScreen(Screen[None]):
             return
         t = self.t
         lists = self.lists
-        if self.districts or self.unread_only or self.starred_only:
+        if self.districts or self.unread_only or self.starred_only or self.watch_filter is not None:
             parts = [t("status.weeks_of", shown=len(lists.weeks), n=lists.total_weeks)]
         else:
             parts = [t("status.weeks", n=lists.total_weeks)]
@@ -497,9 +514,7 @@ class MainScreen(Screen[None]):
         by_week: dict[str, dict[int, bool]] = {}
         for (digest_id, position), value in changed.items():
             by_week.setdefault(digest_id, {})[position] = value
-            if self._counts is not None:
-                self._counts.add_unread(digest_id, entries[(digest_id, position)].item.district, -1 if value else 1)
-        counts = self.lists.counts  # changed in place: a copy per key cost O(weeks) (5,200 at a hundred years)
+        counts = self.lists.counts  # the shown week's counts, pinned until the list is read again
         unread = self.lists.unread
         for digest_id, marks in by_week.items():
             for value in (True, False):
@@ -539,13 +554,14 @@ class MainScreen(Screen[None]):
             self.open_week(target)
 
     def _unread_neighbour(self, step: int) -> str | None:
-        weeks = self.lists.weeks
-        ids = [week.id for week in weeks]
-        index = ids.index(self.digest_id) if self.digest_id in ids else (-1 if step > 0 else len(ids))
+        """The next listed week with an unread item: counts are read a block at a time as it walks."""
+        ids, counts = self.lists.ids, self.lists.counts
+        index = self.lists.weeks.index(self.digest_id) if self.digest_id in self.lists.weeks else (
+            -1 if step > 0 else len(ids))
         index += step
-        while 0 <= index < len(weeks):
-            if self.lists.counts[weeks[index].id].unread:
-                return weeks[index].id
+        while 0 <= index < len(ids):
+            if counts[ids[index]].unread:
+                return ids[index]
             index += step
         return None
 
@@ -654,12 +670,9 @@ class MainScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._write(mark_all_read, self.districts)
-                if self._counts is not None:
-                    self._counts.mark_all_read(self.districts)
-                self.lists = self.lists._replace(
-                    counts={k: WeekCounts(c.items, 0) for k, c in self.lists.counts.items()}, unread=0)
-                for week in self.lists.weeks:
-                    self.week_list.set_counts(week.id, self.lists.counts[week.id])
+                self.lists.weeks.zero_unread()
+                self.lists = self.lists._replace(unread=0)
+                self.week_list.redraw_counts()
                 self.view = self.view.with_marks(read={(e.digest_id, e.item.position): True for e in self.view.items})
                 self.viewer.show_marks(self.view)
                 self.update_status()

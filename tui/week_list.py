@@ -1,7 +1,8 @@
 """The week list: one row per stored digest, newest first (plus a "starred" entry on top).
 
 A `RowView`: rows have a known height (two lines, three for the sample), so 520 weeks cost a list of
-offsets and only the visible lines are drawn. Only dates, counts and the app's own words are shown
+offsets and only the visible lines are drawn; the weeks' records and counts are read for those rows
+only (`cache.reading.ListedWeeks`). Only dates, counts and the app's own words are shown
 here: nothing scraped.
 """
 
@@ -18,6 +19,8 @@ from .i18n import Catalog
 from .row_view import Line, RowView
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from sz_digest.cache.model import WeekSummary
     from sz_digest.cache.reading import ListView, WeekCounts
 
@@ -74,9 +77,9 @@ class WeekList(RowView):
         super().__init__(id=id)
         self.t = t
         self.listing: ListView | None = None  # what `show_weeks` was given
-        self.weeks: list[WeekSummary] = []
-        self._position: dict[str, int] = {}
-        self.counts: dict[str, WeekCounts] = {}
+        self.weeks: Sequence[WeekSummary] = ()  # read a block at a time, for the rows drawn
+        self.counts: Mapping[str, WeekCounts] = {}
+        self._drawn: dict[str, tuple[WeekSummary, WeekCounts]] = {}  # what each drawn row shows
         self.starred_count = 0
         self._asked: int | None = None  # the row a key asked for, until the screen moves the cursor
 
@@ -84,34 +87,56 @@ class WeekList(RowView):
 
     def show_weeks(self, weeks: ListView, starred_count: int = 0) -> None:
         """Replace the rows (the weeks the filter shows), keeping the cursor on the selected week;
-        when nothing changed, nothing is redrawn."""
-        ids = ([STARRED_ID] if starred_count else []) + [week.id for week in weeks.weeks]
-        if ids == self.row_ids and weeks.weeks == self.weeks and starred_count == self.starred_count:
-            for week in weeks.weeks:
-                if weeks.counts[week.id] != self.counts.get(week.id):
-                    self.counts[week.id] = weeks.counts[week.id]
-                    self.redraw_row(week.id)
-            return
+        when the same weeks are listed, only rows on screen whose week or counts changed are drawn
+        again (the others are drawn from the new list when scrolled to)."""
+        ids = ([STARRED_ID] if starred_count else []) + weeks.ids
+        same = ids == self.row_ids and starred_count == self.starred_count
         self.listing = weeks
         self.weeks = weeks.weeks
-        self.counts = dict(weeks.counts)
-        self._position = {week.id: n for n, week in enumerate(weeks.weeks)}  # a key finds its week without a scan
+        self.counts = weeks.counts
         self.starred_count = starred_count
-        heights = ([2] if starred_count else []) + [3 if week.sample else 2 for week in weeks.weeks]
-        self.set_rows(ids, heights, cursor_id=self.digest_id)
+        if same:
+            self._redraw_changed()
+            return
+        self._drawn = {}
+        samples = weeks.weeks.samples
+        heights = [3 if digest_id in samples else 2 for digest_id in weeks.ids] if samples else [2] * len(weeks.ids)
+        self.set_rows(ids, ([2] if starred_count else []) + heights, cursor_id=self.digest_id)
+
+    def _redraw_changed(self) -> None:
+        on_screen = set(self.row_ids[self._row_at(int(self.scroll_y)):
+                                     self._row_at(int(self.scroll_y) + self.scrollable_content_region.height) + 1])
+        offset = 1 if self.starred_count else 0
+        for row_id, shown in list(self._drawn.items()):
+            if row_id in on_screen:
+                index = self.row_ids.index(row_id) - offset
+                if (self.weeks[index], self.counts[row_id]) != shown:
+                    self.redraw_row(row_id)
+            else:  # off screen: forgotten, drawn from the new list when it scrolls back
+                del self._drawn[row_id]
+                self._lines.pop(row_id, None)
+        if len(self._strips) > len(self._drawn) * 3 + 6:
+            self._strips = {key: strip for key, strip in self._strips.items() if key[0] in self._lines}
 
     def row_lines(self, index: int) -> tuple[Line, ...]:
         if self.row_ids[index] == STARRED_ID:
             return (((self.t("week.starred"), ("week-list--note",)),),
                     (("  " + self.t("week.starred_count", n=self.starred_count), ("week-list--dim",)),))
         week = self.weeks[index - (1 if self.starred_count else 0)]
-        return week_lines(week, self.counts[week.id], self.t)
+        counts = self.counts[week.id]
+        self._drawn[week.id] = (week, counts)
+        return week_lines(week, counts, self.t)
 
     def set_counts(self, digest_id: str, counts: WeekCounts) -> None:
         """Redraw one row whose counts changed (items read or marked unread)."""
-        if self.counts.get(digest_id) != counts and digest_id in self.counts:
-            self.counts[digest_id] = counts
+        shown = self._drawn.get(digest_id)
+        if shown is not None and shown[1] != counts:
             self.redraw_row(digest_id)
+
+    def redraw_counts(self) -> None:
+        """Counts changed everywhere (`M`): the rows on screen are drawn again."""
+        for row_id in list(self._drawn):
+            self.redraw_row(row_id)
 
     def set_starred_count(self, count: int) -> None:
         """Add, update or drop the starred entry at the top."""
@@ -123,13 +148,15 @@ class WeekList(RowView):
 
     def neighbour(self, step: int) -> str | None:
         """The id of the week `step` rows below the selected one (the starred entry excluded)."""
-        if not self.weeks:
+        if self.listing is None or not self.listing.ids:
             return None
-        index = self._position.get(self.digest_id)
-        if index is None:
-            return self.weeks[0].id
+        ids = self.listing.ids
+        try:
+            index = self.listing.weeks.index(self.digest_id)
+        except ValueError:
+            return ids[0]
         index += step
-        return self.weeks[index].id if 0 <= index < len(self.weeks) else None
+        return ids[index] if 0 <= index < len(ids) else None
 
     # -- the cursor ----------------------------------------------------------------------------
 
