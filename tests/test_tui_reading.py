@@ -54,6 +54,60 @@ async def test_a_filter_lists_only_matching_weeks_and_n_p_move_among_them(data_d
         assert "4 weeks stored" in status(app)
 
 
+async def test_a_chosen_watch_lists_only_weeks_with_a_match(data_dir: Path) -> None:
+    """Issue 14: a watch chosen in the sidebar filters the week list as districts do, not only
+    the viewer: only weeks with a match, their counts, "N of M weeks"; chosen again, it stops."""
+    from sz_digest.cache.watches import add_watch
+
+    with Store.open(data_dir, seed_sample=False) as store:
+        add_watch(store, "治理", "治理")  # matches one item in LATEST_ID and one in 1657002
+    async with running(data_dir) as (app, pilot):
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.post_message(DistrictFilter.WatchChosen("治理"))
+        await settle(app, pilot)
+        assert listed(app) == [LATEST_ID, "1657002"]
+        assert main(app).lists.counts[LATEST_ID] == reading.WeekCounts(1, 1)
+        assert "2 of 4 weeks" in status(app) and "2 unread" in status(app) and "治理" in status(app)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert main(app).digest_id == "1657002"  # 1660001 has no match: skipped
+        assert all("治理" in title or "治理" in "".join(entry.item.paragraphs)
+                   for title, entry in zip(shown_titles(app), viewer(app).entries))
+        sidebar.post_message(DistrictFilter.WatchChosen("治理"))  # chosen again: every week, the cursor stays
+        await settle(app, pilot)
+        assert listed(app) == [LATEST_ID, "1660001", "1657002", "1654003"]
+        assert main(app).digest_id == "1657002"
+        assert "4 weeks stored" in status(app)
+
+
+async def test_start_up_and_a_toggle_read_the_weeks_on_screen_not_the_archive(tmp_path: Path, monkeypatch) -> None:
+    """Issue 15: the list knows its length from ids; records and counts are read for the rows
+    drawn (a block of them), on start and after a filter change, never for every week."""
+    from tui_fixtures import make_store, many_weeks
+
+    data = make_store(tmp_path / "data", many_weeks(300))
+    monkeypatch.setattr(Store, "weeks", lambda *a, **k: (_ for _ in ()).throw(AssertionError("every week read")))
+    asked: list[int] = []
+    real = Store.weeks_by_id
+    monkeypatch.setattr(Store, "weeks_by_id", lambda self, ids: asked.append(len(ids := list(ids))) or real(self, ids))
+    async with running(data) as (app, pilot):
+        assert len(app.screen.query_one(WeekList).row_ids) == 300 and "300 weeks stored" in status(app)
+        assert sum(asked) <= reading.BLOCK  # the first rows' block, not 300 records
+        app.screen.query_one(WeekList).focus()
+        await pilot.press("end")  # the last week: its block, not the ones in between
+        await settle(app, pilot)
+        assert main(app).digest_id == str(1663876 - 299)
+        assert sum(asked) <= 2 * reading.BLOCK + 1
+        asked.clear()
+        main(app).set_districts(frozenset({"nanshan"}))
+        await settle(app, pilot)
+        assert listed_count(app) == 300 and sum(asked) <= 2 * reading.BLOCK + 1
+
+
+def listed_count(app) -> int:
+    return len(app.screen.query_one(WeekList).row_ids)
+
+
 async def test_moving_past_weeks_with_a_filter_leaves_hidden_items_unread(data_dir: Path) -> None:
     async with running(data_dir, districts=["nanshan", "futian"]) as (app, pilot):
         await pilot.press("enter", "n", "p")
