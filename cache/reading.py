@@ -95,10 +95,11 @@ class ListedWeeks(Sequence):
     a block read again later never undoes them."""
 
     def __init__(self, store: Store, ids: list[str], districts: frozenset[str] = frozenset(),
-                 watch: Watch | None = None, samples: frozenset[str] = frozenset()) -> None:
+                 watch: Watch | None = None, sets: WeekSets | None = None) -> None:
         self.ids = ids
-        self.samples = samples  # sample weeks (their rows are a line taller)
+        self.samples = sets.samples if sets is not None else frozenset()  # rows a line taller
         self._store = store
+        self._sets = sets
         self._districts = districts
         self._watch = watch
         self._blocks: dict[int, tuple[dict[str, WeekSummary], dict[str, WeekCounts]]] = {}
@@ -162,8 +163,8 @@ class ListedWeeks(Sequence):
             if len(self._blocks) >= BLOCKS_KEPT:
                 del self._blocks[next(iter(self._blocks))]
             ids = self.ids[number * BLOCK:(number + 1) * BLOCK]
-            block = self._blocks[number] = (self._store.weeks_by_id(ids),
-                                            week_counts(self._store, self._districts, ids, self._watch))
+            records = self._sets.records(ids) if self._sets is not None else self._store.weeks_by_id(ids)
+            block = self._blocks[number] = (records, week_counts(self._store, self._districts, ids, self._watch))
         return block
 
 
@@ -275,8 +276,9 @@ def starred_weeks(store: Store) -> set[str]:
 
 class WeekSets:
     """What a list is cut from, kept between filter changes until a week is added or re-saved:
-    every week's id (newest first), the sample weeks, and the weeks of each district (read from
-    the district index the first time that district is filtered)."""
+    every week's id (newest first), the sample weeks, the weeks of each district (read from the
+    district index the first time that district is filtered), and the records of the weeks lately
+    shown (a filter changes their counts, not their records)."""
 
     def __init__(self, store: Store) -> None:
         self.stamp = weeks_stamp(store)
@@ -284,6 +286,18 @@ class WeekSets:
         self.samples = frozenset(store.sample_ids())
         self._store = store
         self._by_district: dict[str, frozenset[str]] = {}
+        self._records: dict[str, WeekSummary] = {}
+
+    def records(self, ids: list[str]) -> dict[str, WeekSummary]:
+        """The records of `ids` (those not kept are read in one query)."""
+        kept = self._records
+        missing = [digest_id for digest_id in ids if digest_id not in kept]
+        if missing:
+            if len(kept) + len(missing) > BLOCK * BLOCKS_KEPT:
+                kept.clear()  # memory stays flat: what is on screen is read again at once
+                missing = ids
+            kept.update(self._store.weeks_by_id(missing))
+        return {digest_id: kept[digest_id] for digest_id in ids if digest_id in kept}
 
     def current(self) -> bool:
         """No week was added, removed or re-saved since these were read."""
@@ -380,7 +394,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
         if keep is not None:
             starred.add(keep)
         ids = [digest_id for digest_id in ids if digest_id in starred]
-    listed = ListedWeeks(store, ids, districts, watch, sets.samples)
+    listed = ListedWeeks(store, ids, districts, watch, sets)
     if starred_only:
         total = sum(c.unread for c in week_counts(store, districts, ids, watch).values()) if ids else 0
     elif watch is not None:

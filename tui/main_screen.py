@@ -229,7 +229,7 @@ class MainScreen(Screen[None]):
         """The list under the filter: ids from indexed queries (every week's ids and each
         district's weeks kept until a week is added or re-saved), an unread total from SQL
         aggregates; week records and counts are read later for the rows on screen."""
-        if self._sets is None or not self._sets.current():
+        if self._sets is None:  # dropped by `refresh_from_store` when weeks were added or re-saved
             self._sets = WeekSets(self.store)
             self._degraded = self.store.degraded_count()  # once per change, not per key
         if self.writer.busy:  # counts read now may miss marks still queued: read again when written
@@ -294,6 +294,8 @@ class MainScreen(Screen[None]):
         from sz_digest.cache.health import layout_warning
 
         self.layout_warning = layout_warning(self.store)
+        if self._sets is not None and not self._sets.current():
+            self._sets = None
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
         if self.digest_id is None and self.lists.ids:
