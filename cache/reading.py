@@ -17,6 +17,7 @@ The functions take a `Store` and use its connection: this module is the store's 
 from __future__ import annotations
 
 import queue
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -457,6 +458,14 @@ def starred_count(store: Store) -> int:
     return store._db.execute(
         "SELECT count(*) FROM stars s JOIN items i ON i.digest_id = s.digest_id AND i.position = s.position"
     ).fetchone()[0]
+
+
+def any_watch(store: Store) -> bool:
+    """Whether a watch (saved search) is stored: the sidebar's badges need counting at all."""
+    try:
+        return store._db.execute("SELECT 1 FROM watches LIMIT 1").fetchone() is not None
+    except sqlite3.Error:  # badges are a comfort: the full count reports what is wrong
+        return True
 
 
 def data_version(store: Store) -> int:

@@ -19,6 +19,7 @@ from sz_digest.cache.reading import (
     WeekCounts,
     WeekSets,
     WeekView,
+    any_watch,
     data_version,
     empty_list_view,
     list_view,
@@ -252,6 +253,9 @@ class MainScreen(Screen[None]):
     def refresh_watches(self) -> None:
         """Recount the saved searches' unread matches for the sidebar (after a sync, a read change,
         a new watch)."""
+        if not any_watch(self.store):  # most stores: no query language to import before the first frame
+            self.district_filter.show_watches({})
+            return
         from sz_digest.cache.errors import DigestError
         from sz_digest.cache.watches import unread_counts
 
