@@ -259,11 +259,13 @@ def week_counts(store: Store, districts: Iterable[str] = (), digest_ids: Iterabl
     return {digest_id: WeekCounts(items, unread) for digest_id, items, unread in rows}
 
 
+_STAMP = "count(*), max(stored_at), total(item_count), total(sample), max(id)"
+
+
 def weeks_stamp(store: Store) -> tuple:
     """Changes when a week is added, removed or re-saved: whether the list's ids must be re-read
     (one cheap aggregate)."""
-    return tuple(store._db.execute(
-        "SELECT count(*), max(stored_at), total(item_count), total(sample), max(id) FROM digests").fetchone())
+    return tuple(store._db.execute(f"SELECT {_STAMP} FROM digests").fetchone())
 
 
 _NO_ITEMS = WeekCounts(0, 0)
@@ -282,9 +284,14 @@ class WeekSets:
     shown (a filter changes their counts, not their records)."""
 
     def __init__(self, store: Store) -> None:
-        self.stamp = weeks_stamp(store)
+        # The stamp, the sample weeks and the full-text weeks' count in one pass over the table.
+        *stamp, degraded, samples = store._db.execute(
+            f"""SELECT {_STAMP}, total(degraded), group_concat(CASE WHEN sample = 1 THEN id END, ' ')
+                FROM digests""").fetchone()
+        self.stamp = tuple(stamp)
+        self.degraded = int(degraded)  # weeks stored as full text (issue 12), for the status line
+        self.samples = frozenset(samples.split(" ")) if samples else frozenset()
         self.all_ids = store.week_ids()
-        self.samples = frozenset(store.sample_ids())
         self._store = store
         self._by_district: dict[str, frozenset[str]] = {}
         self._records: dict[str, WeekSummary] = {}

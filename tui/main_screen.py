@@ -232,7 +232,7 @@ class MainScreen(Screen[None]):
         aggregates; week records and counts are read later for the rows on screen."""
         if self._sets is None:  # dropped by `refresh_from_store` when weeks were added or re-saved
             self._sets = WeekSets(self.store)
-            self._degraded = self.store.degraded_count()  # once per change, not per key
+            self._degraded = self._sets.degraded  # once per change, not per key
         if self.writer.busy:  # counts read now may miss marks still queued: read again when written
             self._refresh_wanted = True
         keep = keep or (self.digest_id if keep_open else None)  # the open week stays listed while read
