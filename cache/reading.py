@@ -346,11 +346,23 @@ def _has_items(store: Store, digest_id: str | None) -> bool:
     return store._db.execute("SELECT 1 FROM items WHERE digest_id = ? LIMIT 1", (digest_id,)).fetchone() is not None
 
 
-def week_counts_unread(store: Store, districts: frozenset[str], watch: Watch, unread: bool) -> dict[str, WeekCounts]:
-    """Counts of the weeks with a watch match under the filter (with `unread`, an unread one)."""
-    weeks = {digest_id for digest_id, _ in watch[1]}
-    counts = week_counts(store, districts, weeks, watch) if weeks else {}
-    return {k: c for k, c in counts.items() if c.items and (c.unread or not unread)}
+def watch_week_counts(store: Store, districts: frozenset[str], watch: Watch) -> dict[str, WeekCounts]:
+    """Counts of the weeks with a watch match under the filter, counted from the matches themselves: the cost follows the watch's matches and the read marks,
+    not the items of every week it touches."""
+    keys: Iterable[tuple[str, int]] = watch[1]
+    if districts:
+        clause, params = _district_clause(districts, "district")
+        shown = set(store._db.execute(f"SELECT digest_id, position FROM items WHERE 1 {clause}", params))
+        keys = shown.intersection(keys)
+    read = set(store._db.execute("SELECT digest_id, position FROM item_read"))
+    counted: dict[str, list[int]] = {}
+    for key in keys:
+        entry = counted.get(key[0])
+        if entry is None:
+            entry = counted[key[0]] = [0, 0]
+        entry[0] += 1
+        entry[1] += key not in read
+    return {digest_id: WeekCounts(*c) for digest_id, c in counted.items()}
 
 
 def unread_total(store: Store, districts: Iterable[str] = ()) -> int:
@@ -380,13 +392,15 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
     sets = WeekSets(store) if sets is None else sets
     all_ids = ids = sets.all_ids
     include: set[str] | None = None  # listed only if in it (None: every week)
+    matches: dict[str, WeekCounts] = {}
     if watch is not None:
-        include = set(week_counts_unread(store, districts, watch, False))
+        matches = watch_week_counts(store, districts, watch)
+        include = set(matches)
     elif districts:
         include = sets.with_districts(districts)
     if unread_only:
         if watch is not None:
-            unread = set(week_counts_unread(store, districts, watch, True))
+            unread = {digest_id for digest_id, c in matches.items() if c.unread}
             if keep in include:
                 unread.add(keep)
             include = unread
@@ -406,7 +420,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
     if starred_only:
         total = sum(c.unread for c in week_counts(store, districts, ids, watch).values()) if ids else 0
     elif watch is not None:
-        total = sum(c.unread for c in week_counts_unread(store, districts, watch, False).values())
+        total = sum(c.unread for c in matches.values())
     else:
         total = unread_total(store, districts)
     return ListView(listed, CountsView(listed), len(all_ids), districts, unread_only, total)
