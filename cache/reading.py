@@ -116,6 +116,8 @@ class ListedWeeks(Sequence):
             return [self[n] for n in range(*index.indices(len(self.ids)))]
         if index < 0:
             index += len(self.ids)
+        if not 0 <= index < len(self.ids):
+            raise IndexError(index)
         return self._block(index)[0][self.ids[index]]
 
     def __eq__(self, other: object) -> bool:
