@@ -107,6 +107,7 @@ class ListedWeeks(Sequence):
         self._pinned: dict[str, WeekCounts] = {}
         self._zeroed = False  # every item the list counts was marked read (`mark_all_read`)
         self._position: dict[str, int] | None = None
+        self._no_unread: set[str] | None = None  # weeks with nothing unread (`has_unread`)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -150,6 +151,22 @@ class ListedWeeks(Sequence):
             return pinned
         counts = self._block(self.index(digest_id))[1].get(digest_id, _NO_ITEMS)
         return counts._replace(unread=0) if self._zeroed else counts
+
+    def has_unread(self, digest_id: str) -> bool:
+        """Whether a listed week has an unread item under the filter, without reading its block:
+        the weeks with nothing unread come from the read marks, once (`N`/`P` over a long list)."""
+        pinned = self._pinned.get(digest_id)
+        if pinned is not None:
+            return pinned.unread > 0
+        if self._zeroed:
+            return False
+        if self._no_unread is None:
+            if self._watch is not None:
+                counts = watch_week_counts(self._store, self._districts, self._watch)
+                self._no_unread = {week for week, c in counts.items() if not c.unread}
+            else:
+                self._no_unread = read_weeks(self._store, self._districts)
+        return digest_id not in self._no_unread
 
     def set_counts(self, digest_id: str, counts: WeekCounts) -> None:
         self._pinned[digest_id] = counts

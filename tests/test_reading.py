@@ -149,6 +149,7 @@ def test_the_listed_counts_and_unread_total_match_the_store_counts(store: Store)
                     assert listing.ids == store.week_ids()
                 for digest_id in listing.ids:
                     assert listing.counts[digest_id] == expected.get(digest_id, reading.WeekCounts(0, 0))
+                    assert listing.weeks.has_unread(digest_id) == (listing.counts[digest_id].unread > 0)
                 assert listing.unread == sum(c.unread for c in expected.values())
                 assert listing.ids == [w.id for w in store.weeks() if w.id in listing.ids]  # newest first
 
@@ -167,6 +168,11 @@ def test_a_list_reads_records_and_counts_only_for_the_rows_asked(store: Store, m
     listing.counts[LATEST_ID] = reading.WeekCounts(8, 1)  # a mark the UI shows before it is written
     listing.weeks[3]  # type: ignore[func-returns-value]
     assert listing.counts[LATEST_ID] == reading.WeekCounts(8, 1)
+    listing.counts[LATEST_ID] = reading.WeekCounts(8, 0)
+    assert not listing.weeks.has_unread(LATEST_ID) and listing.weeks.has_unread(store.week_ids()[3])
+    listing.weeks.zero_unread()  # `M`, before the write lands
+    assert not any(listing.weeks.has_unread(digest_id) for digest_id in listing.ids)
+    assert all(listing.counts[digest_id].unread == 0 for digest_id in listing.ids)
 
 
 def test_the_unread_only_list_keeps_the_open_week_while_it_has_matching_items(store: Store) -> None:

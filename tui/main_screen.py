@@ -560,13 +560,12 @@ class MainScreen(Screen[None]):
             self.open_week(target)
 
     def _unread_neighbour(self, step: int) -> str | None:
-        """The next listed week with an unread item: counts are read a block at a time as it walks."""
-        ids, counts = self.lists.ids, self.lists.counts
-        index = self.lists.weeks.index(self.digest_id) if self.digest_id in self.lists.weeks else (
-            -1 if step > 0 else len(ids))
+        """The next listed week with an unread item (the read weeks come from the read marks, once)."""
+        listed, ids = self.lists.weeks, self.lists.ids
+        index = listed.index(self.digest_id) if self.digest_id in listed else (-1 if step > 0 else len(ids))
         index += step
         while 0 <= index < len(ids):
-            if counts[ids[index]].unread:
+            if listed.has_unread(ids[index]):
                 return ids[index]
             index += step
         return None
