@@ -82,8 +82,8 @@ Watch = tuple[str, frozenset[tuple[str, int]]]
 
 BLOCK = 64
 """Weeks whose records and counts are read together: a screenful of rows and some either side."""
-BLOCKS_KEPT = 8
-"""Blocks a list keeps (memory stays flat however far the list scrolls)."""
+BLOCKS_KEPT = 3
+"""Blocks a list keeps: the screen's and its neighbours' (memory stays flat however far it scrolls)."""
 
 
 class ListedWeeks(Sequence):

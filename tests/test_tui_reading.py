@@ -104,6 +104,26 @@ async def test_start_up_and_a_toggle_read_the_weeks_on_screen_not_the_archive(tm
         assert listed_count(app) == 300 and sum(asked) <= 2 * reading.BLOCK + 1
 
 
+async def test_a_row_read_while_off_screen_shows_its_new_counts_when_it_scrolls_back(tmp_path: Path) -> None:
+    """Rows off screen are forgotten by the list (memory stays flat): one whose week was read
+    meanwhile is drawn from the new counts, not from a finished line kept from before."""
+    from tui_fixtures import make_store, many_weeks
+
+    data = make_store(tmp_path / "data", many_weeks(300))
+    async with running(data) as (app, pilot):
+        app.screen.query_one(WeekList).focus()
+        assert "3/3 unread" in screen_text(app).splitlines()[3]
+        for _ in range(10):  # far down: more rows drawn than the list remembers
+            await pilot.press("pagedown")
+        await settle(app, pilot)
+        await pilot.press("M", "y")  # every week read while the first rows are off screen
+        await settle(app, pilot)
+        await pilot.press("home")
+        await settle(app, pilot)
+        assert "3 items" in screen_text(app).splitlines()[3]
+        assert "unread" not in "".join(line.split("││")[1] for line in screen_text(app).splitlines()[2:30])
+
+
 def listed_count(app) -> int:
     return len(app.screen.query_one(WeekList).row_ids)
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.reading import ListView, WeekCounts
 
 STARRED_ID = "starred"  # the row id of the "starred items" entry at the top
+DRAWN_KEPT = 100  # drawn rows remembered (a tall screen's worth) before those off screen are forgotten
 
 
 def week_lines(week: WeekSummary, counts: WeekCounts, t: Catalog) -> tuple[Line, ...]:
@@ -104,19 +105,25 @@ class WeekList(RowView):
         self.set_rows(ids, ([2] if starred_count else []) + heights, cursor_id=self.digest_id)
 
     def _redraw_changed(self) -> None:
-        on_screen = set(self.row_ids[self._row_at(int(self.scroll_y)):
-                                     self._row_at(int(self.scroll_y) + self.scrollable_content_region.height) + 1])
+        self._forget_off_screen()
         offset = 1 if self.starred_count else 0
         for row_id, shown in list(self._drawn.items()):
-            if row_id in on_screen:
-                index = self.row_ids.index(row_id) - offset
-                if (self.weeks[index], self.counts[row_id]) != shown:
-                    self.redraw_row(row_id)
-            else:  # off screen: forgotten, drawn from the new list when it scrolls back
-                del self._drawn[row_id]
-                self._lines.pop(row_id, None)
-        if len(self._strips) > len(self._drawn) * 3 + 6:
-            self._strips = {key: strip for key, strip in self._strips.items() if key[0] in self._lines}
+            index = self.row_ids.index(row_id) - offset
+            if (self.weeks[index], self.counts[row_id]) != shown:
+                self.redraw_row(row_id)
+
+    def _forget_off_screen(self) -> None:
+        """Rows off screen are forgotten (drawn from the list when they scroll back): what the list
+        holds stays a screenful however far the reader goes."""
+        on_screen = set(self.row_ids[self._row_at(int(self.scroll_y)):
+                                     self._row_at(int(self.scroll_y) + self.scrollable_content_region.height) + 1])
+        gone = [row_id for row_id in self._drawn if row_id not in on_screen]
+        for row_id in gone:
+            del self._drawn[row_id]
+            self._lines.pop(row_id, None)
+        if gone:  # their finished lines too: counts may change while they are away
+            forgotten = set(gone)
+            self._strips = {key: strip for key, strip in self._strips.items() if key[0] not in forgotten}
 
     def row_lines(self, index: int) -> tuple[Line, ...]:
         if self.row_ids[index] == STARRED_ID:
@@ -124,6 +131,8 @@ class WeekList(RowView):
                     (("  " + self.t("week.starred_count", n=self.starred_count), ("week-list--dim",)),))
         week = self.weeks[index - (1 if self.starred_count else 0)]
         counts = self.counts[week.id]
+        if len(self._drawn) >= DRAWN_KEPT:
+            self._forget_off_screen()
         self._drawn[week.id] = (week, counts)
         return week_lines(week, counts, self.t)
 
