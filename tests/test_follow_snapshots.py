@@ -25,6 +25,7 @@ def test_sidebar_watches_with_one_chosen(snap_compare, tmp_path: Path) -> None:
     async def choose(pilot) -> None:
         await pilot.pause()
         app.main.set_watch("社工")
+        app.main.writer.join()  # the badges are counted on the writer thread
         await pilot.pause()
 
     try:

@@ -169,6 +169,8 @@ async def settle(app: DigestApp, pilot) -> None:
     app.main.writer.join()
     app.main.poll_store()
     await pilot.pause()
+    app.main.writer.join()  # what the poll queued (the watches' badges are counted there)
+    await pilot.pause()
 
 
 def notices(app: DigestApp) -> str:
