@@ -136,3 +136,24 @@ async def test_the_reader_runs_on_new_after_its_refresh_and_reports_a_failing_ho
         await settle(app, pilot)
         assert [hit["title"] for hit in json.loads(received.read_text("utf-8"))] == ["南山区开展养老服务社工培训"]
         assert "on_new for watch '养老': failed (exit status 4)" in notices(app)
+
+
+async def test_a_read_only_store_still_counts_the_watches_badges(data_dir: Path) -> None:
+    """The badges are counted on the writer's thread; a store opened read-only has no writer, so
+    they are counted as a read, and no store error is reported for them."""
+    from sz_digest.cache.config import Config
+    from sz_digest.tui.app import DigestApp
+
+    with Store.open(data_dir) as store:
+        add_watch(store, "社工", "社工")
+    store = Store.open(data_dir, seed_sample=False)
+    store.read_only, store.read_only_reason = True, "the data dir is read-only"  # as Store.open sets them
+    try:
+        app = DigestApp(store, config=Config(), offline=True, lang="en")
+        async with app.run_test(notifications=True) as pilot:
+            await settle(app, pilot)
+            assert app.screen.query_one(DistrictFilter).watch_counts == {"社工": 6}
+            assert main(app).writer._thread is None  # nothing was sent to a writer
+            assert "could not save" not in notices(app).replace("\n", "")
+    finally:
+        store.close()

@@ -259,6 +259,9 @@ class MainScreen(Screen[None]):
         # Each watch's query runs over the whole archive (60 ms warm, 300 ms cold for a broad one
         # at 5,200 weeks), after every read mark that lands: on the writer's thread and connection
         # (its search cache stays warm), so no key waits on it; the counts come back as a message.
+        if self.store.read_only:  # no writer for a store opened read-only: counted here, as a read
+            count_watches(self.store, self.district_filter.show_watches)
+            return
         self.writer.submit(count_watches, lambda counts: self.post_message(self.WatchCounts(counts)))
 
     @dataclass
