@@ -644,57 +644,29 @@ class Store:
         A real page replaces the sample with the same id; read state and stars are kept. `rewrite`
         replaces the items even when the raw bytes are the same (a re-parse of a kept page).
         """
-        if not is_post_id(digest.id):
-            raise StoreError(self.path, f"refusing a digest with a malformed id {digest.id!r}")
-        if keep_file and raw:
-            self._keep_page(digest, raw)
-        districts = " ".join(sorted({item.district for item in digest.items}, key=ORDER.__getitem__))
+        return self.save_digests([(digest, raw, etag, last_modified)], keep_file=keep_file, rewrite=rewrite)[0]
+
+    def save_digests(self, pages: Iterable[tuple[Digest, bytes, str | None, str | None]], *,
+                     keep_file: bool = True, rewrite: bool = False) -> list[bool]:
+        """`save_digest` for several (digest, raw, etag, last_modified) in ONE transaction: all of
+        them or none. Returns each one's "changed".
+
+        Why: a sync stores hundreds; per digest, the commit and the trigram index's per-transaction
+        segment flush cost more than the rows (528 digests: 1.48 s of CPU one by one, 0.89 s 32 at a
+        time). The kept page files are written first, as `save_digest` does: a file whose row never
+        commits is rewritten by the next sync that fetches the page again."""
+        pages = list(pages)
+        for digest, _raw, _etag, _last_modified in pages:
+            if not is_post_id(digest.id):
+                raise StoreError(self.path, f"refusing a digest with a malformed id {digest.id!r}")
+        if keep_file:
+            for digest, raw, _etag, _last_modified in pages:
+                if raw:
+                    self._keep_page(digest, raw)
+        now = _now()
         with self._write() as db:
-            old = db.execute("SELECT sha256 FROM kept_pages WHERE digest_id = ?", (digest.id,)).fetchone()
-            was_sample = db.execute("SELECT sample FROM digests WHERE id = ?", (digest.id,)).fetchone()
-            was_read = db.execute("SELECT read FROM digests WHERE id = ?", (digest.id,)).fetchone()
-            sha256 = digest_of(raw)
-            changed = rewrite or old is None or old[0] != sha256 or (was_sample is not None and was_sample[0] != digest.sample)
-            db.execute(
-                """INSERT INTO digests(id, url, title, week_start, week_end, published, sample,
-                                       item_count, districts, stored_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                   ON CONFLICT(id) DO UPDATE SET url = excluded.url, title = excluded.title,
-                       week_start = excluded.week_start, week_end = excluded.week_end,
-                       published = excluded.published, sample = excluded.sample,
-                       item_count = excluded.item_count, districts = excluded.districts,
-                       stored_at = excluded.stored_at""",
-                (digest.id, digest.url, digest.title, digest.week_start.isoformat(),
-                 digest.week_end.isoformat(), digest.published.isoformat(), int(digest.sample),
-                 len(digest.items), districts, _now()),
-            )
-            _save_parse_record(db, digest)
-            if changed:
-                db.execute(_BUMP_SEARCH_GENERATION)
-                db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
-                db.executemany(
-                    """INSERT INTO items(digest_id, position, district, district_name, title, body,
-                                         folded_title, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [(digest.id, item.position, item.district, item.district_name, item.title,
-                      item.body, stored_fold(item.title), stored_fold(f"{item.title}\n{item.body}"))
-                     for item in digest.items],
-                )
-                db.execute(
-                    "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
-                    (digest.id, digest.url, sha256, len(raw)),
-                )
-            if rewrite and was_read is not None and was_read[0]:
-                # A re-parse of the same page (a parser upgrade splitting a full-text week): a week
-                # read whole stays read whole. A changed page's new items stay unread (below).
-                db.execute("INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items WHERE digest_id = ?",
-                           (digest.id,))
-            recount_read(db, digest.id)  # new items are unread: the week is read only if all are
-            db.execute(
-                "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
-                (digest.url, etag, last_modified, _now()),
-            )
-            db.execute("DELETE FROM failures WHERE url = ? OR post_id = ?", (digest.url, digest.id))
-        return changed
+            return [_save_digest_in(db, digest, raw, etag, last_modified, rewrite, now)
+                    for digest, raw, etag, last_modified in pages]
 
     def _keep_page(self, digest: Digest, raw: bytes) -> None:
         """Keep the raw page outside the database, compressed (cache/pages.py)."""
@@ -1210,6 +1182,56 @@ def trigram_match(needle: str) -> str:
     superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
     trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
+
+
+def _save_digest_in(db: sqlite3.Connection, digest: Digest, raw: bytes, etag: str | None,
+                    last_modified: str | None, rewrite: bool, now: str) -> bool:
+    """One digest's rows, inside the caller's transaction (`Store.save_digests`); whether it changed."""
+    districts = " ".join(sorted({item.district for item in digest.items}, key=ORDER.__getitem__))
+    old = db.execute("SELECT sha256 FROM kept_pages WHERE digest_id = ?", (digest.id,)).fetchone()
+    was = db.execute("SELECT sample, read FROM digests WHERE id = ?", (digest.id,)).fetchone()
+    sha256 = digest_of(raw)
+    changed = rewrite or old is None or old[0] != sha256 or (was is not None and was[0] != digest.sample)
+    db.execute(
+        """INSERT INTO digests(id, url, title, week_start, week_end, published, sample,
+                               item_count, districts, stored_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(id) DO UPDATE SET url = excluded.url, title = excluded.title,
+               week_start = excluded.week_start, week_end = excluded.week_end,
+               published = excluded.published, sample = excluded.sample,
+               item_count = excluded.item_count, districts = excluded.districts,
+               stored_at = excluded.stored_at""",
+        (digest.id, digest.url, digest.title, digest.week_start.isoformat(),
+         digest.week_end.isoformat(), digest.published.isoformat(), int(digest.sample),
+         len(digest.items), districts, now),
+    )
+    _save_parse_record(db, digest)
+    if changed:
+        db.execute(_BUMP_SEARCH_GENERATION)
+        db.execute("DELETE FROM items WHERE digest_id = ?", (digest.id,))
+        db.executemany(
+            """INSERT INTO items(digest_id, position, district, district_name, title, body,
+                                 folded_title, folded) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+            [(digest.id, item.position, item.district, item.district_name, item.title,
+              item.body, stored_fold(item.title), stored_fold(f"{item.title}\n{item.body}"))
+             for item in digest.items],
+        )
+        db.execute(
+            "INSERT OR REPLACE INTO kept_pages(digest_id, url, sha256, size) VALUES (?, ?, ?, ?)",
+            (digest.id, digest.url, sha256, len(raw)),
+        )
+    if rewrite and was is not None and was[1]:
+        # A re-parse of the same page (a parser upgrade splitting a full-text week): a week
+        # read whole stays read whole. A changed page's new items stay unread (below).
+        db.execute("INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items WHERE digest_id = ?",
+                   (digest.id,))
+    recount_read(db, digest.id)  # new items are unread: the week is read only if all are
+    db.execute(
+        "INSERT OR REPLACE INTO fetch_meta(url, etag, last_modified, fetched_at) VALUES (?, ?, ?, ?)",
+        (digest.url, etag, last_modified, now),
+    )
+    db.execute("DELETE FROM failures WHERE url = ? OR post_id = ?", (digest.url, digest.id))
+    return changed
 
 
 def _save_parse_record(db: sqlite3.Connection, digest: Digest) -> None:

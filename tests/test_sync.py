@@ -362,6 +362,57 @@ def test_cancel_stops_promptly_and_the_next_sync_completes(server, store, tmp_pa
         assert snapshot(fresh) == snapshot(store)
 
 
+def test_a_cancel_commits_the_digests_parsed_but_not_yet_stored(server, store, monkeypatch):
+    """Parsed digests wait for a batch (cache/sync.py `_Batches`); cancelling the sync stores them,
+    whole, instead of dropping them, and the next sync fetches only what was not stored."""
+    import sz_digest.cache.parser as parser_module
+    import sz_digest.cache.sync as sync_module
+
+    # No batch by size or time: only the first digest (stored at once) and the cancel commit.
+    monkeypatch.setattr(sync_module, "COMMIT_AFTER", 3600.0)
+    monkeypatch.setattr(sync_module, "COMMIT_EVERY", 1000)
+    posts = server.column.digests()
+    fast = {str(p.id) for p in posts[:5]}
+    for post in posts[5:]:
+        server.fault(post.path, Fault("latency", delay=30))  # in flight when the cancel comes
+    parsed: list[str] = []
+    real_parse = parser_module.parse_digest
+
+    def counting_parse(*args):
+        digest = real_parse(*args)
+        parsed.append(digest.id)
+        return digest
+
+    monkeypatch.setattr(parser_module, "parse_digest", counting_parse)
+    patient = FetchOptions(connect_timeout=1.0, read_timeout=60.0, total_timeout=60.0)
+
+    async def cancel_once_parsed():
+        task = asyncio.create_task(sync(store, source=server.source, options=patient, concurrency=8))
+        deadline = time.monotonic() + 20
+        while len(parsed) < 5 and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.2)  # the last parse's coroutine hands its digest to the batch
+        stored_before = store.known_ids()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return stored_before
+
+    stored_before = asyncio.run(cancel_once_parsed())
+    assert sorted(parsed) == sorted(fast)
+    assert len(stored_before) < len(fast)  # they were waiting for their transaction
+    assert store.known_ids() == fast
+    for post in posts[:5]:
+        assert store.digest(str(post.id)) == parse_digest(render_post(post), server.url(post.path))
+        assert len(store.items_for(str(post.id))) == len(post.items)
+    server.clear_faults()
+    server.clear_log()
+    report = run(store, server)
+    assert report.failed == [] and store.known_ids() == digest_ids(server)
+    assert sorted(report.new_ids) == sorted(digest_ids(server) - fast)
+    assert not {p.rsplit("_", 1)[-1].split(".")[0] for p in server.bodies_served()} & fast
+
+
 def test_a_hostile_redirect_target_never_reaches_a_report_or_the_store_as_control(server, store):
     """Failure reasons quote what the server sent: the Location header is cleaned before it is kept."""
     victim = server.column.by_id(1699966)
