@@ -225,3 +225,36 @@ def test_the_migration_rewrites_format_1_pages_and_loses_nothing(tmp_path):
         done, failed = store.reparse(parse)
         assert done == 2 and sorted(seen) == sorted(raws[i][1] for i in ("1700000", "1700001"))
         assert len(failed) == 1 and "unreadable" in failed[0][1]
+
+
+def test_a_kept_page_is_never_written_through_a_link_planted_in_its_place(tmp_path):
+    from sz_digest.cache.atomic import WriteError
+    from sz_digest.cache.pages import write_page
+
+    pages = tmp_path / "pages"
+    raw, url = sample_page()
+    write_page(pages, "1", URL.format(1), raw)  # the folder exists and this process has written there
+    victim = tmp_path / "victim.txt"
+    victim.write_text("mine")
+    (pages / "2.page").symlink_to(victim)
+    with pytest.raises(WriteError, match="symbolic link"):
+        write_page(pages, "2", URL.format(2), raw)
+    assert victim.read_text() == "mine" and (pages / "2.page").is_symlink()
+    assert sorted(p.name for p in pages.iterdir()) == ["1.page", "2.page"]  # no temp file left behind
+
+
+def test_kept_pages_replace_in_place_and_a_removed_folder_comes_back(tmp_path):
+    from sz_digest.cache.pages import write_page
+
+    pages = tmp_path / "pages"
+    raw, url = sample_page()
+    write_page(pages, "1", URL.format(1), b"<html>old</html>")
+    (pages / "1.html").write_bytes(b"<html>legacy</html>")  # an older store's pair, met later
+    (pages / "1.url").write_text(URL.format(1))
+    write_page(pages, "1", URL.format(1), raw)
+    assert read_page(pages, "1") == (URL.format(1), raw)
+    for leftover in pages.iterdir():
+        leftover.unlink()
+    pages.rmdir()
+    write_page(pages, "3", URL.format(3), raw)
+    assert read_page(pages, "3") == (URL.format(3), raw)

@@ -69,13 +69,14 @@ def test_a_4_mb_page_is_saved_off_the_event_loop(tmp_path):
     big.raw = render_post(big).replace(b"</body>", b"<!--" + b"x" * (4 * 1024 * 1024) + b"--></body>")
     threads: list[str] = []
     with LoopbackServer(column) as srv, Store.open(tmp_path / "data", seed_sample=False) as store:
-        original = store.save_digest
+        original = store.save_digests  # a sync stores its digests in batches
 
-        def recording_save(digest, raw, **kwargs):
-            threads.append(threading.current_thread().name)
-            return original(digest, raw, **kwargs)
+        def recording_save(pages, **kwargs):
+            pages = list(pages)
+            threads.extend(threading.current_thread().name for _ in pages)
+            return original(pages, **kwargs)
 
-        store.save_digest = recording_save
+        store.save_digests = recording_save
 
         asyncio.run(sync(store, source=srv.source))
         assert len(threads) == 3 and str(big.id) in store.known_ids()
