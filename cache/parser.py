@@ -616,6 +616,7 @@ _BOLD_TAGS = frozenset({"strong", "b", "h1", "h2", "h3", "h4", "h5", "h6"})
 _BOLD_STYLE_RE = re.compile(
     r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)|font-family\s*:[^;]*(?:黑体|楷体|小标宋|simhei|kaiti)", re.I)
 _CENTRE_SELECTOR = "center, [align='center'], [align='middle'], [style*='center'], [style*='CENTER']"
+_CENTRE_TAGS = frozenset({"center"})
 _CENTRE_STYLE_RE = re.compile(r"text-align\s*:\s*center", re.I)
 _FILE_EXT_RE = re.compile(r"\.(?:docx?|pdf|xlsx?|zip|rar|7z|wps|et|pptx?|txt|ofd|csv)(?:$|[?#])", re.I)
 _CELL_SEPARATOR = TABLE_CELL_SEPARATOR
@@ -853,13 +854,15 @@ def _marked_texts(scope: LexborNode, selector: str, tags: frozenset[str], style:
     """Cleaned texts of the blocks inside nodes that match `selector` and really carry the mark."""
     found: set[str] = set()
     for node in scope.css(selector):
-        attributes = node.attributes
-        declared = attributes.get("style") or ""
-        if node.tag == "font" and attributes.get("face"):
-            declared += ";font-family:" + (attributes.get("face") or "")
-        if node.tag not in tags and not style.search(declared):
-            if attribute is None or (node.attributes.get("align") or "").lower() not in ("center", "middle"):
-                continue
+        tag = node.tag
+        if tag not in tags:  # <strong>, <h3>, <center> carry the mark themselves: no attributes to read
+            attributes = node.attributes
+            declared = attributes.get("style") or ""
+            if tag == "font" and attributes.get("face"):
+                declared += ";font-family:" + (attributes.get("face") or "")
+            if not style.search(declared):
+                if attribute is None or (attributes.get("align") or "").lower() not in ("center", "middle"):
+                    continue
         for part in node.text().split("\x0c"):
             part = _clean(part)
             if part:
@@ -933,7 +936,7 @@ def _evidence_lines(scope: LexborNode, has_tables: bool, after_date: bool, marks
                 texts = texts[index + 1 :]
                 break
     bold = _runs_by_first_char(_marked_texts(scope, marks.bold, _BOLD_TAGS, _BOLD_STYLE_RE))
-    centred = (_marked_texts(scope, _CENTRE_SELECTOR, frozenset({"center"}), _CENTRE_STYLE_RE, "align")
+    centred = (_marked_texts(scope, _CENTRE_SELECTOR, _CENTRE_TAGS, _CENTRE_STYLE_RE, "align")
                if marks.centre else set())
     links = _runs_by_first_char(
         t for t in (_clean(a.text().replace("\x0c", " ")) for a in scope.css("a")) if t
@@ -942,13 +945,9 @@ def _evidence_lines(scope: LexborNode, has_tables: bool, after_date: bool, marks
     for text in texts:
         bold_end = _prefix_end(text, bold) if bold else 0
         link_end = _prefix_end(text, links) if links else 0
-        lines.append(Line(
-            text=text,
-            folded=fold(text[:_FOLD_HEAD]).replace(" ", ""),
-            bold_end=bold_end,
-            centred=text in centred,
-            link=link_end * 10 >= len(text) * 6,
-        ))
+        # Line(text, folded, bold_end, centred, link), positionally: keywords cost a dict per line.
+        lines.append(Line(text, fold(text[:_FOLD_HEAD]).replace(" ", ""), bold_end, text in centred,
+                          link_end * 10 >= len(text) * 6))
     return lines
 
 
