@@ -1,11 +1,14 @@
 """Benchmark: a first sync of 200 digests with 50 ms latency per request, next to the ideal.
 
     python bench/bench_sync.py [--digests 200] [--latency 0.05] [--concurrency 4] [--runs 5] [--out FILE]
+    python bench/bench_sync.py --digests 528 --latency 0 --plain     # bench/run.py's sync_cpu row, alone
 
 The ideal is `digests × latency / concurrency` (list pages and parsing are extra). Each run syncs into
 a fresh store from the loopback column (127.0.0.1 only), then re-syncs at once and checks that no
-digest body was downloaded again. Prints a table; writes JSON to --out when given. Not part of the
-test suite.
+digest body was downloaded again. With --plain, each run is followed by a plain httpx fetch of the
+very URLs the sync requested, 4 at a time (`bench/run.py`'s baseline), and the table adds the
+ratio and both processes' CPU (the server's included). Prints a table; writes JSON to --out when
+given. Not part of the test suite.
 """
 
 from __future__ import annotations
@@ -22,26 +25,40 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from sz_digest.cache.store import Store  # noqa: E402
 from sz_digest.cache.sync import sync  # noqa: E402
 from tests.loopback import LoopbackServer, make_column  # noqa: E402
 
 
-def one_run(server: LoopbackServer, concurrency: int) -> dict:
+def one_run(server: LoopbackServer, concurrency: int, plain: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp, Store.open(Path(tmp), seed_sample=False) as store:
         server.clear_log()
-        started = time.perf_counter()
+        cpu, started = time.process_time(), time.perf_counter()
         first = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
         wall = time.perf_counter() - started
+        sync_cpu = time.process_time() - cpu
         requests = len(server.fetched_paths())
+        urls = [server.url(path) for path in server.fetched_paths()]
         max_in_flight = server.max_in_flight
         server.clear_log()
         started = time.perf_counter()
         second = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
         resync_wall = time.perf_counter() - started
+        resync_bodies, resync_requests = len(server.bodies_served()), len(server.fetched_paths())
+        plain_wall = plain_cpu = None
+        if plain:
+            from run import _plain_fetch  # bench/run.py's baseline, so the two measure the same thing
+
+            cpu, started = time.process_time(), time.perf_counter()
+            _plain_fetch(urls, concurrency)
+            plain_wall, plain_cpu = time.perf_counter() - started, time.process_time() - cpu
         return {
             "wall_s": round(wall, 3),
+            "cpu_s": round(sync_cpu, 3),
+            "plain_wall_s": None if plain_wall is None else round(plain_wall, 3),
+            "plain_cpu_s": None if plain_cpu is None else round(plain_cpu, 3),
             "pages": first.pages,
             "fetched": first.fetched,
             "failed": len(first.failed),
@@ -50,8 +67,8 @@ def one_run(server: LoopbackServer, concurrency: int) -> dict:
             "bytes": first.bytes,
             "resync_wall_s": round(resync_wall, 3),
             "resync_fetched": second.fetched,
-            "resync_bodies_downloaded": len(server.bodies_served()),
-            "resync_requests": len(server.fetched_paths()),
+            "resync_bodies_downloaded": resync_bodies,
+            "resync_requests": resync_requests,
         }
 
 
@@ -64,16 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=4)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--plain", action="store_true", help="compare each sync with a plain httpx fetch of its URLs")
     args = ap.parse_args(argv)
 
     column = make_column(args.digests, args.non_digests, args.per_page)
-    ideal = args.digests * args.latency / args.concurrency
+    ideal = args.digests * args.latency / args.concurrency or float("nan")  # no latency: no ideal
     runs = []
     with LoopbackServer(column, latency=args.latency) as server:
         for n in range(args.runs):
-            result = one_run(server, args.concurrency)
+            result = one_run(server, args.concurrency, args.plain)
             runs.append(result)
-            print(f"run {n + 1}: {result['wall_s']:.2f} s, {result['fetched']} fetched, "
+            versus = (f" (CPU {result['cpu_s']:.2f} s); plain httpx {result['plain_wall_s']:.2f} s "
+                      f"(CPU {result['plain_cpu_s']:.2f} s)" if args.plain else "")
+            print(f"run {n + 1}: {result['wall_s']:.2f} s{versus}, {result['fetched']} fetched, "
                   f"re-sync {result['resync_wall_s']:.2f} s / {result['resync_bodies_downloaded']} bodies",
                   file=sys.stderr)
     walls = [r["wall_s"] for r in runs]
@@ -110,6 +130,17 @@ def main(argv: list[str] | None = None) -> int:
         ("immediate re-sync: bodies downloaded", str(summary["resync_bodies_downloaded_max"])),
         ("immediate re-sync wall (median)", f"{summary['median_resync_wall_s']:.2f} s"),
     ]
+    if args.plain:
+        ratios = [r["wall_s"] / r["plain_wall_s"] for r in runs]
+        summary["plain_ratios"] = [round(x, 3) for x in ratios]
+        summary["median_plain_ratio"] = round(statistics.median(ratios), 3)
+        rows += [
+            ("plain httpx, same URLs (median wall)", f"{statistics.median(r['plain_wall_s'] for r in runs):.2f} s"),
+            ("first sync / plain httpx, median of runs", f"{summary['median_plain_ratio']:.2f}×  "
+                                                          f"({min(ratios):.2f}–{max(ratios):.2f})"),
+            ("process CPU, sync / plain (medians)", f"{statistics.median(r['cpu_s'] for r in runs):.2f} s / "
+                                                     f"{statistics.median(r['plain_cpu_s'] for r in runs):.2f} s"),
+        ]
     width = max(len(k) for k, _ in rows)
     print(f"{'measure'.ljust(width)}  value")
     print(f"{'-' * width}  {'-' * 30}")
