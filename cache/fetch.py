@@ -290,14 +290,19 @@ class Fetcher:
 
     def refusal(self, url: str, what: str = "URL") -> str | None:
         """Why `url` may not be requested ("off-site redirect to …"), or None when it may."""
+        return self._checked(url, what)[0]
+
+    def _checked(self, url: str, what: str = "URL") -> tuple[str | None, httpx.URL | None]:
+        """(`refusal(url)`, the URL as httpx parsed it when it may be requested): the request is
+        built from that very parse, once (each parse is a Python loop over the URL's characters)."""
         origin = origin_of(url)
         if origin is None:
-            return f"malformed {what} {_short_url(clean_reason(url))}"
+            return f"malformed {what} {_short_url(clean_reason(url))}", None
         if origin[1] not in self.allowed_hosts:
-            return f"off-site {what} {_short_url(url)}"
+            return f"off-site {what} {_short_url(url)}", None
         if self.origin is not None and origin != self.origin:
             differs = "port" if origin[:2] == self.origin[:2] else "scheme"
-            return f"off-site {what} {_short_url(url)} (another {differs}; refused)"
+            return f"off-site {what} {_short_url(url)} (another {differs}; refused)", None
         # The request is built by httpx's own URL parser: it must see the same origin, or a URL
         # crafted for a parser differential could reach another host.
         try:
@@ -305,10 +310,10 @@ class Fetcher:
             port = parsed.port if parsed.port is not None else DEFAULT_PORTS.get(parsed.scheme)
             seen = (parsed.scheme, (parsed.host or "").lower(), port)
         except (httpx.InvalidURL, ValueError, TypeError, UnicodeError):
-            return f"malformed {what} {_short_url(clean_reason(url))}"
+            return f"malformed {what} {_short_url(clean_reason(url))}", None
         if seen != origin:
-            return f"ambiguous {what} {_short_url(clean_reason(url))} (refused)"
-        return None
+            return f"ambiguous {what} {_short_url(clean_reason(url))} (refused)", None
+        return None, parsed
 
     def _backoff(self, attempt: int) -> float:
         o = self.options
@@ -356,13 +361,13 @@ class Fetcher:
             current = urldefrag(url)[0]
         except (ValueError, TypeError):
             current = url
-        refusal = self.refusal(current)
+        refusal, parsed = self._checked(current)
         if refusal:
             raise _Failure(refusal)
         seen = {current}
         for _hop in range(o.max_redirects + 1):
             try:
-                request = self._client.build_request("GET", current, headers=cond_headers)
+                request = self._client.build_request("GET", parsed or current, headers=cond_headers)
             except (httpx.HTTPError, httpx.InvalidURL, ValueError, TypeError, UnicodeError, OverflowError) as exc:
                 raise _Failure(f"malformed URL {_short_url(clean_reason(current))} ({type(exc).__name__})") from None
             try:
@@ -379,7 +384,7 @@ class Fetcher:
                     if target is None:
                         raise _Failure(f"HTTP {status} redirect to a malformed URL "
                                        f"{_short_url(clean_reason(location), 80)}", status=status)
-                    refusal = self.refusal(target, "redirect to")
+                    refusal, parsed = self._checked(target, "redirect to")
                     if refusal:
                         raise _Failure(refusal, status=status)
                     if target in seen:
