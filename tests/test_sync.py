@@ -413,6 +413,33 @@ def test_a_cancel_commits_the_digests_parsed_but_not_yet_stored(server, store, m
     assert not {p.rsplit("_", 1)[-1].split(".")[0] for p in server.bodies_served()} & fast
 
 
+def test_a_store_that_fails_mid_sync_ends_it_with_the_store_error_and_keeps_what_was_committed(server, store):
+    """A batch's transaction failing (a full disk, a read-only remount) ends the sync with that
+    StoreError (exit 4 in the CLI), not a hang or a per-post failure; committed batches stay whole."""
+    from sz_digest.cache.errors import StoreError
+
+    original = store.save_digests
+    calls = []
+
+    def failing_after_the_first(pages, **kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise StoreError(store.path, "database or disk is full")
+        return original(pages, **kwargs)
+
+    store.save_digests = failing_after_the_first
+    with pytest.raises(StoreError, match="disk is full"):
+        run(store, server)
+    stored = store.known_ids()
+    assert 1 <= len(stored) < 20
+    for digest_id in stored:
+        post = server.column.by_id(digest_id)
+        assert store.digest(digest_id) == parse_digest(render_post(post), server.url(post.path))
+    store.save_digests = original
+    report = run(store, server)
+    assert report.failed == [] and store.known_ids() == digest_ids(server)
+
+
 def test_a_hostile_redirect_target_never_reaches_a_report_or_the_store_as_control(server, store):
     """Failure reasons quote what the server sent: the Location header is cleaned before it is kept."""
     victim = server.column.by_id(1699966)
