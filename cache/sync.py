@@ -286,8 +286,16 @@ class _Batches:
 
     def _start(self) -> None:
         self._cancel_timer()
-        if self.tg is not None and self._idle() and self.pending:
-            self.writing = self.tg.create_task(self._write())
+        if self.tg is None or not self._idle() or not self.pending:
+            return
+        writer = self._write()
+        try:
+            self.writing = self.tg.create_task(writer)
+        except RuntimeError:
+            # The TaskGroup has finished (its last post is done) and a timer fired before `close`
+            # ran: `close` stores what waits.
+            writer.close()
+            self.tg = None
 
     def _cancel_timer(self) -> None:
         if self.timer is not None:

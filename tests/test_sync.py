@@ -413,6 +413,30 @@ def test_a_cancel_commits_the_digests_parsed_but_not_yet_stored(server, store, m
     assert not {p.rsplit("_", 1)[-1].split(".")[0] for p in server.bodies_served()} & fast
 
 
+def test_a_batch_timer_firing_after_the_last_post_leaves_the_batch_to_close(store):
+    """At the end of a busy sync a batch's timer can fire after the TaskGroup has finished and before
+    the sync closes its batches: that must neither raise in a loop callback (a traceback on stderr)
+    nor lose the digests waiting; closing stores them."""
+    from sz_digest.cache.model import PostEntry
+    from sz_digest.cache.parser import sample_page
+    from sz_digest.cache.sync import _Batches, _Parsed
+
+    raw, url = sample_page()
+    digest = parse_digest(raw, url)._replace(sample=False)
+    committed: list[str] = []
+
+    async def scenario():
+        async with asyncio.TaskGroup() as tg:
+            batches = _Batches(store, tg, lambda batch, changed: committed.extend(p.entry.id for p in batch))
+        batches.pending.append(_Parsed(PostEntry(digest.id, url, digest.title), digest, raw, None, None))
+        batches._start()  # what the timer does
+        assert committed == []
+        await batches.close()
+
+    asyncio.run(scenario())
+    assert committed == [digest.id] and store.known_ids() == {digest.id}
+
+
 def test_a_store_that_fails_mid_sync_ends_it_with_the_store_error_and_keeps_what_was_committed(server, store):
     """A batch's transaction failing (a full disk, a read-only remount) ends the sync with that
     StoreError (exit 4 in the CLI), not a hang or a per-post failure; committed batches stay whole."""
