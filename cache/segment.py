@@ -109,10 +109,28 @@ _FOOTER_MAX = 120  # a footer line is short; a paragraph that mentions 版权所
 _FURNITURE_MAX = 120  # no furniture line is longer
 
 
+# Every character the rules anchored at a line's start spell out (a superset of the first characters
+# they can match: none of them starts with a range or a wildcard; \W and \d are checked apart).
+_ANCHORED_CHARS = frozenset("".join(rule.pattern for rule in (
+    _SOURCE_RE, _SOURCE_TAIL_RE, _DECORATION_RE, _DATE_ONLY_RE, _SECTION_HEADER_RE, _META_RE,
+    *(rule for cls, rule in _ZONE_RULES if cls != "footer"))))
+_FOOTER_RE = dict(_ZONE_RULES)["footer"]
+
+
 def furniture_class(folded: str) -> str | None:
     """The furniture class of one line (folded, spaces removed), or None when it is content."""
     if len(folded) > _FURNITURE_MAX:
         return None  # every kind of furniture is a short line; most paragraphs stop here
+    first = folded[:1]
+    if first and first.isalnum() and not first.isdecimal() and first not in _ANCHORED_CHARS:
+        # A word character no anchored rule can start with (福, 开, 3 is decimal): only the footer
+        # rule, which looks anywhere in the line, can match. Most content lines stop here.
+        return "footer" if len(folded) <= _FOOTER_MAX and _FOOTER_RE.search(folded) else None
+    return _furniture_rules(folded)
+
+
+def _furniture_rules(folded: str) -> str | None:
+    """`furniture_class` rule by rule (for a line of at most `_FURNITURE_MAX` characters)."""
     head = folded[:40]
     if _SOURCE_RE.match(head) or (len(folded) <= 44 and _SOURCE_TAIL_RE.match(folded)):
         return "source"

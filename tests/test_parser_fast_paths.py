@@ -33,3 +33,28 @@ def test_debris_count_is_the_regexs(text):
 @given(st.one_of(_TEXTS, st.text(max_size=80)))
 def test_clean_is_clean_line_of_the_collapsed_text(text):
     assert parser._clean(text) == clean_line(" ".join(text.split()))
+
+
+def _furniture_alphabet() -> str:
+    from sz_digest.cache import segment
+
+    footer = dict(segment._ZONE_RULES)["footer"].pattern
+    return "".join(sorted(set(segment._ANCHORED_CHARS) | set(footer) | set("福田区开展活动社工3３٣_ 　,.:")))
+
+
+_FURNITURE_LINES = st.one_of(
+    st.text(alphabet=_furniture_alphabet(), max_size=50),
+    st.lists(st.sampled_from(["来源", "（", "福田区", "供稿", "）", "附件", "相关文章", "分享到", "上一篇", "版权所有",
+                              "icp", "2026", "年", "3", "月", "日", "各区动态", "一、", "发布时间", ":", "：", "※",
+                              "—", "end", "完", "_", "社工站开展服务", "首页>"]), max_size=8).map("".join),
+    st.text(max_size=40),
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(_FURNITURE_LINES)
+def test_furniture_class_is_its_rules_one_by_one(folded):
+    from sz_digest.cache import segment
+
+    expected = None if len(folded) > segment._FURNITURE_MAX else segment._furniture_rules(folded)
+    assert segment.furniture_class(folded) == expected
