@@ -224,10 +224,18 @@ def test_bar_scales_and_never_hides_a_week_with_items() -> None:
     assert bar([0, 0], 0) == "··"
 
 
-async def test_search_says_the_true_total_when_it_shows_fewer(tmp_path: Path) -> None:
+async def test_search_says_the_true_total_when_it_shows_fewer(tmp_path: Path, monkeypatch) -> None:
     from tui_fixtures import many_weeks
 
+    import sz_digest.cache.store as store_module
+
+    snippets = []
+    make_snippet = store_module.make_snippet
+    monkeypatch.setattr(store_module, "make_snippet", lambda *a, **k: snippets.append(1) or make_snippet(*a, **k))
     async with running(make_store(tmp_path / "many", many_weeks(40))) as (app, pilot):
         await pilot.press("slash", *"条目")
         await wait_for_search(pilot)
         assert "120 matches, showing 100 of 120" in screen_text(app)
+        # The total is counted, not built: only the shown hits get a snippet (one search of the
+        # whole query; a keystroke's search of the first character may have made its own 100).
+        assert len(snippets) <= 200

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.errors import UsageError
-from sz_digest.cache.query import search
+from sz_digest.cache.query import search_counted
 from sz_digest.cache.text import clean_line
 from textual import on
 from textual.app import ComposeResult
@@ -116,10 +116,9 @@ class SearchScreen(ModalScreen[Jump | None]):
         error = None
         total = 0
         try:
-            self.hits = search(self.store, query, limit=SEARCH_LIMIT) if query.strip() else []
-            total = len(self.hits)
-            if total == SEARCH_LIMIT:  # there may be more: count them (after the debounce, not per key)
-                total = len(search(self.store, query, limit=1_000_000))
+            # One search gives the shown hits and the true total: counting by asking for every hit
+            # built a snippet for each (tens of thousands at 5,200 weeks) only to take len().
+            self.hits, total = search_counted(self.store, query, limit=SEARCH_LIMIT) if query.strip() else ([], 0)
         except UsageError as exc:  # a QueryError says which token is wrong: show it in place of a count
             self.hits, error = [], str(exc)
         options: list[Option | None] = []
