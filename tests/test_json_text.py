@@ -8,7 +8,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sz_digest.cache.json_text import dumps
+from sz_digest.cache.json_text import dumps, week_list_chunks
+from sz_digest.cache.model import WeekSummary
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text()
 values = st.recursive(
@@ -45,3 +46,18 @@ def test_what_json_refuses_is_still_refused():
         assert str(exc) == expected
     else:
         raise AssertionError("dumps accepted a date")
+
+
+flags = st.booleans() | st.sampled_from([0, 1])  # ints are not what the store makes, but must still match
+weeks = st.builds(
+    WeekSummary, st.text(), st.text(), st.text(), st.dates(), st.dates(), st.dates(),
+    st.integers() | st.booleans(), st.lists(st.text(max_size=8), max_size=3).map(tuple),
+    flags, flags, flags, flags, st.text(max_size=5),
+)
+
+
+@given(st.lists(weeks, max_size=7), st.integers(1, 4))
+def test_week_list_is_the_text_of_every_week_to_json(week_list, chunk):
+    expected = reference([week.to_json() for week in week_list])
+    assert "".join(week_list_chunks(week_list, chunk=chunk)) == expected
+    assert dumps([week.to_json() for week in week_list]) == expected
