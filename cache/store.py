@@ -24,6 +24,7 @@ import operator
 import os
 import re
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -358,8 +359,6 @@ def _describe(exc: BaseException) -> str:
 def _refuse_odd_database_file(path: Path) -> None:
     """A database path that is a FIFO, a directory, a device or a link loop: say so, never open it
     (SQLite would report "disk I/O error", or block on a FIFO)."""
-    from .atomic import file_kind
-
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -370,6 +369,10 @@ def _refuse_odd_database_file(path: Path) -> None:
         if os.path.islink(path):
             return  # a dangling link: SQLite creates its target, as it would the file itself
         raise StoreError(path, _describe(exc)) from None
+    if stat.S_ISREG(info.st_mode):
+        return
+    from .atomic import file_kind  # only for an odd file: it imports tempfile (and shutil, random)
+
     kind = file_kind(info.st_mode)
     if kind is not None:
         raise StoreError(path, f"{kind}; move it away so a new store can be made") from None

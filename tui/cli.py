@@ -128,8 +128,10 @@ def _add_global_options(parser: argparse.ArgumentParser, *, in_subcommand: bool)
                              "(default: the config file's lang, else the locale); JSON never changes")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    formats = _formats_help()
+def build_parser(*, help_text: bool = True) -> argparse.ArgumentParser:
+    """The whole command line. `help_text=False` leaves out the formats and exit codes that only a
+    help screen shows (textwrap and a dozen translations: a run that prints no help skips them)."""
+    formats = _formats_help() if help_text else ""
     parser = _Parser(prog=PROG, formatter_class=_HelpFormatter,
                      description="A terminal reader for 深圳社会工作一周速览 (Shenzhen Social Work Weekly Digest). "
                                  "With no command, opens the reader.",
@@ -308,6 +310,12 @@ def _lang_in(argv: list[str]) -> str | None:
     return None
 
 
+def _may_print_help(argv: list[str]) -> bool:
+    """Whether argparse may print a help screen: -h, --help or an abbreviation of it (any argument
+    starting -h or --h, to be safe; a query that looks like one only costs the help's few ms)."""
+    return any(arg.startswith(("-h", "--h")) for arg in argv)
+
+
 def _main(argv: list[str]) -> int:
     from sz_digest.cache.config import default_data_dir, load_config
 
@@ -316,15 +324,13 @@ def _main(argv: list[str]) -> int:
     except UsageError as exc:
         config, config_error = None, exc
     set_lang(detect_lang(_lang_in(argv), config.lang if config else None))
-    args = build_parser().parse_args(argv)
+    args = build_parser(help_text=_may_print_help(argv)).parse_args(argv)
     if args.lang:
         set_lang(args.lang)
     if config_error is not None:
         return fail(ExitCode.USAGE, usage_message(config_error))
     if args.source:
-        from dataclasses import replace
-
-        config = replace(config, source=args.source)
+        config = config._replace(source=args.source)
     if args.command is not None:  # the reader shows them as notices instead
         for message in config.warnings:
             warn(zh_phrases(message))
@@ -353,12 +359,10 @@ def _main(argv: list[str]) -> int:
             from .cli_follow import cmd_feed, cmd_watch
 
             return cmd_watch(store, args) if args.command == "watch" else cmd_feed(store, args, config)
-        from .cli_archive import cmd_doctor, cmd_import
-
         args.source_url = config.source
         handler = {"list": cmd_list, "show": cmd_show, "search": cmd_search, "export": cmd_export,
-                   "stats": cmd_stats, "reparse": cmd_reparse, "import": cmd_import,
-                   "doctor": cmd_doctor}[args.command]
+                   "stats": cmd_stats, "reparse": cmd_reparse, "import": _cmd_import,
+                   "doctor": _cmd_doctor}[args.command]
         return handler(store, args)
     except UsageError as exc:
         return fail(ExitCode.USAGE, usage_message(exc))
@@ -366,6 +370,18 @@ def _main(argv: list[str]) -> int:
         return fail(ExitCode.STORE, t("cli.store_write_failed", error=exc))
     finally:
         store.close()
+
+
+def _cmd_import(store: Store, args: argparse.Namespace) -> int:
+    from .cli_archive import cmd_import  # its file writing (tempfile, shutil) only when importing
+
+    return cmd_import(store, args)
+
+
+def _cmd_doctor(store: Store, args: argparse.Namespace) -> int:
+    from .cli_archive import cmd_doctor
+
+    return cmd_doctor(store, args)
 
 
 def _open_store(data_dir: Path) -> Store | int:
@@ -406,7 +422,12 @@ def cmd_list(store: Store, args: argparse.Namespace) -> int:
         return _list_items(store, args)
     weeks = store.weeks(args.district)
     if args.json:
-        _print_json([week.to_json() for week in weeks])
+        from sz_digest.cache.json_text import week_list_chunks
+
+        write = sys.stdout.write  # as it goes: 5,200 weeks are 2.6 MB of text
+        for chunk in week_list_chunks(weeks):
+            write(chunk)
+        write("\n")
         return ExitCode.OK
     if not weeks:
         return fail(ExitCode.NO_MATCH, t("cli.no_digests"))

@@ -10,6 +10,7 @@ always passed as plain `Text` (markup off), so a page cannot style the terminal.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Iterable
 from typing import TextIO
@@ -43,7 +44,9 @@ class _Speaker:
 
 
 t = _Speaker()
-_ARGPARSE_GETTEXT = argparse._  # type: ignore[attr-defined]
+# argparse asks gettext for every group title and message as it builds the parser (~1,000 look-ups
+# for ours, each searching the locale dirs for a catalog); the answer cannot change within a run.
+_ARGPARSE_GETTEXT = functools.lru_cache(maxsize=None)(argparse._)  # type: ignore[attr-defined]
 
 
 def set_lang(lang: str) -> None:

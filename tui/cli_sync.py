@@ -274,7 +274,6 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-    from dataclasses import replace
 
     from sz_digest.cache.config import Config, default_data_dir, load_config
 
@@ -299,9 +298,9 @@ def main(argv: list[str] | None = None) -> int:
         _err(str(exc))
         return ExitCode.USAGE
     if args.source:
-        config = replace(config, source=args.source)
+        config = config._replace(source=args.source)
     if args.concurrency:
-        config = replace(config, concurrency=args.concurrency)
+        config = config._replace(concurrency=args.concurrency)
     options = None
     if args.fast_retries:
         from sz_digest.cache.fetch import FetchOptions
