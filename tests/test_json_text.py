@@ -48,16 +48,35 @@ def test_what_json_refuses_is_still_refused():
         raise AssertionError("dumps accepted a date")
 
 
-flags = st.booleans() | st.sampled_from([0, 1])  # ints are not what the store makes, but must still match
 weeks = st.builds(
     WeekSummary, st.text(), st.text(), st.text(), st.dates(), st.dates(), st.dates(),
-    st.integers() | st.booleans(), st.lists(st.text(max_size=8), max_size=3).map(tuple),
-    flags, flags, flags, flags, st.text(max_size=5),
+    st.integers(), st.lists(st.text(max_size=8), max_size=3).map(tuple),
+    st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.text(max_size=5),
 )
+
+
+def as_row(week: WeekSummary) -> tuple:
+    """What Store.week_rows yields for `week` (dates as ISO text, flags as SQLite's 0/1)."""
+    return (week.id, week.url, week.title, week.week_start.isoformat(), week.week_end.isoformat(),
+            week.published.isoformat(), week.item_count, week.districts, int(week.read), int(week.sample),
+            int(week.degraded), int(week.week_inferred))
 
 
 @given(st.lists(weeks, max_size=7), st.integers(1, 4))
 def test_week_list_is_the_text_of_every_week_to_json(week_list, chunk):
     expected = reference([week.to_json() for week in week_list])
-    assert "".join(week_list_chunks(week_list, chunk=chunk)) == expected
+    assert "".join(week_list_chunks(map(as_row, week_list), chunk=chunk)) == expected
     assert dumps([week.to_json() for week in week_list]) == expected
+
+
+def test_store_week_rows_are_its_weeks(tmp_path):
+    from tui_fixtures import make_store, many_weeks
+
+    from sz_digest.cache.store import Store
+
+    with Store.open(make_store(tmp_path / "d", many_weeks(12))) as store:
+        store.set_read(store.weeks()[2].id)
+        for districts in (None, ["futian"], ["nanshan", "city"], ["atlantis"]):
+            weeks = store.weeks(districts)
+            assert [as_row(week) for week in weeks] == list(store.week_rows(districts))
+            assert "".join(week_list_chunks(store.week_rows(districts))) == reference([w.to_json() for w in weeks])

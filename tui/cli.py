@@ -420,15 +420,15 @@ def _table(*columns: str, wrap_last: bool = True):
 def cmd_list(store: Store, args: argparse.Namespace) -> int:
     if args.items:
         return _list_items(store, args)
-    weeks = store.weeks(args.district)
     if args.json:
         from sz_digest.cache.json_text import week_list_chunks
 
         write = sys.stdout.write  # as it goes: 5,200 weeks are 2.6 MB of text
-        for chunk in week_list_chunks(weeks):
+        for chunk in week_list_chunks(store.week_rows(args.district)):
             write(chunk)
         write("\n")
         return ExitCode.OK
+    weeks = store.weeks(args.district)
     if not weeks:
         return fail(ExitCode.NO_MATCH, t("cli.no_digests"))
     from rich.text import Text
