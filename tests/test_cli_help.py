@@ -154,3 +154,25 @@ def test_argparse_speaks_english_again_after_a_chinese_run(capsys):
     capsys.readouterr()
     assert main(["list", "--bogus"]) == ExitCode.USAGE
     assert "unrecognized arguments" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("columns", [None, "", "abc", "0", "-5", "37", "200"])
+def test_help_width_is_what_shutil_says(monkeypatch, columns):
+    import shutil
+
+    from sz_digest.tui.cli import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_help_is_the_same_with_or_without_the_epilog_builder(capsys):
+    """A run that prints no help skips the formats epilog; one that does prints it whole."""
+    assert main(["search", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "formats:" in out and "exit codes: 0 ok" in out
+    assert main(["search", "--he"]) == 0  # argparse's abbreviation of --help
+    assert capsys.readouterr().out == out

@@ -94,9 +94,29 @@ def _examples(*lines: str) -> str:
     return t("cli.examples") + "\n" + "\n".join(f"  {line}" for line in lines)
 
 
+def terminal_columns() -> int:
+    """`shutil.get_terminal_size().columns`, without importing shutil: argparse makes a formatter
+    for every option it adds, and shutil (with bz2 and lzma) cost ~3 ms of every command for the
+    width of a help screen that is rarely printed. tests/test_cli_help.py compares the two."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
 class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """Help in the run's language: the English help texts are the message ids of `cli.HELP_ZH`
     (tui/i18n_cli.py); a text without a translation stays English."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position, terminal_columns() - 2 if width is None else width)
 
     def _get_help_string(self, action: argparse.Action) -> str | None:
         return translate_help(action.help) if action.help else action.help
@@ -397,7 +417,9 @@ def _open_store(data_dir: Path) -> Store | int:
 
 
 def _print_json(data: object) -> None:
-    from sz_digest.cache.export import dumps
+    # json_text, not export.dumps (the same function): export imports csv, dataclasses and shutil,
+    # ~10 ms of every `search --json`.
+    from sz_digest.cache.json_text import dumps
 
     sys.stdout.write(dumps(data) + "\n")
 
