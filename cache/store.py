@@ -53,6 +53,10 @@ _BUMP_SEARCH_GENERATION = (
 )
 
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
+# The reader takes a two-character query's items from the indexes when the trigrams that start
+# with it are held by fewer than this share of all items (summed, so overlaps count twice); above
+# it, counting in every cached text costs no more than fetching that many rowids.
+TWO_CHARACTER_INDEX_SHARE = 1 / 3
 
 
 def _now() -> str:
@@ -321,6 +325,25 @@ def _migrate_read_rule(db: sqlite3.Connection) -> None:
         recount_read(db, digest_id)
 
 
+def search_tail_sql(prefix: str = "") -> str:
+    """SQL for the last two characters of an item's search text (the index `items_search_tail`)."""
+    return f"substr({search_text_sql(prefix)}, -2)"
+
+
+def _migrate_short_queries(db: sqlite3.Connection) -> None:
+    """Two-character queries (社工) without reading every item (issue 15).
+
+    The trigram index holds every three characters of each item's search text, so an item holds
+    "ab" exactly when one of its trigrams starts with "ab" or its text ends with "ab".
+    `items_fts_terms` lists the index's trigrams with how many items have each (fts5vocab: a view
+    of the index, nothing stored), and `items_search_tail` indexes each text's last two characters
+    (~0.1 KB a week). SQLite keeps both up to date on every write of items, whoever writes."""
+    _run_script(db, f"""
+        CREATE VIRTUAL TABLE IF NOT EXISTS items_fts_terms USING fts5vocab(items_fts, 'row');
+        CREATE INDEX IF NOT EXISTS items_search_tail ON items({search_tail_sql()});
+    """)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -333,6 +356,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_fold_on_read,
     _migrate_page_dictionary,
     _migrate_read_rule,
+    _migrate_short_queries,
 )
 # Migrations that free much of the file: a store that ran one is vacuumed once afterwards.
 _SHRINKING = (_migrate_lean_search_index, _migrate_fold_on_read)
@@ -1000,11 +1024,20 @@ class Store:
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
         if self.keep_search_index:
+            cache = self._search_cache()
             candidates = None
             if len(needle) >= 3:  # rowids only; the text is in the cached copy
                 candidates = [r for (r,) in self._db.execute(
                     "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (trigram_match(needle),))]
-            best, total = self._search_cache().best(needle, candidates, districts, since, until, limit)
+            elif len(needle) == 2:
+                # From the indexes only when they narrow it down: fetching a rowid costs about what
+                # counting the needle in one item's text does, so for a pair most items hold
+                # (服务), counting in every text is as quick.
+                terms = self._two_character_terms(needle)
+                if terms is not None and sum(doc for _, doc in terms) < len(cache.rows) * TWO_CHARACTER_INDEX_SHARE:
+                    sql, params = self._two_character_sql(needle, terms)
+                    candidates = [r for (r,) in self._db.execute(sql, params)]
+            best, total = cache.best(needle, candidates, districts, since, until, limit)
         else:
             best, total = self._search_in_sql(needle, districts, since, until, limit)
         if not best:
@@ -1046,10 +1079,16 @@ class Store:
         lowered = "lower(i.title || char(10) || i.body)" if _HAS_ASCII_LETTER.search(needle) else \
             "i.title || char(10) || i.body"
         folded = f"CASE i.folded WHEN '' THEN {lowered} ELSE i.folded END"
+        terms = self._two_character_terms(needle) if len(needle) == 2 else None
         if len(needle) >= 3:
             source = "items_fts f JOIN items i ON i.rowid = f.rowid JOIN digests d ON d.id = i.digest_id"
             where += " AND items_fts MATCH :match"
             params["match"] = trigram_match(needle)
+        elif terms is not None:  # the indexes name every item holding it: read only those
+            sql, found = self._two_character_sql(needle, terms)
+            source = "items i JOIN digests d ON d.id = i.digest_id"
+            where += f" AND i.rowid IN ({sql})"
+            params |= found
         else:
             source = "items i JOIN digests d ON d.id = i.digest_id"
             where += f" AND instr({folded}, :needle) > 0"
@@ -1068,6 +1107,26 @@ class Store:
                 rowids.append(rowid)
         best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
         return [rowids[n] for n in best], len(keys)
+
+    def _two_character_terms(self, needle: str) -> list[tuple[str, int]] | None:
+        """The trigrams that start with the two-character `needle`, with how many items hold each;
+        None when the index cannot answer for it: FTS5 folds cased letters its own way, so a
+        needle with a cased non-ASCII letter is left to a scan."""
+        if not all(ch.isascii() or ch.upper() == ch.lower() for ch in needle):
+            return None
+        return self._db.execute("SELECT term, doc FROM items_fts_terms WHERE term >= ? AND term <= ?",
+                                (needle, needle + "\U0010ffff")).fetchall()
+
+    @staticmethod
+    def _two_character_sql(needle: str, terms: list[tuple[str, int]]) -> tuple[str, dict]:
+        """A SELECT of the rowids of every item holding `needle` (no scan, see _migrate_short_queries):
+        those with a trigram that starts with it, and those whose text ends with it."""
+        sql = f"SELECT rowid FROM items WHERE {search_tail_sql()} = :tail"
+        params = {"tail": needle}
+        if terms:
+            sql = "SELECT rowid FROM items_fts WHERE items_fts MATCH :terms UNION " + sql
+            params["terms"] = " OR ".join('"' + term.replace('"', '""') + '"' for term, _ in terms)
+        return sql, params
 
     _SEARCH_COLUMNS = (f"i.rowid, i.district, d.week_start, d.week_end, i.position, {search_title_sql('i.')}, "
                        f"{search_text_sql('i.')}")

@@ -155,7 +155,8 @@ def test_ranking_and_highlights_cover_every_word(archive):
 def test_long_words_use_the_trigram_index(archive):
     archive._db.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
     assert search(archive, "社工站") == []  # the index decided
-    assert titles(search(archive, "社工")) != []  # short words scan
+    assert search(archive, "社工") == []  # two characters: the trigrams that start with them
+    assert titles(search(archive, "社")) != []  # one character scans
 
 
 def test_cli_search_speaks_the_query_language_and_exits_2_on_a_bad_query(capsys, archive):
