@@ -53,10 +53,11 @@ _BUMP_SEARCH_GENERATION = (
 )
 
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
-# The reader takes a two-character query's items from the indexes when the trigrams that start
-# with it are held by fewer than this share of all items (summed, so overlaps count twice); above
-# it, counting in every cached text costs no more than fetching that many rowids.
-TWO_CHARACTER_INDEX_SHARE = 1 / 3
+# The reader takes a short query's items from the indexes when the trigrams that start with it (two
+# characters: summed, so overlaps count twice) or one of its trigrams (three or more) are held by
+# fewer than this share of all items; above it, counting in every cached text costs no more than
+# fetching that many rowids.
+CANDIDATE_SHARE = 1 / 3
 
 
 def _now() -> str:
@@ -1027,14 +1028,15 @@ class Store:
             cache = self._search_cache()
             candidates = None
             if len(needle) >= 3:  # rowids only; the text is in the cached copy
-                candidates = [r for (r,) in self._db.execute(
-                    "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (trigram_match(needle),))]
+                if self._some_trigram_is_rare(needle, len(cache.rows) * CANDIDATE_SHARE):
+                    candidates = [r for (r,) in self._db.execute(
+                        "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (trigram_match(needle),))]
             elif len(needle) == 2:
                 # From the indexes only when they narrow it down: fetching a rowid costs about what
                 # counting the needle in one item's text does, so for a pair most items hold
                 # (服务), counting in every text is as quick.
                 terms = self._two_character_terms(needle)
-                if terms is not None and sum(doc for _, doc in terms) < len(cache.rows) * TWO_CHARACTER_INDEX_SHARE:
+                if terms is not None and sum(doc for _, doc in terms) < len(cache.rows) * CANDIDATE_SHARE:
                     sql, params = self._two_character_sql(needle, terms)
                     candidates = [r for (r,) in self._db.execute(sql, params)]
             best, total = cache.best(needle, candidates, districts, since, until, limit)
@@ -1116,6 +1118,16 @@ class Store:
             return None
         return self._db.execute("SELECT term, doc FROM items_fts_terms WHERE term >= ? AND term <= ?",
                                 (needle, needle + "\U0010ffff")).fetchall()
+
+    def _some_trigram_is_rare(self, needle: str, items: float) -> bool:
+        """Whether one of `needle`'s trigrams is held by fewer than `items` items, so that asking the
+        index for candidates pays. When every trigram is common (社会工作 in three items of four),
+        fetching the index's rowids cost as much as counting the needle in every cached text."""
+        for trigram in dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2)):
+            row = self._db.execute("SELECT doc FROM items_fts_terms WHERE term = ?", (trigram,)).fetchone()
+            if row is None or row[0] < items:
+                return True
+        return False
 
     @staticmethod
     def _two_character_sql(needle: str, terms: list[tuple[str, int]]) -> tuple[str, dict]:

@@ -52,7 +52,7 @@ def assert_like_reference(store: Store, needles) -> None:
 def always_indexed(monkeypatch):
     """The reader takes the index's candidates however many items hold the pair (not only when
     that is cheaper than counting), so both of its ways are exercised."""
-    monkeypatch.setattr(store_module, "TWO_CHARACTER_INDEX_SHARE", 1.0)
+    monkeypatch.setattr(store_module, "CANDIDATE_SHARE", 1.0)
 
 
 def random_archive(path: Path, seed: int, weeks: int = 30) -> Store:
