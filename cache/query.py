@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
-from .store import search_text_sql, trigram_match
+from .store import search_text_sql
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -245,23 +245,33 @@ def _unread_rowids(store: Store) -> set[int]:
 
 
 def _fts_candidates(store: Store, query: Query) -> set[int] | None:
-    """Rowids the trigram index allows, or None when no clause can use it (short words, fields)."""
-    parts = []
+    """Rowids the indexes allow (every match among them), or None when no clause can use them: a
+    clause of words of two characters or more narrows the candidates (store.index_candidates);
+    one-character words, exclusions and fields leave it to the scan."""
+    found: set[int] | None = None
     for clause in query.clauses:
-        if all(t.kind == "text" and not t.negated and len(t.value) >= 3 for t in clause):
-            parts.append("(" + " OR ".join("(" + trigram_match(t.value) + ")" for t in clause) + ")")
-    if not parts:
-        return None
-    return {r for (r,) in store._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
-                                              (" AND ".join(parts),))}
+        if not all(t.kind == "text" and not t.negated and len(t.value) >= 2 for t in clause):
+            continue
+        allowed: set[int] = set()
+        for term in clause:
+            rowids = store.index_candidates(term.value)
+            if rowids is None:
+                break
+            allowed |= rowids
+        else:
+            found = allowed if found is None else found & allowed
+    return found
 
 
 def matching_rows(store: Store, query: Query) -> list[tuple]:
     """Every search row of the store that `query` matches (unordered)."""
-    rows = store._search_index()
     candidates = _fts_candidates(store, query)
-    if candidates is not None:
-        rows = [row for row in rows if row[_ROWID] in candidates]
+    if candidates is None:
+        rows = store._search_index()
+    elif store.keep_search_index:
+        rows = [row for row in store._search_index() if row[_ROWID] in candidates]
+    else:  # one query (the CLI): read the rows the indexes name, not a copy of every item first
+        rows = store._search_rows_of(candidates)
     sets: dict[str, set[int]] = {}
     # Cheapest clauses first; a single-term clause filters with a comprehension (no call per row
     # for plain words, the common case), so a one-word query costs what Store.search does.

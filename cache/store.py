@@ -1110,6 +1110,30 @@ class Store:
         best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
         return [rowids[n] for n in best], len(keys)
 
+    def index_candidates(self, needle: str) -> set[int] | None:
+        """Rowids of the items that may hold the folded `needle` (every one that does is among them),
+        from the indexes alone; None when they cannot say (one character, or a pair with a cased
+        non-ASCII letter). Three characters or more: the items with all its trigrams."""
+        if len(needle) >= 3:
+            return {r for (r,) in self._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
+                                                     (trigram_match(needle),))}
+        terms = self._two_character_terms(needle) if len(needle) == 2 else None
+        if terms is None:
+            return None
+        sql, params = self._two_character_sql(needle, terms)
+        return {r for (r,) in self._db.execute(sql, params)}
+
+    def _search_rows_of(self, rowids: Iterable[int]) -> list[tuple]:
+        """The search rows of `_search_index` for the items `rowids` only, in the same (rowid) order."""
+        ids = sorted(rowids)
+        rows: list[tuple] = []
+        for start in range(0, len(ids), 5000):
+            rows += self._db.execute(
+                f"SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id "
+                "WHERE i.rowid IN (SELECT value FROM json_each(?))", ("[" + ",".join(map(str, ids[start:start + 5000])) + "]",))
+        rows.sort()
+        return rows
+
     def _two_character_terms(self, needle: str) -> list[tuple[str, int]] | None:
         """The trigrams that start with the two-character `needle`, with how many items hold each;
         None when the index cannot answer for it: FTS5 folds cased letters its own way, so a

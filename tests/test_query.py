@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from sz_digest.cache.districts import BY_CODE
 from sz_digest.cache.errors import UsageError
-from sz_digest.cache.query import QueryError, Term, parse, search
+from sz_digest.cache.query import QueryError, Term, parse, search, search_counted
 from sz_digest.tui.cli import main
 
 
@@ -167,3 +167,24 @@ def test_cli_search_speaks_the_query_language_and_exits_2_on_a_bad_query(capsys,
     out, err = capsys.readouterr()
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and "'since:2025-13' (character 4)" in err
+
+
+QUERY_MIX = ["社工 南山", "社工 OR 党建", "社工 -福田", "社工 district:nanshan", "会议 since:2026-03-01", "党 社区",
+             '"社工站" OR 物业', "社会工作 OR 社工 -部", "ap 会议", "is:unread 社工", "社工 OR 党 南山", "zz 社工"]
+
+
+def test_one_query_reads_only_what_the_indexes_name_and_finds_the_same(archive):
+    """The CLI's one-shot path (no cached copy of every item) gives what the reader's gives, and a
+    query with a word of two characters or more reads only the items the indexes name."""
+    archive.set_read(archive.weeks()[0].id, True)
+    cached = {q: search_counted(archive, q, limit=100) for q in QUERY_MIX}
+    archive.keep_search_index = False
+    archive._search_rows = None  # forget the reader's copy
+    copies: list[str] = []
+    archive._db.set_trace_callback(
+        lambda sql: copies.append(sql) if "FROM items i JOIN digests d ON d.id = i.digest_id" in sql
+        and "WHERE" not in sql else None)
+    for query, found in cached.items():
+        assert search_counted(archive, query, limit=100) == found, query
+    archive._db.set_trace_callback(None)
+    assert copies == []
