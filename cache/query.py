@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
-from .store import search_text_sql
+from .store import _SNIPPET_FOLDS, search_text_sql
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -396,7 +396,8 @@ def _hits(store: Store, best: list[tuple[int, str]], needles: tuple[str, ...]) -
     for start in range(0, len(best), 500):
         chunk = best[start:start + 500]
         found.update((row[0], row[1:]) for row in store._db.execute(
-            """SELECT i.rowid, d.id, d.week_start, i.district, i.district_name, i.title, i.body, i.position
+            f"""SELECT i.rowid, d.id, d.week_start, i.district, i.district_name, i.title, i.body, i.position,
+                      {_SNIPPET_FOLDS}
                FROM items i JOIN digests d ON d.id = i.digest_id
                WHERE i.rowid IN (SELECT value FROM json_each(?))""",
             ("[" + ",".join(str(rowid) for rowid, _ in chunk) + "]",)))
@@ -405,20 +406,21 @@ def _hits(store: Store, best: list[tuple[int, str]], needles: tuple[str, ...]) -
         row = found.get(rowid)
         if row is None:  # changed under us by another process: skip it
             continue
-        digest_id, week_start, district, name, title, body, position = row
-        snippet, spans = _snippet(title, body, [n for n in needles if n in folded])
+        digest_id, week_start, district, name, title, body, position, folded_title, folded_body = row
+        snippet, spans = _snippet(title, body, [n for n in needles if n in folded], folded_title, folded_body)
         hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title, snippet, position, spans))
     return hits
 
 
-def _snippet(title: str, body: str, present: list[str]) -> tuple[str, tuple[tuple[int, int], ...]]:
+def _snippet(title: str, body: str, present: list[str], folded_title: str | None = None,
+             folded_body: str | None = None) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The store's snippet around the first needle the item has, with every one it has marked in it."""
     from .store import make_snippet
 
     if not present:
         line = " ".join(body.split()) or title
         return (line[:90] + ("…" if len(line) > 90 else "")), ()
-    snippet, spans = make_snippet(title, body, present[0])
+    snippet, spans = make_snippet(title, body, present[0], folded_title=folded_title, folded_body=folded_body)
     if len(present) == 1:
         return snippet, spans
     folded = fold(snippet)

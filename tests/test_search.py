@@ -77,3 +77,32 @@ def test_three_character_queries_use_the_fts_index(archive):
     assert archive.search("社工站") == []
     assert archive.search("社工") == []  # two characters: the trigrams that start with them
     assert titles(archive.search("社")) != []  # one character scans the table instead
+
+
+def test_snippets_from_the_stored_folds_are_the_snippets_from_folding(tmp_path):
+    """make_snippet given fold(title) and fold(body) as SQL derives them (store._SNIPPET_FOLDS) says
+    exactly what it says folding them itself, for text SQL's lower() derives and text it does not."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from conftest import make_digest
+    from sz_digest.cache.store import _SNIPPET_FOLDS, Store, make_snippet
+
+    pieces = st.sampled_from(["社工", "站", "APEC", "Ａｂ", "ﬁ", "…", "，", "ß", "Σ", " ", "居民", "e\u0301", "Ⅻ"])
+    text = st.lists(pieces, min_size=1, max_size=12).map("".join)
+    store = Store.open(tmp_path / "s", seed_sample=False)
+    serial = iter(range(1800000, 1900000))
+
+    @settings(max_examples=60, deadline=None)
+    @given(text, st.lists(text, min_size=1, max_size=3), st.sampled_from(["社工", "ab", "fi", "...", "ss", "σ", "居"]))
+    def check(title, paragraphs, needle):
+        digest_id = str(next(serial))
+        store.save_digest(make_digest(digest_id, date(2026, 3, 2), [("futian", title, "\n\n".join(paragraphs))]),
+                          b"", keep_file=False)
+        title_, body, folded_title, folded_body = store._db.execute(
+            f"SELECT i.title, i.body, {_SNIPPET_FOLDS} FROM items i WHERE i.digest_id = ?", (digest_id,)).fetchone()
+        assert make_snippet(title_, body, needle, folded_title=folded_title, folded_body=folded_body) == \
+            make_snippet(title_, body, needle)
+
+    check()
+    store.close()
