@@ -129,8 +129,6 @@ class DigestApp(App[int]):
         """A theme picked in the palette is kept in the config file for the next start."""
         if theme.name == self.config.theme:
             return
-        from dataclasses import replace
-
         from sz_digest.cache.config import save_theme
         from sz_digest.cache.errors import UsageError
 
@@ -139,7 +137,7 @@ class DigestApp(App[int]):
         except UsageError as exc:
             self.notify(display.plain_line(str(exc)), markup=False, severity="warning")
             return
-        self.config = replace(self.config, theme=theme.name)
+        self.config = self.config._replace(theme=theme.name)
 
     def main_ready(self) -> None:
         """The main screen shows the stored digests: now a due refresh may start behind it."""
