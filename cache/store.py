@@ -1154,7 +1154,9 @@ class Store:
         """Whether one of `needle`'s trigrams is held by fewer than `items` items, so that asking the
         index for candidates pays. When every trigram is common (社会工作 in three items of four),
         fetching the index's rowids cost as much as counting the needle in every cached text."""
-        for trigram in dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2)):
+        trigrams = list(dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2)))
+        # Each look-up walks that trigram's list of items: three (first, middle, last) at most.
+        for trigram in dict.fromkeys(trigrams[n] for n in (0, len(trigrams) // 2, -1)):
             row = self._db.execute("SELECT doc FROM items_fts_terms WHERE term = ?", (trigram,)).fetchone()
             if row is None or row[0] < items:
                 return True
