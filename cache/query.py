@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
-from .store import _SNIPPET_FOLDS, search_text_sql
+from .store import _SNIPPET_FOLDS, folded_body, search_text_sql
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -406,8 +406,9 @@ def _hits(store: Store, best: list[tuple[int, str]], needles: tuple[str, ...]) -
         row = found.get(rowid)
         if row is None:  # changed under us by another process: skip it
             continue
-        digest_id, week_start, district, name, title, body, position, folded_title, folded_body = row
-        snippet, spans = _snippet(title, body, [n for n in needles if n in folded], folded_title, folded_body)
+        digest_id, week_start, district, name, title, body, position, folded_title, stored_body = row
+        snippet, spans = _snippet(title, body, [n for n in needles if n in folded], folded_title,
+                                  folded_body(stored_body, body))
         hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title, snippet, position, spans))
     return hits
 

@@ -252,11 +252,17 @@ def search_title_sql(prefix: str = "") -> str:
     return f"CASE {prefix}folded_title WHEN '' THEN lower({prefix}title) ELSE {prefix}folded_title END"
 
 
-# fold(title) and fold(body) of a row `i`, for make_snippet, derived in SQL like the search text: an
-# item's search text is fold(title + "\n" + body), and a newline is a boundary NFKC never composes
-# across, so fold(body) is what follows fold(title) and the newline in it.
-_SNIPPET_FOLDS = (f"{search_title_sql('i.')}, CASE i.folded WHEN '' THEN lower(i.body) "
+# fold(title) of a row `i`, and fold(body) where it is stored, for make_snippet (see `folded_body`).
+_SNIPPET_FOLDS = (f"{search_title_sql('i.')}, CASE i.folded WHEN '' THEN NULL "
                   f"ELSE substr(i.folded, length({search_title_sql('i.')}) + 2) END")
+
+
+def folded_body(stored: str | None, body: str) -> str:
+    """fold(body) from a row read with _SNIPPET_FOLDS. An item's search text is fold(title + "\n" +
+    body), and a newline is a boundary NFKC never composes across, so where the fold is stored,
+    fold(body) is what follows fold(title) and the newline in it; where it is not (NULL), the text
+    is one whose fold is its lower() (`stored_fold`), so is the body's (str.lower, in C)."""
+    return body.lower() if stored is None else stored
 
 _HAS_ASCII_LETTER = re.compile("[A-Za-z]")
 
@@ -1065,8 +1071,9 @@ class Store:
             row = found.get(rowid)
             if row is None:  # changed under us by another process: skip it
                 continue
-            digest_id, week_start, district, name, title, body, position, folded_title, folded_body = row
-            snippet, spans = make_snippet(title, body, needle, folded_title=folded_title, folded_body=folded_body)
+            digest_id, week_start, district, name, title, body, position, folded_title, stored_body = row
+            snippet, spans = make_snippet(title, body, needle, folded_title=folded_title,
+                                          folded_body=folded_body(stored_body, body))
             hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
                                   snippet, position, spans))
         return hits, total
