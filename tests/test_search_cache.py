@@ -113,3 +113,25 @@ def test_the_cached_ranking_matches_the_one_shot_ranking_on_many_ties(tmp_path):
             assert store.search_counted(q, limit=limit, **filters[n]) == found, (q, n, limit)
         assert cached[("社", 0, 100)][1] > 20  # the archive does exercise ties
         assert len(cached[("社", 0, 3)][0]) == 3
+
+
+def test_a_rare_word_first_reads_only_its_rows_and_ranks_as_the_copy_does(tmp_path):
+    """Before the reader has its copy of every item, a word the indexes say is rare reads only the
+    rows they name; the first common word builds the copy, and the rare word then answers the same."""
+    with Store.open(tmp_path / "many", seed_sample=False) as store:
+        for week in range(30):
+            store.save_digest(make_digest(str(1500000 + week), date(2025, 1, 6) + timedelta(weeks=week), [
+                ("futian", f"福田社区活动{week}", "社区居民参加活动。"),
+                ("nanshan", "南山社区" + ("吉星花园" if week % 10 == 0 else "服务"), "社区服务站开放。"),
+            ]), f"<html>{week}</html>".encode(), keep_file=False)
+        copies: list[str] = []
+        store._db.set_trace_callback(
+            lambda sql: copies.append(sql) if "FROM items i JOIN digests d ON d.id = i.digest_id" in sql
+            and "WHERE" not in sql else None)
+        rare = {q: store.search_counted(q, limit=2) for q in ("吉星花园", "吉星", "花园")}
+        assert copies == [] and rare["吉星"][1] == 3
+        common = store.search_counted("社区", limit=5)
+        assert len(copies) == 1 and common[1] == 60
+        assert {q: store.search_counted(q, limit=2) for q in rare} == rare
+        assert len(copies) == 1
+        store._db.set_trace_callback(None)
