@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
-from .store import _SNIPPET_FOLDS, folded_body, search_text_sql
+from .store import _SNIPPET_FOLDS, CANDIDATE_SHARE, folded_body, search_text_sql
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -268,9 +268,12 @@ def matching_rows(store: Store, query: Query) -> list[tuple]:
     candidates = _fts_candidates(store, query)
     if candidates is None:
         rows = store._search_index()
-    elif store.keep_search_index:
+    elif store.keep_search_index and (store._search_cache(build=False) is not None
+                                      or len(candidates) >= store._item_count() * CANDIDATE_SHARE):
         rows = [row for row in store._search_index() if row[_ROWID] in candidates]
-    else:  # one query (the CLI): read the rows the indexes name, not a copy of every item first
+    else:
+        # One query (the CLI), or a few candidates before the reader has its copy of every item (a
+        # watch's badge at start-up): read the rows the indexes name, not a copy of every item.
         rows = store._search_rows_of(candidates)
     sets: dict[str, set[int]] = {}
     # Cheapest clauses first; a single-term clause filters with a comprehension (no call per row

@@ -1038,8 +1038,7 @@ class Store:
             raise UsageError("the search query is empty", key="empty_query")
         if self.keep_search_index:
             cache = self._search_cache(build=False)
-            items = len(cache.rows) if cache is not None else \
-                self._db.execute("SELECT count(*) FROM items").fetchone()[0]
+            items = len(cache.rows) if cache is not None else self._item_count()
             # The indexes are asked only when they narrow it down: fetching a rowid costs about
             # what counting the needle in one cached text does, so for a word most items hold
             # (服务, 社会工作) counting in every text is as quick.
@@ -1147,6 +1146,9 @@ class Store:
             return None
         sql, params = self._two_character_sql(needle, terms)
         return {r for (r,) in self._db.execute(sql, params)}
+
+    def _item_count(self) -> int:
+        return self._db.execute("SELECT count(*) FROM items").fetchone()[0]
 
     def _search_rows_of(self, rowids: Iterable[int]) -> list[tuple]:
         """The search rows of `_search_index` for the items `rowids` only, in the same (rowid) order."""

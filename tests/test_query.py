@@ -188,3 +188,20 @@ def test_one_query_reads_only_what_the_indexes_name_and_finds_the_same(archive):
         assert search_counted(archive, query, limit=100) == found, query
     archive._db.set_trace_callback(None)
     assert copies == []
+
+
+def test_a_watch_of_rare_words_is_counted_without_the_readers_copy(archive):
+    """Before the reader has its copy of every item, a query whose words the indexes say are rare
+    reads only their rows (a watch's unread badge at start-up), and counts what the copy would."""
+    from sz_digest.cache.query import matching_rows
+
+    copies: list[str] = []
+    archive._db.set_trace_callback(
+        lambda sql: copies.append(sql) if "FROM items i JOIN digests d ON d.id = i.digest_id" in sql
+        and "WHERE" not in sql else None)
+    query = parse("吉星花园 is:unread")
+    first = sorted(matching_rows(archive, query))
+    assert copies == [] and len(first) == 1
+    archive.search("党")  # one character: builds the copy
+    assert sorted(matching_rows(archive, query)) == first and len(copies) == 1
+    archive._db.set_trace_callback(None)
