@@ -152,3 +152,26 @@ def test_two_characters_do_not_read_every_item(tmp_path, always_indexed):
         search = [s for s in statements if "CAST(" in s]
         assert search and all("items_fts MATCH" in s or "substr(" in s for s in search)
         assert not any("instr(CASE i.folded WHEN" in s for s in search)  # no scan of every text
+
+
+def test_a_sync_keeps_the_index(tmp_path, always_indexed):
+    """A real sync (batched writes, Store.save_digests) from the loopback column."""
+    import asyncio
+
+    from sz_digest.cache.fetch import FetchOptions
+    from sz_digest.cache.sync import sync
+
+    try:
+        from tests.loopback import LoopbackServer, make_column
+    except ImportError:
+        from loopback import LoopbackServer, make_column
+
+    fast = FetchOptions(connect_timeout=1.0, read_timeout=0.5, total_timeout=2.0, backoff_base=0.02,
+                        backoff_max=0.05, retry_after_max=0.2)
+    with LoopbackServer(make_column(digests=12, non_digests=2, per_page=10)) as server, \
+            Store.open(tmp_path / "data", seed_sample=True) as store:
+        asyncio.run(sync(store, source=server.source, options=fast))
+        assert len(store.known_ids()) >= 12
+        needles = ["社工", "社区", "服务", "党建", "工作", "居民"]
+        assert sum(len(reference(store, needle)) for needle in needles) > 12  # the synced pages do hold them
+        assert_like_reference(store, needles)
