@@ -19,6 +19,23 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("y,enter", "answer(True)", "Yes", show=False),
         Binding("n,escape,q", "answer(False)", "No", show=False),
     ]
+    DEFAULT_CSS = """
+    ConfirmScreen {
+        align: center middle;
+    }
+    #confirm-body {
+        width: 52;
+        max-width: 95%;
+        height: auto;
+        border: round $warning;
+        background: $surface;
+        padding: 1 2;
+    }
+    #confirm-hint {
+        color: $text-muted;
+        margin: 1 0 0 0;
+    }
+    """
 
     def __init__(self, question: str, t: Catalog) -> None:
         super().__init__()

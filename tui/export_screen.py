@@ -35,6 +35,24 @@ class ExportScreen(ModalScreen[tuple[str, Path] | None]):
     """Format (Markdown, JSON, CSV) and a path; enter writes, escape cancels."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+    DEFAULT_CSS = """
+    ExportScreen {
+        align: center middle;
+    }
+    #export-body {
+        width: 80;
+        max-width: 95%;
+        height: auto;
+        border: round $accent;
+        border-title-style: bold;
+        background: $surface;
+        padding: 1 2;
+    }
+    #export-hint {
+        color: $text-muted;
+        margin: 1 0 0 0;
+    }
+    """
 
     def __init__(self, t: Catalog, folder: Path, stem: str, count: int) -> None:
         super().__init__()

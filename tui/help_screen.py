@@ -60,6 +60,21 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", show=False),
     ]
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+    }
+    #help-body {
+        width: 76;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        border-title-style: bold;
+        background: $surface;
+        padding: 0 2;
+    }
+    """
 
     def __init__(self, t: Catalog, keymap: Mapping[str, str]) -> None:
         super().__init__()

@@ -39,6 +39,29 @@ class Jump:
     position: int
 
 
+# The panel both list screens draw in (each screen's DEFAULT_CSS is parsed when it is first shown,
+# not before the reader's first frame).
+_PANEL_CSS = """
+    {screen} {{
+        align: center middle;
+    }}
+    #{name}-body {{
+        width: 90%;
+        max-width: 110;
+        height: 85%;
+        border: round $accent;
+        border-title-style: bold;
+        background: $surface;
+        padding: 0 1;
+    }}
+    #{name}-results {{
+        height: 1fr;
+        border: none;
+        padding: 0;
+    }}
+"""
+
+
 class ResultList(OptionList):
     """Results; `j`/`k` move as everywhere else, `enter` jumps."""
 
@@ -71,6 +94,18 @@ class SearchScreen(ModalScreen[Jump | None]):
         Binding("down", "results", "Results", show=False),
         Binding("ctrl+s", "save_watch", "Save as watch", show=False, id="search.save_watch"),
     ]
+    DEFAULT_CSS = _PANEL_CSS.format(screen="SearchScreen", name="search") + """
+    #search-input {
+        margin: 1 0 0 0;
+        border: none;
+        background: $boost;
+    }
+    #search-count {
+        height: 1;
+        color: $text-muted;
+        padding: 0 1;
+    }
+    """
 
     def __init__(self, store: Store, t: Catalog, query: str = "") -> None:
         super().__init__()
@@ -190,6 +225,7 @@ class TimelineScreen(ModalScreen[Jump | None]):
     """One district's items across every stored week, newest first."""
 
     BINDINGS = [Binding("escape", "dismiss_none", "Back", show=False)]
+    DEFAULT_CSS = _PANEL_CSS.format(screen="TimelineScreen", name="timeline")
 
     def __init__(self, store: Store, t: Catalog, district: str) -> None:
         super().__init__()

@@ -46,6 +46,23 @@ def activity(stats: dict, t: Catalog) -> Content:
 
 class StatsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,g", "dismiss", "Back", show=False)]
+    DEFAULT_CSS = """
+    StatsScreen {
+        align: center middle;
+    }
+    #stats-body {
+        width: auto;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 1 2;
+    }
+    #stats-text {
+        width: auto;
+    }
+    """
 
     def __init__(self, store: Store, t: Catalog) -> None:
         super().__init__()
