@@ -47,6 +47,7 @@ from . import display
 from .article_viewer import ArticleViewer
 from .commands import bindings, localised
 from .district_filter import DistrictFilter
+from .first_frame import StyledOnMount
 from .i18n import Catalog
 from .week_list import STARRED_ID, WeekList
 
@@ -99,7 +100,7 @@ class DigestFooter(Footer):
             yield widget
 
 
-class MainScreen(Screen[None]):
+class MainScreen(StyledOnMount, Screen[None]):
     """Three panes; the screen-level keys of the command table live here.
 
     The screen is the only part that reads the store: once per action it builds the views
