@@ -1,0 +1,99 @@
+"""Start-up work the first frame does not need (issue 15, part E): each pane is styled once before
+it is drawn, a focus change restyles only the panes it touches, a later resume still restyles, and the
+modal screens' own CSS (their DEFAULT_CSS, parsed when first shown) still lays them out.
+
+Counts of style passes, not milliseconds: `Stylesheet.apply` is wrapped to count the nodes it styles.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sz_digest.tui.confirm_screen import ConfirmScreen
+from sz_digest.tui.export_screen import ExportScreen
+from sz_digest.tui.help_screen import HelpScreen
+from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
+from sz_digest.tui.stats_screen import StatsScreen
+from textual import events
+from textual.css.stylesheet import Stylesheet
+
+from tui_fixtures import data_dir, running  # noqa: F401 (a fixture)
+
+PANES = ("districts", "weeks", "viewer")
+
+
+@pytest.fixture
+def styled(monkeypatch) -> Counter:
+    """How many times each node id has been styled (component-class passes not counted)."""
+    counts: Counter = Counter()
+    apply = Stylesheet.apply
+
+    def counting_apply(self, node, *args, **kwargs):
+        if node.id is not None:
+            counts[node.id] += 1
+        return apply(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", counting_apply)
+    return counts
+
+
+async def test_each_pane_is_styled_once_before_it_is_drawn(data_dir: Path, styled: Counter) -> None:
+    async with running(data_dir, lang="zh") as (app, pilot):
+        assert app.screen.id == "main"
+        # Mounting styles each pane; the screen's first resume does not style them all again.
+        # The week list takes focus as it starts, which restyles it (and only it) once more.
+        assert styled["districts"] == 1
+        assert styled["viewer"] == 1
+        assert styled["weeks"] == 2
+
+
+async def test_a_focus_change_restyles_only_the_two_panes_it_touches(data_dir: Path, styled: Counter) -> None:
+    async with running(data_dir) as (app, pilot):
+        assert app.screen.focused.id == "weeks"
+        styled.clear()
+        await pilot.press("tab")
+        await pilot.pause()
+        moved_to = app.screen.focused.id
+        assert moved_to in PANES and moved_to != "weeks"
+        assert styled["weeks"] == 1
+        assert styled[moved_to] == 1
+        assert sum(styled[pane] for pane in PANES) == 2
+
+
+async def test_only_the_first_resume_skips_the_restyle(data_dir: Path, styled: Counter) -> None:
+    async with running(data_dir) as (app, pilot):
+        styled.clear()
+        # What Textual posts when it switches back to a screen (a mode switch, a theme reload).
+        app.main.post_message(events.ScreenResume())
+        await pilot.pause()
+        assert all(styled[pane] == 1 for pane in PANES)
+
+
+@pytest.mark.parametrize(("make", "body", "width"), [
+    (lambda app: HelpScreen(app.t, app.keymap), "#help-body", 76),
+    (lambda app: ConfirmScreen("?", app.t), "#confirm-body", 52),
+    (lambda app: ExportScreen(app.t, Path("/nonexistent-export-dir"), "digest", 1), "#export-body", 80),
+    (lambda app: SearchScreen(app.store, app.t), "#search-body", 108),  # 90 % of 120 columns
+    (lambda app: TimelineScreen(app.store, app.t, "futian"), "#timeline-body", 108),
+])
+async def test_modal_screens_bring_their_own_layout(data_dir: Path, make, body: str, width: int) -> None:
+    async with running(data_dir) as (app, pilot):
+        await app.push_screen(make(app))
+        await pilot.pause()
+        panel = app.screen.query_one(body)
+        assert panel.outer_size.width == width
+        # Centred by the screen's own `align: center middle`.
+        assert panel.region.x + panel.outer_size.width // 2 in (59, 60, 61)
+
+
+async def test_the_activity_screen_is_centred_and_as_wide_as_its_text(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await app.push_screen(StatsScreen(app.store, app.t))
+        await pilot.pause()
+        panel = app.screen.query_one("#stats-body")
+        text = app.screen.query_one("#stats-text")
+        assert 0 < panel.outer_size.width < 120
+        assert panel.outer_size.width == text.outer_size.width + 2 + 4  # border and padding: 1 2
+        assert panel.region.x + panel.outer_size.width // 2 in (59, 60, 61)
