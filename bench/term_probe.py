@@ -23,6 +23,9 @@ Sequence (the app's focus starts on the week list):
    out of the filter); `j` between pairs, untimed, to vary the district;
 5. `q`; the app's VmHWM (its own peak RSS) is read just before.
 
+Besides the latencies, the app's own CPU time per timed key (mean, from /proc/PID/stat) is
+reported as `cpu_ms_per_key`: on a shared machine it moves much less than wall time does.
+
 Prints one JSON line. Not a test: nothing is asserted here.
 """
 
@@ -119,6 +122,12 @@ class Terminal:
     def text(self) -> str:
         return "\n".join(self.lines)
 
+    def cpu_seconds(self) -> float:
+        """The app's CPU time so far (user + system, /proc/PID/stat; clock ticks of 10 ms, so only
+        a sum over many keys means anything)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def status(self, field: str) -> int:
         """A VmRSS/VmHWM line of the app's /proc status, in KiB."""
         for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
@@ -137,16 +146,24 @@ def wait_ready(term: Terminal, timeout: float = 60.0) -> float:
     raise RuntimeError("the reader never drew its first screen:\n" + term.text())
 
 
-def timed(term: Terminal, key: str, count: int, quiet: float, between: str | None = None) -> tuple[list[float], int]:
+def timed(term: Terminal, key: str, count: int, quiet: float, between: str | None = None,
+          cpu: dict | None = None) -> tuple[list[float], int]:
+    """Press `key` `count` times, each timed; with `cpu`, add the app's CPU seconds per timed key
+    (its mean over the run, the untimed `between` keys excluded) under `cpu[key]`."""
     times, unchanged = [], 0
+    spent = 0.0
     for n in range(count):
         if between and n % 2 == 0 and n:
             term.press(between, quiet)
+        before = term.cpu_seconds()
         elapsed = term.press(key, quiet)
+        spent += term.cpu_seconds() - before
         if elapsed is None:
             unchanged += 1
         else:
             times.append(elapsed)
+    if cpu is not None:
+        cpu[key] = spent / max(1, count)
     return times, unchanged
 
 
@@ -163,15 +180,20 @@ def main(argv: list[str]) -> int:
     try:
         result["ready_s"] = round(wait_ready(term), 3)
         result["rss_start_kib"] = term.status("VmRSS")
-        result["n"], result["n_unchanged"] = timed(term, "n", args.switches, quiet)
+        cpu: dict = {}
+        result["n"], result["n_unchanged"] = timed(term, "n", args.switches, quiet, cpu=cpu)
         term.drain(1.0, limit=3.0)
         time.sleep(1.0)
         term.drain(0.1)
         result["rss_after_switches_kib"] = term.status("VmRSS")
-        result["j"], result["j_unchanged"] = timed(term, "j", args.keys, quiet)
+        result["j"], result["j_unchanged"] = timed(term, "j", args.keys, quiet, cpu=cpu)
         term.press("shift+tab", quiet)
         term.press("j", quiet)  # off 全部/All (toggling it with no filter changes nothing) onto a district
-        result["toggle"], result["toggle_unchanged"] = timed(term, "space", args.keys, quiet, between="j")
+        result["toggle"], result["toggle_unchanged"] = timed(term, "space", args.keys, quiet, between="j", cpu=cpu)
+        # The app's CPU per key (mean, including what runs in the quiet time after it: the idle
+        # collector pass, the store poll): less sensitive to a loaded machine than the latencies.
+        result["cpu_ms_per_key"] = {"n": round(cpu["n"] * 1000, 2), "j": round(cpu["j"] * 1000, 2),
+                                    "toggle": round(cpu["space"] * 1000, 2)}
         result["hwm_kib"] = term.status("VmHWM")
         result["screen_at_end"] = term.text()
         os.write(term.fd, KEYS["q"])
