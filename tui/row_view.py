@@ -151,14 +151,19 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
         return self._cursor
 
     def _scroll_to_cursor(self) -> None:
+        """Bring the cursor's row into view a page at a time, as mutt's menus do: leaving the bottom
+        puts its row at the top, leaving the top puts it at the bottom. Scrolling one row per key
+        repainted every line of the pane (and its scrollbar) on every `n` past the edge; now a key
+        repaints two rows, and a page turn comes once per screenful."""
         if not self._starts:
             return
         top, height = self._starts[self._cursor], self._row_height(self._cursor)
         view = self.scrollable_content_region.height
         if top < self.scroll_y:
-            self.scroll_to(y=top, animate=False, immediate=True, force=True)
+            self.scroll_to(y=max(0, min(top, top + height - view)) if view else top,
+                           animate=False, immediate=True, force=True)
         elif view and top + height > self.scroll_y + view:
-            self.scroll_to(y=top + height - view, animate=False, immediate=True, force=True)
+            self.scroll_to(y=top, animate=False, immediate=True, force=True)
 
     def action_cursor_down(self) -> None:
         self.move_cursor(self.cursor_index + 1)
