@@ -169,10 +169,36 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             self.show(view, keep_place=True)
             return
         self.view = view
-        if list(view.items) != self.entries:
-            self.entries = list(view.items)
-            # Laid out again when drawn (this frame): marks change a row's text, rarely the rows.
-            self._generation += 1
+        entries = list(view.items)
+        if entries == self.entries:
+            return
+        changed = [index for index, (old, new) in enumerate(zip(self.entries, entries)) if old != new]
+        self.entries = entries
+        self._generation += 1
+        width = self.scrollable_content_region.width
+        if self._laid_out is None or self._laid_out[1] != width or width <= 0:
+            self.refresh()  # laid out afresh when drawn
+            return
+        # Only the changed items are laid out again and repainted (opening a week marks what it
+        # shows read in the same frame; `]` marks one item): not the whole article.
+        measure = min(width, MAX_WIDTH)
+        grown = False
+        for index in changed:
+            start, end = self._starts[index], self._ends[index]
+            rows = self._item_rows(index, entries[index], measure)
+            self._rows[start:end] = rows
+            shift = len(rows) - (end - start)
+            if shift:
+                grown = True
+                self._ends[index] += shift
+                for later in range(index + 1, len(self._starts)):
+                    self._starts[later] += shift
+                    self._ends[later] += shift
+            else:
+                self.refresh_lines(start, end - start)
+        self._laid_out = (self._generation, width)
+        if grown:  # a title wrapped differently under its new mark: what follows moved
+            self._set_virtual_height(width)
             self.refresh()
 
     def _changed(self) -> None:
@@ -198,12 +224,38 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                 return
 
     def watch_current(self, old: int | None, new: int | None) -> None:
-        self.refresh()
+        self._refresh_items(old, new)
         if new is not None:
             if self._layout_now():
                 self.scroll_to(y=self._starts[new], animate=False, force=True)
             else:
                 self.call_after_refresh(self._scroll_to_current)
+
+    def _refresh_items(self, *indexes: int | None) -> None:
+        """Repaint the rows of these items only (the highlight moved from one to the other)."""
+        width = self.scrollable_content_region.width
+        if self._laid_out is None or self._laid_out != (self._generation, width):
+            self.refresh()  # laid out afresh when drawn anyway
+            return
+        for index in indexes:
+            if index is not None and index < len(self._starts):
+                self.refresh_lines(self._starts[index], self._ends[index] - self._starts[index])
+
+    def follow_scroll(self) -> None:
+        """After the reader scrolled (`j`/`k`, `space`): the highlight goes to the item at the top
+        of the pane — the one being read — without scrolling again. Only the two items' rows are
+        repainted (the scroll repaints the rest)."""
+        if not self._layout_now() or not self._starts:
+            return
+        self._highlight(min(bisect_right(self._ends, int(self.scroll_y)), len(self._starts) - 1))
+
+    def _highlight(self, index: int) -> None:
+        """Make entry `index` current where it is: no scroll, only its rows and the old current's
+        repainted."""
+        if index != self.current:
+            old = self.current
+            self.set_reactive(ArticleViewer.current, index)
+            self._refresh_items(old, index)
 
     def _scroll_to_current(self) -> None:
         if self.current is not None and self._layout_now() and self.current < len(self._starts):
@@ -248,13 +300,16 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         if self._laid_out != key:
             self._rows, self._starts, self._ends = self._build_rows(min(width, MAX_WIDTH))
             self._laid_out = key
-            virtual_size = Size(width, len(self._rows))
-            if virtual_size != self.virtual_size:
-                # No screen layout: the pane's own size does not depend on its content (and the
-                # scrollbar is always shown, so it never appears or goes away).
-                self.set_reactive(ArticleViewer.virtual_size, virtual_size)
-                self._scroll_update(virtual_size)
+            self._set_virtual_height(width)
         return True
+
+    def _set_virtual_height(self, width: int) -> None:
+        virtual_size = Size(width, len(self._rows))
+        if virtual_size != self.virtual_size:
+            # No screen layout: the pane's own size does not depend on its content (and the
+            # scrollbar is always shown, so it never appears or goes away).
+            self.set_reactive(ArticleViewer.virtual_size, virtual_size)
+            self._scroll_update(virtual_size)
 
     def _build_rows(self, width: int) -> tuple[list[Row], list[int], list[int]]:
         t = self.t
@@ -277,8 +332,7 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
                 label = f"{start.isoformat()} → {end.isoformat()}" if start and end else digest_id
                 self._heading(rows, label, len(group), "week", width)
                 for index, entry in group:
-                    context = clean_line(t.district(entry.item.district, entry.item.district_name))
-                    self._item(rows, index, entry, width, starts, ends, context)
+                    self._item(rows, index, entry, width, starts, ends, self._context_line(entry))
             return rows, starts, ends
         week = self.week
         if week is None:
@@ -328,6 +382,19 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
         rows.append(Row())
         rows.append(Row(((_fit(label, width - 2 - cell_len(tail)), ()), (tail, ("viewer--dim",))), "heading",
                         accent=accent))
+
+    def _item_rows(self, index: int, entry: Entry, width: int) -> list[Row]:
+        """The rows of one item alone (as `_build_rows` lays them out), to lay out again after its
+        marks changed."""
+        rows: list[Row] = []
+        self._item(rows, index, entry, width, [], [], self._context_line(entry))
+        return rows[1:]  # without the blank row that separates it from the one above
+
+    def _context_line(self, entry: Entry) -> str:
+        """The line over an item's title: its district, in the starred view (items of many weeks)."""
+        if self._state != "starred":
+            return ""
+        return clean_line(self.t.district(entry.item.district, entry.item.district_name))
 
     @staticmethod
     def _item(rows: list[Row], index: int, entry: Entry, width: int, starts: list[int], ends: list[int],
@@ -477,10 +544,32 @@ class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
             self.post_message(self.ClearFilterRequested())
 
     def action_cursor_down(self) -> None:
-        self.scroll_down()
+        """`j`: a line down, the highlight following the item at the top; at the end of the week,
+        the highlight steps through the items still below it."""
+        if self.scroll_y < self.max_scroll_y:
+            self._scroll_by(+1)
+        elif self.entries:
+            self._step_highlight(+1)
 
     def action_cursor_up(self) -> None:
-        self.scroll_up()
+        if self.scroll_y > 0:
+            self._scroll_by(-1)
+        elif self.entries:
+            self._step_highlight(-1)
+
+    def _scroll_by(self, lines: int) -> None:
+        # At once, not animated: an animated line is several frames, each a full repaint of the pane.
+        self.scroll_to(y=self.scroll_y + lines, animate=False, immediate=True)
+        self.follow_scroll()
+
+    def _step_highlight(self, delta: int) -> None:
+        """Move the highlight without scrolling (every item it reaches is on screen already)."""
+        self._layout_now()
+        if self.current is None:
+            index = bisect_right(self._ends, int(self.scroll_y)) if delta > 0 else len(self.entries) - 1
+        else:
+            index = self.current + delta
+        self._highlight(max(0, min(len(self.entries) - 1, index)))
 
     # -- for tests and the benchmark -------------------------------------------------------------
 

@@ -601,6 +601,7 @@ class MainScreen(StyledOnMount, Screen[None]):
         self._read_what_is_shown()  # paging on is having read this page
         if viewer.scroll_y < viewer.max_scroll_y:
             viewer.scroll_to(y=viewer.page_down_target(), animate=False, immediate=True)
+            viewer.follow_scroll()
             self._read_what_is_shown()
         else:
             self.action_next_week()
@@ -611,6 +612,7 @@ class MainScreen(StyledOnMount, Screen[None]):
             viewer.reading = True
             viewer.scroll_to(y=viewer.scroll_y - viewer.scrollable_content_region.height, animate=False,
                              immediate=True)
+            viewer.follow_scroll()
             self._read_what_is_shown()
         else:
             self.action_previous_week()
