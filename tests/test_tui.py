@@ -118,6 +118,70 @@ async def test_items_step_with_brackets_and_get_marked_read(data_dir: Path) -> N
         assert not is_drawn_current(app, 1)
 
 
+async def test_the_highlight_follows_j_k_and_space_through_the_items(data_dir: Path) -> None:
+    """Issue 14: the current item is highlighted, and reading moves it: `space` and `j`/`k` make the
+    item at the top of the pane current; at the end of the week `j` steps it through the items left."""
+    async with running(data_dir, size=(120, 30)) as (app, pilot):
+        await pilot.press("enter")  # open the week: focus in the viewer
+        await settle(app, pilot)
+        view = viewer(app)
+        assert view.current is None
+        await pilot.press("space")
+        await settle(app, pilot)
+        top = view.current
+        assert top is not None and top > 0
+        assert view.item_rows(top)[-1] >= int(view.scroll_y) > view.item_rows(top - 1)[-1]
+        assert is_drawn_current(app, top)
+        while int(view.scroll_y) > view.item_rows(top - 1)[-1]:  # back until the item above shows at the top
+            await pilot.press("k")
+        await settle(app, pilot)
+        assert view.current == top - 1
+        while view.scroll_y < view.max_scroll_y:
+            await pilot.press("j")
+        await settle(app, pilot)
+        at_end = view.current
+        await pilot.press("j")
+        await settle(app, pilot)
+        assert view.current == at_end + 1 and is_drawn_current(app, at_end + 1)
+        assert not is_drawn_current(app, at_end)
+
+
+async def test_moving_the_highlight_repaints_only_the_two_items(data_dir: Path) -> None:
+    """Issue 14: a highlight move must not cost a whole viewer repaint: the old and new item's rows."""
+    async with running(data_dir, size=(120, 30)) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        view = viewer(app)
+        while view.scroll_y < view.max_scroll_y:
+            await pilot.press("j")
+        await settle(app, pilot)
+        old = view.current
+        painted: list = []
+        real_refresh = view.refresh
+
+        def spy(*regions, **options):
+            painted.append(regions)
+            return real_refresh(*regions, **options)
+
+        view.refresh = spy
+        await pilot.press("j")
+        view.refresh = real_refresh
+        assert painted and all(regions for regions in painted), "a full repaint of the viewer"
+        lines = {y + int(view.scroll_y) for regions in painted for region in regions for y in region.line_range}
+        assert lines == set(view.item_rows(old)) | set(view.item_rows(view.current))
+
+
+async def test_the_current_item_is_visible_on_light_and_dark_themes(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await settle(app, pilot)
+            view = viewer(app)
+            current = view.get_visual_style("viewer--current").rich_style.bgcolor
+            body = view.get_visual_style("viewer--body").rich_style.bgcolor
+            assert current is not None and current != body, theme
+
+
 # -- the district filter ------------------------------------------------------------------------
 
 
