@@ -2,6 +2,16 @@
 
     python bench/bench_sync.py [--digests 200] [--latency 0.05] [--concurrency 4] [--runs 5] [--out FILE]
     python bench/bench_sync.py --digests 528 --latency 0 --plain     # bench/run.py's sync_cpu row, alone
+    python bench/bench_sync.py --digests 528 --latency 0 --plain --server-process --runs 1 --json
+
+--server-process runs the loopback column in a process of its own (`python -m tests.loopback`), for
+the sync and the plain fetch alike: in-process, the server's threads share the measured process's
+GIL and CPU clock and inflate both sides. The plain fetch then requests the column's list pages and
+digest posts (what a first sync requests; checked against the sync's `pages` and `fetched`), and
+the re-sync check counts digests fetched again (the request log lives in the other process).
+--parse-worker-from N sets cache/sync.py's PARSE_WORKER_FROM (a huge N: always parse in-process),
+so the same code can be alternated with and without the parse worker. --json prints one JSON line
+per run (for a driver alternating fresh processes).
 
 The ideal is `digests × latency / concurrency` (list pages and parsing are extra). Each run syncs into
 a fresh store from the loopback column (127.0.0.1 only), then re-syncs at once and checks that no
@@ -72,6 +82,72 @@ def one_run(server: LoopbackServer, concurrency: int, plain: bool = False) -> di
         }
 
 
+class RemoteColumn:
+    """`python -m tests.loopback` in its own process: the same column, none of its CPU or GIL here."""
+
+    def __init__(self, digests: int, non_digests: int, per_page: int, latency: float) -> None:
+        import subprocess
+
+        self.column = make_column(digests, non_digests, per_page)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.loopback", "--posts", str(digests), "--non-digests", str(non_digests),
+             "--per-page", str(per_page), "--latency", str(latency), "--port", "0"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline()
+        self.source = line.rsplit(" on ", 1)[1].strip()
+        self.origin = self.source.split("/szshgzb/", 1)[0]
+
+    def first_sync_urls(self) -> list[str]:
+        """What a first sync requests: every list page, then every digest post."""
+        pages = [self.origin + self.column.page_path(n) for n in range(1, self.column.page_count + 1)]
+        return pages + [self.origin + post.path for post in self.column.posts if post.digest]
+
+    def __enter__(self) -> "RemoteColumn":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.proc.terminate()
+        self.proc.wait(5)
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def one_run_remote(server: RemoteColumn, concurrency: int, plain: bool) -> dict:
+    with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp, Store.open(Path(tmp), seed_sample=False) as store:
+        children = _children_cpu()
+        cpu, started = time.process_time(), time.perf_counter()
+        first = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
+        wall = time.perf_counter() - started
+        sync_cpu = time.process_time() - cpu
+        children = _children_cpu() - children  # a parse worker, reaped by the sync's end
+        urls = server.first_sync_urls()
+        assert len(urls) == first.pages + first.fetched + len(first.failed), "the plain fetch must match the sync"
+        started = time.perf_counter()
+        second = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
+        resync_wall = time.perf_counter() - started
+        plain_wall = plain_cpu = None
+        if plain:
+            from run import _plain_fetch
+
+            cpu, started = time.process_time(), time.perf_counter()
+            _plain_fetch(urls, concurrency)
+            plain_wall, plain_cpu = time.perf_counter() - started, time.process_time() - cpu
+        return {
+            "wall_s": round(wall, 3), "cpu_s": round(sync_cpu, 3), "children_cpu_s": round(children, 3),
+            "plain_wall_s": None if plain_wall is None else round(plain_wall, 3),
+            "plain_cpu_s": None if plain_cpu is None else round(plain_cpu, 3),
+            "pages": first.pages, "fetched": first.fetched, "failed": len(first.failed), "requests": len(urls),
+            "max_in_flight": None, "bytes": first.bytes, "resync_wall_s": round(resync_wall, 3),
+            "resync_fetched": second.fetched, "resync_bodies_downloaded": second.fetched,
+            "resync_requests": None,
+        }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--digests", type=int, default=200)
@@ -82,15 +158,27 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--plain", action="store_true", help="compare each sync with a plain httpx fetch of its URLs")
+    ap.add_argument("--server-process", action="store_true", help="run the loopback column in its own process")
+    ap.add_argument("--parse-worker-from", type=int, default=None, help="override sync.PARSE_WORKER_FROM")
+    ap.add_argument("--json", action="store_true", help="print each run as one JSON line on stdout")
     args = ap.parse_args(argv)
+    if args.parse_worker_from is not None:
+        import sz_digest.cache.sync as sync_module
+
+        sync_module.PARSE_WORKER_FROM = args.parse_worker_from
 
     column = make_column(args.digests, args.non_digests, args.per_page)
     ideal = args.digests * args.latency / args.concurrency or float("nan")  # no latency: no ideal
     runs = []
-    with LoopbackServer(column, latency=args.latency) as server:
+    serve = (RemoteColumn(args.digests, args.non_digests, args.per_page, args.latency) if args.server_process
+             else LoopbackServer(column, latency=args.latency))
+    with serve as server:
         for n in range(args.runs):
-            result = one_run(server, args.concurrency, args.plain)
+            result = (one_run_remote(server, args.concurrency, args.plain) if args.server_process
+                      else one_run(server, args.concurrency, args.plain))
             runs.append(result)
+            if args.json:
+                print(json.dumps(result), flush=True)
             versus = (f" (CPU {result['cpu_s']:.2f} s); plain httpx {result['plain_wall_s']:.2f} s "
                       f"(CPU {result['plain_cpu_s']:.2f} s)" if args.plain else "")
             print(f"run {n + 1}: {result['wall_s']:.2f} s{versus}, {result['fetched']} fetched, "

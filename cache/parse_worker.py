@@ -48,6 +48,7 @@ class ParseWorker:
         self.reader: asyncio.Task | None = None
         self.ready = False
         self.gone = False
+        self.started = asyncio.Event()  # set when `start` has finished, whether the child runs or not
 
     @property
     def pid(self) -> int | None:
@@ -55,6 +56,12 @@ class ParseWorker:
 
     async def start(self) -> bool:
         """Start the child and wait until it has imported the parser; False if it could not."""
+        try:
+            return await self._start()
+        finally:
+            self.started.set()
+
+    async def _start(self) -> bool:
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-c", _child_code(), stdin=asyncio.subprocess.PIPE,

@@ -607,13 +607,16 @@ class _Sync:
         if worker is not None and worker.ready and not worker.gone:
             try:
                 kind, value = await worker.parse(result.body, entry.url, result.content_type)
-            except WorkerGone as exc:  # it may have been this page: the post fails, the next sync retries it
-                return None, f"parser failed: {exc}"[:200]
-            if kind == "ok":
-                return value, None
-            if kind == "parse_error":
-                return None, f"not a digest: {value}"
-            return None, f"parser failed: {value}"[:200]
+            except WorkerGone:
+                # The child died (killed, out of memory, a crash): this page is parsed here instead,
+                # exactly as without a worker, and so is every later one.
+                pass
+            else:
+                if kind == "ok":
+                    return value, None
+                if kind == "parse_error":
+                    return None, f"not a digest: {value}"
+                return None, f"parser failed: {value}"[:200]
         try:
             return await asyncio.to_thread(self.parser.parse_digest, result.body, entry.url,
                                            result.content_type), None
