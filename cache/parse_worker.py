@@ -65,7 +65,8 @@ class ParseWorker:
         try:
             self.proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-c", _child_code(), stdin=asyncio.subprocess.PIPE,
-                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+                start_new_session=True)
         except (OSError, ValueError, RuntimeError):
             self.gone = True
             return False
