@@ -9,9 +9,8 @@ the sync and the plain fetch alike: in-process, the server's threads share the m
 GIL and CPU clock and inflate both sides. The plain fetch then requests the column's list pages and
 digest posts (what a first sync requests; checked against the sync's `pages` and `fetched`), and
 the re-sync check counts digests fetched again (the request log lives in the other process).
---parse-worker-from N sets cache/sync.py's PARSE_WORKER_FROM (a huge N: always parse in-process),
-so the same code can be alternated with and without the parse worker. --json prints one JSON line
-per run (for a driver alternating fresh processes).
+--json prints one JSON line per run (for a driver alternating fresh processes, e.g. two checkouts
+on PYTHONPATH).
 
 The ideal is `digests × latency / concurrency` (list pages and parsing are extra). Each run syncs into
 a fresh store from the loopback column (127.0.0.1 only), then re-syncs at once and checks that no
@@ -124,7 +123,7 @@ def one_run_remote(server: RemoteColumn, concurrency: int, plain: bool) -> dict:
         first = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
         wall = time.perf_counter() - started
         sync_cpu = time.process_time() - cpu
-        children = _children_cpu() - children  # a parse worker, reaped by the sync's end
+        children = _children_cpu() - children  # any child the sync started and reaped
         urls = server.first_sync_urls()
         assert len(urls) == first.pages + first.fetched + len(first.failed), "the plain fetch must match the sync"
         started = time.perf_counter()
@@ -159,13 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--plain", action="store_true", help="compare each sync with a plain httpx fetch of its URLs")
     ap.add_argument("--server-process", action="store_true", help="run the loopback column in its own process")
-    ap.add_argument("--parse-worker-from", type=int, default=None, help="override sync.PARSE_WORKER_FROM")
     ap.add_argument("--json", action="store_true", help="print each run as one JSON line on stdout")
     args = ap.parse_args(argv)
-    if args.parse_worker_from is not None:
-        import sz_digest.cache.sync as sync_module
-
-        sync_module.PARSE_WORKER_FROM = args.parse_worker_from
 
     column = make_column(args.digests, args.non_digests, args.per_page)
     ideal = args.digests * args.latency / args.concurrency or float("nan")  # no latency: no ideal

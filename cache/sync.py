@@ -65,7 +65,6 @@ from .config import DEFAULT_USER_AGENT
 from .errors import DigestError, ParseError, StoreError
 from .fetch import Fetcher, FetchOptions, FetchResult, clean_reason
 from .model import Failure, PostEntry
-from .parse_worker import ParseWorker, WorkerGone
 from .retry_policy import is_due
 from .setting_keys import LAST_SYNC, RESUME_PAGES, SYNC_SOURCE, WALK_INCOMPLETE
 from .text import clean_line
@@ -79,10 +78,6 @@ MAX_LIST_PAGES = 2000  # a safety net against a pagination that never ends
 # flushes than on the rows (528 digests: 1.48 s of CPU one by one, 0.89 s 32 at a time).
 COMMIT_EVERY = 16
 COMMIT_AFTER = 0.05
-# A sync with at least this many digest pages to download parses them in a child process
-# (cache/parse_worker.py) once it has started, off this process's GIL; a weekly sync of one or two
-# never pays the child's start (~0.1–0.2 s of CPU, on another core).
-PARSE_WORKER_FROM = 64
 
 _NOT_HTML = ("application/json", "text/json", "application/javascript", "text/javascript", "application/pdf",
              "application/zip", "application/octet-stream+zip")
@@ -368,9 +363,6 @@ class _Sync:
         self.scheduled: set[str] = set()  # post ids
         self.held_back: set[str] = set()  # failed post ids not tried this time (gone, backing off)
         self.listed_ids: set[str] = set()
-        self.to_parse = 0  # unconditional digest downloads scheduled (each one a page to parse)
-        self.worker: ParseWorker | None = None
-        self.worker_start: asyncio.Task | None = None
 
     # -- progress
 
@@ -503,15 +495,11 @@ class _Sync:
                 # Every post is done: what waits for a transaction is stored before the report.
                 await batches.close()
             except BaseExceptionGroup as group:
-                self._kill_worker()
                 _flush_quietly(batches)
                 raise _unwrap(group) from None
             except BaseException:  # cancelled: what was parsed is committed, as promptly as a batch
-                self._kill_worker()
                 _flush_quietly(batches)
                 raise
-            finally:
-                await self._end_worker()
         self.report.walk_complete = walk_complete
         self.report.layout_warning = health.after_sync(store, self.report)
         if walk_complete:
@@ -572,58 +560,7 @@ class _Sync:
             return
         self.scheduled.add(entry.id)
         self.to_fetch += 1
-        if not conditional:  # a conditional GET mostly answers 304: nothing to parse
-            self.to_parse += 1
-            if self.to_parse >= PARSE_WORKER_FROM and self.worker is None:
-                self.worker = ParseWorker()
-                # Not in the TaskGroup: the posts do not wait for the child, they parse in threads
-                # until it is ready, and the sync's end does not wait for a start it no longer needs.
-                self.worker_start = asyncio.get_running_loop().create_task(self.worker.start())
         tg.create_task(self._fetch_post(entry, conditional))
-
-    def _kill_worker(self) -> None:
-        """A cancel or a failure: the child stops now (what it has not answered is not wanted)."""
-        if self.worker_start is not None:
-            self.worker_start.cancel()
-        if self.worker is not None:
-            self.worker.kill()
-
-    async def _end_worker(self) -> None:
-        """Every way out of the walk: the child is ended and reaped, never left behind."""
-        if self.worker is None:
-            return
-        if self.worker_start is not None and not self.worker_start.done():
-            self.worker_start.cancel()
-        try:
-            if self.worker_start is not None:
-                await asyncio.gather(self.worker_start, return_exceptions=True)
-            await self.worker.close()
-        except BaseException:  # noqa: BLE001 — cancelled again while reaping: it was killed already
-            self.worker.kill()
-
-    async def _parse(self, entry: PostEntry, result: FetchResult):
-        """(Digest, None) or (None, the post's failure reason); in the child process once it is ready."""
-        worker = self.worker
-        if worker is not None and worker.ready and not worker.gone:
-            try:
-                kind, value = await worker.parse(result.body, entry.url, result.content_type)
-            except WorkerGone:
-                # The child died (killed, out of memory, a crash): this page is parsed here instead,
-                # exactly as without a worker, and so is every later one.
-                pass
-            else:
-                if kind == "ok":
-                    return value, None
-                if kind == "parse_error":
-                    return None, f"not a digest: {value}"
-                return None, f"parser failed: {value}"[:200]
-        try:
-            return await asyncio.to_thread(self.parser.parse_digest, result.body, entry.url,
-                                           result.content_type), None
-        except ParseError as exc:
-            return None, f"not a digest: {exc.reason}"
-        except Exception as exc:  # a parser bug fails this post, not the sync
-            return None, f"parser failed: {type(exc).__name__}: {exc}"[:200]
 
     # -- one post
 
@@ -665,7 +602,13 @@ class _Sync:
         reason = result.error or _looks_like_non_html(result)
         digest = None
         if reason is None:
-            digest, reason = await self._parse(entry, result)
+            try:
+                digest = await asyncio.to_thread(self.parser.parse_digest, result.body, entry.url,
+                                                 result.content_type)
+            except ParseError as exc:
+                reason = f"not a digest: {exc.reason}"
+            except Exception as exc:  # a parser bug fails this post, not the sync
+                reason = f"parser failed: {type(exc).__name__}: {exc}"[:200]
         if digest is not None and digest.id != entry.id:
             reason = f"page is post {digest.id}, listed as {entry.id}"
         if reason is not None:
