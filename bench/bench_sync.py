@@ -41,44 +41,11 @@ from sz_digest.cache.sync import sync  # noqa: E402
 from tests.loopback import LoopbackServer, make_column  # noqa: E402
 
 
-def one_run(server: LoopbackServer, concurrency: int, plain: bool = False) -> dict:
-    with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp, Store.open(Path(tmp), seed_sample=False) as store:
-        server.clear_log()
-        cpu, started = time.process_time(), time.perf_counter()
-        first = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
-        wall = time.perf_counter() - started
-        sync_cpu = time.process_time() - cpu
-        requests = len(server.fetched_paths())
-        urls = [server.url(path) for path in server.fetched_paths()]
-        max_in_flight = server.max_in_flight
-        server.clear_log()
-        started = time.perf_counter()
-        second = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
-        resync_wall = time.perf_counter() - started
-        resync_bodies, resync_requests = len(server.bodies_served()), len(server.fetched_paths())
-        plain_wall = plain_cpu = None
-        if plain:
-            from run import _plain_fetch  # bench/run.py's baseline, so the two measure the same thing
+def _children_cpu() -> float:
+    import resource
 
-            cpu, started = time.process_time(), time.perf_counter()
-            _plain_fetch(urls, concurrency)
-            plain_wall, plain_cpu = time.perf_counter() - started, time.process_time() - cpu
-        return {
-            "wall_s": round(wall, 3),
-            "cpu_s": round(sync_cpu, 3),
-            "plain_wall_s": None if plain_wall is None else round(plain_wall, 3),
-            "plain_cpu_s": None if plain_cpu is None else round(plain_cpu, 3),
-            "pages": first.pages,
-            "fetched": first.fetched,
-            "failed": len(first.failed),
-            "requests": requests,
-            "max_in_flight": max_in_flight,
-            "bytes": first.bytes,
-            "resync_wall_s": round(resync_wall, 3),
-            "resync_fetched": second.fetched,
-            "resync_bodies_downloaded": resync_bodies,
-            "resync_requests": resync_requests,
-        }
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 class RemoteColumn:
@@ -109,41 +76,58 @@ class RemoteColumn:
         self.proc.wait(5)
 
 
-def _children_cpu() -> float:
-    import resource
-
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
-def one_run_remote(server: RemoteColumn, concurrency: int, plain: bool) -> dict:
+def one_run(server: "LoopbackServer | RemoteColumn", concurrency: int, plain: bool = False) -> dict:
+    """A first sync, an immediate re-sync and (with `plain`) the plain fetch of the same URLs. A
+    RemoteColumn keeps its request log in its own process: the URLs are the column's (checked
+    against the sync's report) and the re-sync check counts digests fetched again."""
+    remote = isinstance(server, RemoteColumn)
     with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp, Store.open(Path(tmp), seed_sample=False) as store:
+        if not remote:
+            server.clear_log()
         children = _children_cpu()
         cpu, started = time.process_time(), time.perf_counter()
         first = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
         wall = time.perf_counter() - started
         sync_cpu = time.process_time() - cpu
         children = _children_cpu() - children  # any child the sync started and reaped
-        urls = server.first_sync_urls()
-        assert len(urls) == first.pages + first.fetched + len(first.failed), "the plain fetch must match the sync"
+        if remote:
+            urls = server.first_sync_urls()
+            assert len(urls) == first.pages + first.fetched + len(first.failed), "the plain fetch must match the sync"
+            max_in_flight = None
+        else:
+            urls = [server.url(path) for path in server.fetched_paths()]
+            max_in_flight = server.max_in_flight
+            server.clear_log()
         started = time.perf_counter()
         second = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
         resync_wall = time.perf_counter() - started
+        if remote:
+            resync_bodies, resync_requests = second.fetched, None
+        else:
+            resync_bodies, resync_requests = len(server.bodies_served()), len(server.fetched_paths())
         plain_wall = plain_cpu = None
         if plain:
-            from run import _plain_fetch
+            from run import _plain_fetch  # bench/run.py's baseline, so the two measure the same thing
 
             cpu, started = time.process_time(), time.perf_counter()
             _plain_fetch(urls, concurrency)
             plain_wall, plain_cpu = time.perf_counter() - started, time.process_time() - cpu
         return {
-            "wall_s": round(wall, 3), "cpu_s": round(sync_cpu, 3), "children_cpu_s": round(children, 3),
+            "wall_s": round(wall, 3),
+            "cpu_s": round(sync_cpu, 3),
+            "children_cpu_s": round(children, 3),
             "plain_wall_s": None if plain_wall is None else round(plain_wall, 3),
             "plain_cpu_s": None if plain_cpu is None else round(plain_cpu, 3),
-            "pages": first.pages, "fetched": first.fetched, "failed": len(first.failed), "requests": len(urls),
-            "max_in_flight": None, "bytes": first.bytes, "resync_wall_s": round(resync_wall, 3),
-            "resync_fetched": second.fetched, "resync_bodies_downloaded": second.fetched,
-            "resync_requests": None,
+            "pages": first.pages,
+            "fetched": first.fetched,
+            "failed": len(first.failed),
+            "requests": len(urls),
+            "max_in_flight": max_in_flight,
+            "bytes": first.bytes,
+            "resync_wall_s": round(resync_wall, 3),
+            "resync_fetched": second.fetched,
+            "resync_bodies_downloaded": resync_bodies,
+            "resync_requests": resync_requests,
         }
 
 
@@ -168,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
              else LoopbackServer(column, latency=args.latency))
     with serve as server:
         for n in range(args.runs):
-            result = (one_run_remote(server, args.concurrency, args.plain) if args.server_process
-                      else one_run(server, args.concurrency, args.plain))
+            result = one_run(server, args.concurrency, args.plain)
             runs.append(result)
             if args.json:
                 print(json.dumps(result), flush=True)
