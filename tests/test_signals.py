@@ -166,3 +166,55 @@ def test_a_signal_during_sync_gives_the_cursor_back_and_keeps_what_was_saved(tmp
             assert store.integrity_ok()
             kept = store.known_ids() - store.sample_ids()
         assert kept, "nothing was saved before the signal"
+
+
+_STUCK_APP = """
+import asyncio, sys
+from sz_digest.tui import exit_signals
+exit_signals.GRACE_SECONDS = float(sys.argv[1])
+
+class StuckApp:
+    ready = True
+    exit_signals = []
+    def exit(self, code):  # an exit that never finishes, as when the terminal write blocks
+        pass
+
+async def main():
+    print("ready", flush=True)
+    await asyncio.sleep(120)
+
+with exit_signals.exit_on_signals(StuckApp()):
+    asyncio.run(main())
+"""
+
+
+def _run_stuck(grace: float, signals: int) -> tuple[int, bytes]:
+    """A process whose normal exit is stuck, in a pty, sent SIGTERM `signals` times."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(sys.executable, [sys.executable, "-c", _STUCK_APP, str(grace)])
+    try:
+        output = b""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and b"ready" not in output:
+            output += _read(fd, 0.05)
+        assert b"ready" in output
+        for _ in range(signals):
+            os.kill(pid, signal.SIGTERM)
+            time.sleep(0.1)
+        rest, status = _finish(pid, fd, timeout=15.0)
+        return os.waitstatus_to_exitcode(status), output + rest
+    finally:
+        os.close(fd)
+
+
+def test_a_stuck_exit_still_ends_after_the_grace_period_and_gives_the_terminal_back():
+    code, output = _run_stuck(grace=0.5, signals=1)
+    assert code == 128 + signal.SIGTERM
+    assert b"\x1b[?1049l" in output and b"\x1b[?25h" in output
+
+
+def test_a_second_signal_ends_at_once():
+    # The grace period is far longer than _finish waits: only the second signal can end it in time.
+    code, _ = _run_stuck(grace=600.0, signals=2)
+    assert code == 128 + signal.SIGTERM
