@@ -1,4 +1,4 @@
-"""Start-up work the first frame does not need (issue 15, part E): each pane is styled once before
+"""Start-up work the first frame does not need (issue 15): each pane is styled once before
 it is drawn, a focus change restyles only the panes it touches, a later resume still restyles, and the
 modal screens' own CSS (their DEFAULT_CSS, parsed when first shown) still lays them out.
 
