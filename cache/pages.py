@@ -19,8 +19,6 @@ file. Format 1 (`sz-digest page 1`, no dictionary) is still read, and so are the
 from __future__ import annotations
 
 import os
-import random
-import stat
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -99,11 +97,11 @@ def is_current(data: bytes) -> bool:
 def write_page(pages: Path, digest_id: str, url: str, raw: bytes) -> Path:
     """Write (atomically replace) one kept page; the legacy `.html`/`.url` pair goes once it is safe.
 
-    A temp file with an unpredictable name, created exclusively (never through a link planted in
-    `pages/`), then renamed over the page: all of it or nothing. Not fsynced: a sync writes
-    hundreds, and a page lost to a power cut costs only a re-fetch (the digest itself is in the
-    database). Anything unusual (the temp name taken, the page a directory or a device) goes
-    through the atomic helper, which refuses it with a reason."""
+    Through the atomic helper: an unpredictable temp name, never written through a link planted in
+    `pages/`. Not fsynced: a sync writes hundreds, and a page lost to a power cut costs only a
+    re-fetch (the digest itself is in the database)."""
+    from .atomic import WriteError, write_atomic
+
     target = page_path(pages, digest_id)
     data = encode(url, raw)
     folder = os.fspath(pages)
@@ -111,11 +109,12 @@ def write_page(pages: Path, digest_id: str, url: str, raw: bytes) -> Path:
         if not pages.is_dir():  # the first page: make the folder only then (a sync writes hundreds)
             pages.mkdir(exist_ok=True)
         _folders_seen[folder] = _has_legacy_files(folder)
-    if not _write_plainly(os.fspath(target), data):
-        from .atomic import write_atomic
-
-        if not pages.is_dir():  # removed since this process last wrote here
-            pages.mkdir(exist_ok=True)
+    try:
+        write_atomic(target, data, overwrite=True, durable=False)
+    except WriteError:
+        if pages.is_dir():
+            raise
+        pages.mkdir(exist_ok=True)  # removed since this process last wrote here
         write_atomic(target, data, overwrite=True, durable=False)
     if _folders_seen[folder]:
         for legacy in (pages / f"{digest_id}.html", pages / f"{digest_id}.url"):
@@ -127,11 +126,9 @@ def write_page(pages: Path, digest_id: str, url: str, raw: bytes) -> Path:
 
 
 # Page folders this process has written to: whether each held legacy `.html`/`.url` files then.
-# (A first sync writes hundreds of pages: one look at the folder instead of two failed unlinks,
-# a mkdir check and the atomic helper's checks for each; those system calls were most of the
-# cost of keeping a page.)
+# (A first sync writes hundreds of pages: one look at the folder instead of two failed unlinks and
+# a mkdir check for each.)
 _folders_seen: dict[str, bool] = {}
-_temp_names = random.Random()
 
 
 def _has_legacy_files(folder: str) -> bool:
@@ -140,38 +137,6 @@ def _has_legacy_files(folder: str) -> bool:
             return any(entry.name.endswith((".html", ".url")) for entry in entries)
     except OSError:
         return True  # cannot tell: remove them one by one, as before
-
-
-def _write_plainly(target: str, data: bytes) -> bool:
-    """The common case of `write_atomic(target, data, overwrite=True, durable=False)` in four system
-    calls; False (nothing left behind) when it is not that case and the helper must decide."""
-    tmp = f"{os.path.dirname(target)}/.{os.path.basename(target)}.{_temp_names.getrandbits(64):016x}.tmp"
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(tmp, flags, 0o666)  # the umask applies, as for any file the user makes
-    except OSError:
-        return False
-    try:
-        try:
-            view = memoryview(data)
-            while view:
-                view = view[os.write(fd, view):]
-        finally:
-            os.close(fd)
-        try:
-            existing = os.lstat(target)
-        except FileNotFoundError:
-            existing = None
-        if existing is not None and not stat.S_ISREG(existing.st_mode):
-            raise OSError("not a regular file")  # a link, a folder, a device: the helper says why
-        os.replace(tmp, target)
-        return True
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        return False
 
 
 def read_page(pages: Path, digest_id: str) -> tuple[str | None, bytes] | None:
