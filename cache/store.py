@@ -1054,13 +1054,7 @@ class Store:
                 best, total = self._search_in_sql(needle, districts, since, until, limit)
             else:
                 cache = cache or self._search_cache()
-                candidates = None
-                if rare and terms is not None:
-                    sql, params = self._two_character_sql(needle, terms)
-                    candidates = [r for (r,) in self._db.execute(sql, params)]
-                elif rare:
-                    candidates = [r for (r,) in self._db.execute(
-                        "SELECT rowid FROM items_fts WHERE items_fts MATCH ?", (trigram_match(needle),))]
+                candidates = self.index_candidates(needle, terms) if rare else None
                 best, total = cache.best(needle, candidates, districts, since, until, limit)
         else:
             best, total = self._search_in_sql(needle, districts, since, until, limit)
@@ -1134,14 +1128,16 @@ class Store:
         best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
         return [rowids[n] for n in best], len(keys)
 
-    def index_candidates(self, needle: str) -> set[int] | None:
+    def index_candidates(self, needle: str, terms: list[tuple[str, int]] | None = None) -> set[int] | None:
         """Rowids of the items that may hold the folded `needle` (every one that does is among them),
         from the indexes alone; None when they cannot say (one character, or a pair with a cased
-        non-ASCII letter). Three characters or more: the items with all its trigrams."""
+        non-ASCII letter). Three characters or more: the items with all its trigrams. `terms`: a
+        pair's `_two_character_terms`, when the caller has them already."""
         if len(needle) >= 3:
             return {r for (r,) in self._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
                                                      (trigram_match(needle),))}
-        terms = self._two_character_terms(needle) if len(needle) == 2 else None
+        if terms is None and len(needle) == 2:
+            terms = self._two_character_terms(needle)
         if terms is None:
             return None
         sql, params = self._two_character_sql(needle, terms)
