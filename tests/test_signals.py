@@ -134,6 +134,42 @@ def test_closing_the_terminal_ends_the_reader_and_closes_the_store(tmp_path):
         assert store.integrity_ok()
 
 
+def test_a_terminal_gone_without_a_sighup_still_ends_the_reader(tmp_path):
+    """A reader in a session of its own (`setsid`, or a terminal held by a program that died) gets no
+    SIGHUP when its terminal goes: its input reads as end-of-file forever, which kept Textual's input
+    thread spinning at a full core. The hang-up is noticed and ends the reader as a SIGHUP would."""
+    import subprocess
+
+    data = tmp_path / "data"
+    _store(data)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
+    env = dict(os.environ, TERM="xterm-256color", LANG="en_US.UTF-8")
+    reader = subprocess.Popen([sys.executable, "-m", "sz_digest.tui.cli", "--data-dir", str(data), "--offline",
+                               "--lang", "en"], stdin=slave, stdout=slave, stderr=slave, env=env,
+                              start_new_session=True)  # the pty is not its controlling terminal
+    os.close(slave)
+    try:
+        output = b""
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and "信号测试标题".encode() not in output:
+            output += _read(master, 0.2)
+        assert "信号测试标题".encode() in output, "the reader did not start"
+        output += _read(master, 0.5)
+    finally:
+        os.close(master)
+    try:
+        code = reader.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        reader.kill()
+        reader.wait()
+        pytest.fail("the reader kept running after its terminal went away")
+    assert code == 128 + signal.SIGHUP
+    assert not (data / "sz-digest.sqlite3-wal").exists(), "the store was not closed"
+    with Store.open(data, seed_sample=False) as store:
+        assert store.integrity_ok() and store.known_ids() == {"1600001"}
+
+
 @pytest.mark.parametrize("signame", ["SIGTERM", "SIGHUP"])
 def test_a_signal_during_sync_gives_the_cursor_back_and_keeps_what_was_saved(tmp_path, signame):
     try:

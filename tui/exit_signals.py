@@ -9,6 +9,12 @@ That exit can hang: a terminal that has gone away, or one nobody reads, can bloc
 restores it. So a second signal, or the first one not honoured within `GRACE_SECONDS`, ends the process
 at once (`hard_exit`): `kill` always works, and the store loses nothing, because SQLite's journal
 makes every commit durable and leaves an unfinished one out.
+
+A terminal can also go away without a SIGHUP: the reader started with `setsid` or `nohup`, or by a
+program that holds the terminal but is not its session (an SSH client that died). Its input then reads
+as end-of-file forever, and Textual's input thread spins on it at a full core (Textualize/textual PR
+#6690, not merged). `watch_hangup` notices the hang-up without reading a byte (poll reports it even
+when asked for nothing) and sends the process the SIGHUP that never came.
 """
 
 from __future__ import annotations
@@ -16,10 +22,11 @@ from __future__ import annotations
 import asyncio
 import fcntl
 import os
+import select
 import signal
 import termios
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from textual.app import App
@@ -43,6 +50,43 @@ def hard_exit(status: int) -> None:
     except OSError:
         pass  # the terminal is gone or full: nothing more to give back
     os._exit(status)
+
+
+@contextmanager
+def watch_hangup(fd: int, on_hangup: Callable[[], object]) -> Iterator[None]:
+    """Call `on_hangup` (from a thread) if `fd`, a terminal, hangs up while the block runs.
+
+    poll() asked for no events still reports POLLHUP and POLLERR, so nothing is read from the
+    terminal (its input stays Textual's). A pipe of our own ends the watch when the block does."""
+    if not os.isatty(fd):
+        yield
+        return
+    stop_read, stop_write = os.pipe()
+    poller = select.poll()
+    poller.register(fd, 0)
+    poller.register(stop_read, select.POLLIN)
+
+    def watch() -> None:
+        while True:
+            try:
+                events = dict(poller.poll())
+            except InterruptedError:
+                continue
+            if stop_read in events:
+                return
+            if events.get(fd, 0) & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
+                on_hangup()
+                return
+
+    watcher = threading.Thread(target=watch, name="hangup-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        os.write(stop_write, b"x")
+        watcher.join(1.0)
+        os.close(stop_read)
+        os.close(stop_write)
 
 
 @contextmanager
@@ -75,7 +119,8 @@ def exit_on_signals(app: App) -> Iterator[list[int]]:
             previous[number] = signal.signal(number, handler)
     app.exit_signals = caught
     try:
-        yield caught
+        with watch_hangup(0, lambda: os.kill(os.getpid(), signal.SIGHUP)):
+            yield caught
     finally:
         for number, old in previous.items():
             signal.signal(number, old)
