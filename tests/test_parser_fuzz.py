@@ -35,10 +35,12 @@ ENCODINGS = ["utf-8", "gb18030", "gbk", "big5", "utf-16", "utf-16-le", "shift_ji
 CONTENT_TYPES = [None, "text/html", "text/html; charset=gbk", "text/html; charset=iso-8859-1",
                  "text/html; charset=utf-8", "text/html; charset=utf-16", "text/html; charset=nonsense"]  # fmt: skip
 
-# Each fuzzed parse must finish well inside this (a real parse takes well under a millisecond).
+# Each fuzzed parse must finish inside this: a real parse takes well under a millisecond, so only a
+# pathological case (backtracking, a loop per byte) comes near it, while a machine busy with other
+# work (CI, benchmarks) does not fail the test.
 FUZZ = settings(
     max_examples=300,
-    deadline=1000,
+    deadline=5000,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
@@ -106,7 +108,7 @@ def test_mutated_list_pages_give_a_list_page_or_a_parse_error(data, content_type
     assert COLUMN not in listing.next_urls
 
 
-@settings(max_examples=200, deadline=500)
+@settings(max_examples=200, deadline=5000)
 @given(data=st.binary(max_size=4096), content_type=st.one_of(st.none(), st.text(max_size=60)))
 def test_arbitrary_bytes_decode_to_text_and_parse_or_raise_parse_error(data, content_type):
     assert isinstance(decode_html(data, content_type), str)
@@ -117,7 +119,7 @@ def test_arbitrary_bytes_decode_to_text_and_parse_or_raise_parse_error(data, con
             pass
 
 
-@settings(max_examples=300, deadline=200)
+@settings(max_examples=300, deadline=2000)
 @given(title=st.text(max_size=200), published=st.one_of(st.none(), st.dates()))
 def test_arbitrary_text_into_the_week_parser_raises_only_parse_error(title, published):
     try:
@@ -128,7 +130,7 @@ def test_arbitrary_text_into_the_week_parser_raises_only_parse_error(title, publ
     assert 0 <= (end - start).days <= 31
 
 
-@settings(max_examples=300, deadline=200)
+@settings(max_examples=300, deadline=2000)
 @given(
     y1=st.one_of(st.none(), st.integers(0, 10000)),
     m1=st.integers(0, 99),
