@@ -13,6 +13,7 @@ import random
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -103,15 +104,34 @@ def test_two_syncs_at_once_both_finish_and_one_says_it_waits(server, reference, 
     data = tmp_path / "shared"
     Store.open(data).close()  # create it first, so both processes open an existing store
     server.clear_log()
-    server.latency = 0.08  # the first sync takes ~1 s: long enough for the second to find it running
+    # The first sync runs slowly (~4 s for its 40 digests, each request well inside the fast read
+    # timeout) until the second has found it running, then at full speed: a second process slow to
+    # start on a busy machine still finds the first one running.
+    server.latency = 0.4
     try:
         first = start_sync(server, data)
         deadline = time.monotonic() + 20
         while not server.fetched_paths() and time.monotonic() < deadline:
             time.sleep(0.01)
         second = start_sync(server, data)
+        said_it_waits = threading.Event()
+        err2_lines: list[str] = []
+
+        def read_second_stderr() -> None:
+            for line in second.stderr:
+                err2_lines.append(line)
+                if "waiting for it to finish" in line:
+                    said_it_waits.set()
+
+        reader = threading.Thread(target=read_second_stderr, daemon=True)
+        reader.start()
+        said_it_waits.wait(timeout=30)
+        server.latency = 0.01
         out1, err1 = first.communicate(timeout=60)
-        out2, err2 = second.communicate(timeout=60)
+        out2 = second.stdout.read()
+        second.wait(timeout=60)
+        reader.join(timeout=10)
+        err2 = "".join(err2_lines)
     finally:
         server.latency = 0.01
     assert first.returncode == 0 and second.returncode == 0, (err1, err2)
