@@ -36,60 +36,92 @@ def text_width(text: str) -> int:
 _WIDE = ("W", "F")
 
 
-@lru_cache(maxsize=None)
-def _measure(ch: str, char_cells: Callable[[str], int]) -> tuple[int, bool]:
-    """A character's cells, and whether it stands alone (a line may break before and after it)."""
+_WORD, _ALONE, _SPACE = 0, 1, 2
+
+
+def _classify(ch: str, char_cells: Callable[[str], int]) -> tuple[int, int, bool, bool]:
+    """A character's cells; whether it joins a word, stands alone (a line may break before and
+    after it) or is a space; whether it may not start a line; whether it may not end one."""
+    if ch == " ":
+        return 1, _SPACE, False, False
     cells = char_cells(ch)
     alone = not ch.isascii() and (cells == 2 or unicodedata.east_asian_width(ch) in _WIDE
                                   or ch in NO_START or ch in NO_END)
-    return cells, alone
+    return cells, _ALONE if alone else _WORD, ch in NO_START, ch in NO_END
+
+
+_CLASSIFIED: dict[Callable[[str], int], dict[str, tuple[int, int, bool, bool]]] = {}
+"""Per measure, each character classified once: a dict lookup per character (the wrap of a week
+not shown before is a tenth of a key's work in the reader)."""
+
+
+def _push(atoms: list[tuple[str, int]], unit: str, cells: int, glue_next: bool) -> bool:
+    """Add an unbreakable unit, glued to its neighbours by the kinsoku rules; whether the next
+    unit is glued to it (it ends with an opening bracket)."""
+    if atoms and (glue_next or (unit[0] in NO_START and atoms[-1][0] != " ")):
+        last, last_cells = atoms[-1]
+        atoms[-1] = (last + unit, last_cells + cells)
+    elif unit[0] in NO_START and len(atoms) >= 2 and atoms[-1][0] == " ":
+        atoms.pop()  # "word ·": the space and the mark stay with the word before them
+        last, last_cells = atoms[-1]
+        atoms[-1] = (last + " " + unit, last_cells + 1 + cells)
+    else:
+        atoms.append((unit, cells))
+    return unit[-1] in NO_END and unit != " "
 
 
 def _atoms(text: str, char_cells: Callable[[str], int]) -> list[tuple[str, int]]:
-    """Split `text` into unbreakable pieces with their widths; a line may break between any two."""
-    units: list[tuple[str, int]] = []
-    word, word_cells = "", 0
-    for ch in text:
-        if ch == " ":
-            if word:
-                units.append((word, word_cells))
-                word, word_cells = "", 0
-            units.append((" ", 1))
-            continue
-        cells, alone = _measure(ch, char_cells)
-        if alone:
-            if word:
-                units.append((word, word_cells))
-                word, word_cells = "", 0
-            units.append((ch, cells))
-        else:
-            word += ch
-            word_cells += cells
-    if word:
-        units.append((word, word_cells))
-    # Glue kinsoku characters to their neighbours.
+    """Split `text` into unbreakable pieces with their widths; a line may break between any two.
+
+    Words (runs of characters that do not stand alone), single wide or punctuation characters and
+    spaces are units; kinsoku characters are glued to their neighbours as each unit is added. The
+    common unit, one CJK character, is added inline (`_push` says the same for any unit)."""
+    table = _CLASSIFIED.get(char_cells)
+    if table is None:
+        table = _CLASSIFIED[char_cells] = {}
+    known = table.get
     atoms: list[tuple[str, int]] = []
     glue_next = False
-    for unit, cells in units:
-        if atoms and (glue_next or (unit[0] in NO_START and atoms[-1][0] != " ")):
-            atoms[-1] = (atoms[-1][0] + unit, atoms[-1][1] + cells)
-        elif unit[0] in NO_START and len(atoms) >= 2 and atoms[-1][0] == " ":
-            atoms.pop()  # "word ·": the space and the mark stay with the word before them
-            atoms[-1] = (atoms[-1][0] + " " + unit, atoms[-1][1] + 1 + cells)
+    word, word_cells = "", 0
+    for ch in text:
+        classified = known(ch)
+        if classified is None:
+            classified = table[ch] = _classify(ch, char_cells)
+        cells, kind, no_start, no_end = classified
+        if kind == _WORD:
+            word += ch
+            word_cells += cells
+            continue
+        if word:
+            glue_next = _push(atoms, word, word_cells, glue_next)
+            word, word_cells = "", 0
+        if atoms and (glue_next or (no_start and atoms[-1][0] != " ")):
+            last, last_cells = atoms[-1]
+            atoms[-1] = (last + ch, last_cells + cells)
+        elif no_start and len(atoms) >= 2 and atoms[-1][0] == " ":
+            atoms.pop()
+            last, last_cells = atoms[-1]
+            atoms[-1] = (last + " " + ch, last_cells + 1 + cells)
         else:
-            atoms.append((unit, cells))
-        glue_next = unit[-1] in NO_END and unit != " "
+            atoms.append((ch, cells))
+        glue_next = no_end  # a space is never in NO_END
+    if word:
+        _push(atoms, word, word_cells, glue_next)
     return atoms
 
 
 def wrap_with(text: str, width: int, char_cells: Callable[[str], int] = char_width) -> tuple[str, ...]:
     """Lines of at most `width` cells (a single too-wide character excepted); newlines are kept.
 
-    `char_cells` measures one character (the reader passes Rich's measure).
+    `char_cells` measures one character in terminal cells, 0, 1 or 2 (the reader passes Rich's
+    measure): a paragraph of n characters fits in 2n cells without being measured.
     """
     width = max(1, width)
     lines: list[str] = []
     for paragraph in text.split("\n"):
+        if len(paragraph) * 2 <= width:  # fits whatever its characters (none is wider than 2 cells)
+            lines.append(paragraph.rstrip())
+            continue
         line, used = "", 0
         for atom, size in _atoms(paragraph, char_cells):
             if used + size <= width:
