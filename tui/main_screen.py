@@ -165,6 +165,8 @@ class MainScreen(StyledOnMount, Screen[None]):
                                   on_external=lambda: self.post_message(self.StoreChanged()))
         self._commits_seen = 0
         self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
+        self._synced: tuple[str, str] | None = None  # the status line's "last synced" and source host
+        self._status_shown: str | None = None  # the status line's text as last written
 
     @classmethod
     def for_lang(cls, lang: str) -> type[MainScreen]:
@@ -301,6 +303,7 @@ class MainScreen(StyledOnMount, Screen[None]):
 
         While our own writes are still queued the store is behind the screen (which shows them
         already): the refresh waits for the writer, and the next poll does it."""
+        self._synced = None  # a sync (ours or another process's) changes when and where from
         if self.writer.busy:
             self._refresh_wanted = True
             return
@@ -371,7 +374,9 @@ class MainScreen(StyledOnMount, Screen[None]):
         """The filter changed: list only the weeks it matches; stay on the open week if it is one
         of them, else go to the nearest one (the same week again when the filter is cleared)."""
         self.lists = self._list_view(keep_open=False)
-        self.week_list.show_weeks(self.lists, self._starred_count())
+        # The starred count does not depend on the filter: the list's own (kept by `s`; read
+        # again with the list after a store change), not a count over the stars per toggle.
+        self.week_list.show_weeks(self.lists, self.week_list.starred_count)
         ids = self.lists.ids
         target = self.digest_id
         if target != STARRED_ID and target not in self.lists.weeks and ids:
@@ -427,7 +432,7 @@ class MainScreen(StyledOnMount, Screen[None]):
         """The status line: transient progress, else weeks (of how many) · unread · last synced ·
         offline · filters · full-text weeks · source."""
         if self.status:
-            self.status_line.update(Content(self.status), layout=False)  # one row, fixed by the CSS
+            self._show_status(self.status)
             return
         t = self.t
         lists = self.lists
@@ -436,7 +441,8 @@ class MainScreen(StyledOnMount, Screen[None]):
         else:
             parts = [t("status.weeks", n=lists.total_weeks)]
         parts.append(t("status.unread", n=lists.unread))
-        parts.append(last_synced_text(self.store, t))
+        synced, host = self._sync_source()
+        parts.append(synced)
         if self.offline:
             parts.append(t("status.offline"))
         if self.districts:
@@ -451,24 +457,43 @@ class MainScreen(StyledOnMount, Screen[None]):
             parts.insert(0, t("status.degraded", n=self._degraded))
         if self.layout_warning:
             parts.insert(0, t("status.layout_changed"))
-        host = source_host(getattr(self.app, "source", ""))
         if host:  # last: what is cut first on a narrow terminal
             parts.append(t("status.source", host=host))
-        self.status_line.update(Content(" · ".join(parts)), layout=False)
+        self._show_status(" · ".join(parts))
+
+    def _sync_source(self) -> tuple[str, str]:
+        """"Last synced …" and the source's host: read from the store once, again only after a
+        store change (`refresh_from_store`), not on every key."""
+        if self._synced is None:
+            self._synced = (last_synced_text(self.store, self.t), source_host(getattr(self.app, "source", "")))
+        return self._synced
+
+    def _show_status(self, text: str) -> None:
+        """Write the status line when its text changed: a key that changes nothing in it (`j`
+        previews a week) repaints it not at all."""
+        if text != self._status_shown:
+            self._status_shown = text
+            self.status_line.update(Content(text), layout=False)  # one row, fixed by the CSS
 
     # -- messages up ---------------------------------------------------------------------------
 
+    # The panes' messages end here (`stop`): the app has no handler for them, and a message
+    # that bubbles on is dispatched once more per key (Textual walks the app's MRO for handlers).
+
     @on(WeekList.WeekHighlighted)
     def _week_highlighted(self, event: WeekList.WeekHighlighted) -> None:
+        event.stop()
         self.show_week(event.digest_id, reading=self.viewer.has_focus)
 
     @on(WeekList.WeekOpened)
     def _week_opened(self, event: WeekList.WeekOpened) -> None:
+        event.stop()
         self.open_week(event.digest_id)
         self.viewer.focus()
 
     @on(DistrictFilter.Toggled)
     def _district_toggled(self, event: DistrictFilter.Toggled) -> None:
+        event.stop()
         self.set_districts(self.districts ^ {event.code})
 
     @on(DistrictFilter.WatchChosen)
@@ -505,6 +530,7 @@ class MainScreen(StyledOnMount, Screen[None]):
     @on(ArticleViewer.ItemsSeen)
     def _items_seen(self, event: ArticleViewer.ItemsSeen) -> None:
         """Items drawn whole while reading are read: shown at once, written on the writer thread."""
+        event.stop()
         self._mark({key: True for key in event.seen})
 
     def on_descendant_focus(self, event) -> None:
