@@ -1,0 +1,162 @@
+"""What one key costs the reader, counted (issues 14 and 15: "one keypress = one read + one layout"):
+the store statements a week switch or a filter toggle runs on the UI's connection, the viewer's
+layouts, the status line's writes, and the messages that reach the app. Counts, never timings."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sz_digest.cache.store import Store
+from sz_digest.tui.article_viewer import ArticleViewer
+from sz_digest.tui.district_filter import DistrictFilter
+from sz_digest.tui.week_list import WeekList
+
+from tui_fixtures import data_dir, main, running, settle  # noqa: F401 (data_dir: a fixture)
+
+
+class Statements:
+    """The SQL the UI's connection runs while recording (the writer thread has its own)."""
+
+    def __init__(self, store: Store) -> None:
+        self.seen: list[str] = []
+        self.on = False
+        store._db.set_trace_callback(self._trace)
+
+    def _trace(self, sql: str) -> None:
+        if self.on and not sql.startswith("PRAGMA data_version"):  # the 0.5 s poll, not the key
+            self.seen.append(re.sub(r"\s+", " ", sql))
+
+    async def during(self, pilot, *keys: str) -> list[str]:
+        self.seen = []
+        self.on = True
+        try:
+            await pilot.press(*keys)
+            await pilot.pause()
+        finally:
+            self.on = False
+        return self.seen
+
+
+def status(app) -> str:
+    return str(app.screen.query_one("#status").render())
+
+
+async def warmed(app, pilot) -> None:
+    """The writer's first job counts as another process's commit (it has no baseline yet: see
+    StoreWriter) and refreshes everything once: done before counting."""
+    main(app)._save("tests.warm", "1")
+    await settle(app, pilot)
+
+
+async def test_a_week_switch_reads_one_week_and_no_settings(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        sql = Statements(app.store)
+        ran = await sql.during(pilot, "n")
+        assert main(app).digest_id == "1660001"
+        # The week's record, its items, their read and star marks, its attachments: nothing else
+        # (the status line's "last synced" and source are not read again per key).
+        assert not [s for s in ran if "settings" in s], ran
+        assert len(ran) <= 5, ran
+        assert all("1660001" in s for s in ran), ran
+
+
+async def test_the_status_line_still_follows_a_sync_made_by_another_process(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await settle(app, pilot)
+        assert "never synced" in status(app)
+        await pilot.press("n")
+        other = Store.open(data_dir, seed_sample=False)
+        try:
+            other.set_setting("last_sync", datetime(2026, 3, 20, 8, 0, tzinfo=UTC).isoformat())
+            other.set_setting("sync.source", "http://mirror.example/col/")
+        finally:
+            other.close()
+        await settle(app, pilot)  # the poll sees the other connection's commit
+        text = status(app)
+        assert "never synced" not in text and "2026-03-20" in text and "from mirror.example" in text
+
+
+async def test_a_filter_toggle_lists_weeks_without_counting_the_stars_again(data_dir: Path) -> None:
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("nanshan"))
+        await pilot.pause()
+        sql = Statements(app.store)
+        ran = await sql.during(pilot, "space")
+        assert main(app).districts == {"nanshan"}
+        assert not [s for s in ran if "FROM stars s" in s or "settings" in s], ran
+
+
+async def test_a_starred_item_still_shows_in_the_list_after_a_filter_change(data_dir: Path) -> None:
+    """The filter change reuses the list's starred count: a star made before it is still counted."""
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("enter", "right_square_bracket", "s")
+        await settle(app, pilot)
+        weeks = app.screen.query_one(WeekList)
+        assert weeks.starred_count == 1 and weeks.row_ids[0] == "starred"
+        main(app).set_districts(frozenset({"futian"}))
+        await settle(app, pilot)
+        assert weeks.starred_count == 1 and weeks.row_ids[0] == "starred"
+
+
+async def test_one_week_switch_lays_the_viewer_out_once(data_dir: Path, monkeypatch) -> None:
+    layouts: list[str | None] = []
+    real = ArticleViewer._build_rows
+
+    def counted(self, width):
+        layouts.append(self.digest_id)
+        return real(self, width)
+
+    monkeypatch.setattr(ArticleViewer, "_build_rows", counted)
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        for key in ("n", "n", "p"):
+            layouts.clear()
+            before = main(app).digest_id
+            await pilot.press(key)
+            await pilot.pause()
+            assert main(app).digest_id != before
+            assert layouts == [main(app).digest_id], (key, layouts)  # the read marks re-lay only their items
+
+
+async def test_a_preview_that_changes_no_count_leaves_the_status_line_alone(data_dir: Path, monkeypatch) -> None:
+    async with running(data_dir) as (app, pilot):
+        await settle(app, pilot)
+        line = app.screen.query_one("#status")
+        writes: list[str] = []
+        real = type(line).update
+        monkeypatch.setattr(type(line), "update",
+                            lambda self, *a, **k: (writes.append(self.id) if self is line else None) or real(self, *a, **k))
+        await pilot.press("j")  # the week list previews the next week: nothing read, same counts
+        await pilot.pause()
+        assert main(app).digest_id == "1660001" and writes == []
+        await pilot.press("enter")  # opening it reads what is shown: the unread total changes
+        await pilot.pause()
+        assert writes == ["status"] and "unread" in status(app)
+
+
+async def test_the_panes_messages_end_at_the_screen(data_dir: Path, monkeypatch) -> None:
+    async with running(data_dir) as (app, pilot):
+        await settle(app, pilot)
+        reached: list[str] = []
+        real = type(app).post_message
+
+        def post(self, message):
+            if self is app:
+                reached.append(type(message).__name__)
+            return real(self, message)
+
+        monkeypatch.setattr(type(app), "post_message", post)
+        await pilot.press("j", "enter")
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert main(app).districts == {"futian"} and main(app).digest_id == "1660001"
+        assert not {"WeekHighlighted", "WeekOpened", "Toggled", "ItemsSeen"} & set(reached), reached
