@@ -31,6 +31,20 @@ def test_a_filtered_view_shows_only_matching_items_and_marks_only_what_it_is_tol
     assert reading.week_counts(store)[LATEST_ID] == reading.WeekCounts(8, 6)
 
 
+def test_a_week_view_carries_the_stored_marks_and_items_in_page_order(store: Store) -> None:
+    """One statement reads the items with their marks: the same items, order and marks as the
+    store's own lists."""
+    reading.set_items_read(store, LATEST_ID, [1, 4])
+    store.set_starred(LATEST_ID, 4)
+    store.set_starred(LATEST_ID, 6)
+    store.set_starred("1660001", 1)  # another week's star is not this week's
+    view = reading.week_view(store, LATEST_ID)
+    assert [entry.item for entry in view.items] == store.items_for(LATEST_ID)
+    assert {entry.item.position for entry in view.items if entry.read} == store.read_positions(LATEST_ID) == {1, 4}
+    assert {entry.item.position for entry in view.items if entry.starred} == {4, 6}
+    assert all(type(entry.read) is bool and type(entry.starred) is bool for entry in view.items)
+
+
 def test_mark_week_read_under_a_filter_leaves_hidden_items_unread(store: Store) -> None:
     assert reading.mark_week_read(store, LATEST_ID, {"nanshan"}) == 1
     assert store.read_positions(LATEST_ID) == {2}
