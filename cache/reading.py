@@ -80,8 +80,10 @@ class WeekCounts(NamedTuple):
 Watch = tuple[str, frozenset[tuple[str, int]]]
 """A saved search as a filter: its name and the (digest id, position) of its matches."""
 
-BLOCK = 64
-"""Weeks whose records and counts are read together: a screenful of rows and some either side."""
+BLOCK = 32
+"""Weeks whose records and counts are read together: about two screenfuls of rows (a screen may
+span two blocks). 64 read twice what a filter change shows: its counts were a third of the list's
+repaint after a toggle."""
 BLOCKS_KEPT = 3
 """Blocks a list keeps: the screen's and its neighbours' (memory stays flat however far it scrolls)."""
 
