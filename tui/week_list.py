@@ -9,6 +9,7 @@ here: nothing scraped.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -28,6 +29,7 @@ STARRED_ID = "starred"  # the row id of the "starred items" entry at the top
 DRAWN_KEPT = 100  # drawn rows remembered (a tall screen's worth) before those off screen are forgotten
 
 
+@lru_cache(maxsize=256)  # a filter toggled off shows the rows it showed before: the same lines
 def week_lines(week: WeekSummary, counts: WeekCounts, t: Catalog) -> tuple[Line, ...]:
     """`● 2026-03-09 → 03-13` over `  pub 03-20 · 3/8 unread` (or `8 items` when all are read), plus
     a sample line; the counts are of the items the filter shows."""
