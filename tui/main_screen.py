@@ -462,8 +462,8 @@ class MainScreen(StyledOnMount, Screen[None]):
         self._show_status(" · ".join(parts))
 
     def _sync_source(self) -> tuple[str, str]:
-        """"Last synced …" and the source's host: read from the store once, again only after a
-        store change (`refresh_from_store`), not on every key."""
+        """The status line's "last synced …" and the source's host: read from the store once,
+        again only after a store change (`refresh_from_store`), not on every key."""
         if self._synced is None:
             self._synced = (last_synced_text(self.store, self.t), source_host(getattr(self.app, "source", "")))
         return self._synced
