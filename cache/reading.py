@@ -619,7 +619,7 @@ class StoreWriter:
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._version: int | None = None  # the writer's data_version: its own commits leave it be
-        self.commits = 0  # write jobs done: a reader's poll tells its own commits from others'
+        self.commits = 0  # write jobs started: a reader's poll tells its own commits from others'
 
     def probe(self) -> None:
         """Queue a look at whether a connection other than the writer committed (`on_external`)."""
@@ -663,12 +663,15 @@ class StoreWriter:
                     if store is None:
                         store = Store.open(self.data_dir, seed_sample=False)
                     external = self._external_since_last_job(store)
+                    if write is not _probe:
+                        # Counted before it commits: a reader's poll that sees the commit then
+                        # always sees the count too, and asks (`probe`) instead of taking our own
+                        # write for another process's and refreshing everything.
+                        self.commits += 1
                     write(store, *args)
                     self._version = data_version(store)
                     if external and self.on_external is not None:
                         self.on_external()  # after the job: a refresh then reads this write too
-                    if write is not _probe:
-                        self.commits += 1
                 except (StoreError, OSError, ValueError) as exc:
                     if self.on_error is not None:
                         self.on_error(exc)

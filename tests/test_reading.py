@@ -213,3 +213,20 @@ def test_the_writer_tells_other_connections_commits_from_its_own(tmp_path: Path)
     writer.join()
     assert external == [True, True]
     writer.close()
+
+
+def test_the_writer_counts_a_job_before_it_commits(tmp_path: Path) -> None:
+    """A reader's poll that sees the writer's commit (`data_version`) must see it counted too, or it
+    takes the reader's own write for another process's and refreshes everything."""
+    writer = reading.StoreWriter(make_store(tmp_path / "data"))
+    counted: list[int] = []
+
+    def write(store: Store) -> None:
+        counted.append(writer.commits)  # what a poll during the commit would read
+        reading.set_items_read(store, LATEST_ID, [0])
+
+    writer.submit(write)
+    writer.submit(write)
+    writer.join()
+    assert counted == [1, 2] and writer.commits == 2
+    writer.close()
