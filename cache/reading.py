@@ -669,7 +669,9 @@ class StoreWriter:
                         # write for another process's and refreshing everything.
                         self.commits += 1
                     write(store, *args)
-                    self._version = data_version(store)
+                    version = data_version(store)  # unchanged by this connection's own commits
+                    external = external or version != self._version  # another committed meanwhile
+                    self._version = version
                     if external and self.on_external is not None:
                         self.on_external()  # after the job: a refresh then reads this write too
                 except (StoreError, OSError, ValueError) as exc:

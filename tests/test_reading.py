@@ -230,3 +230,27 @@ def test_the_writer_counts_a_job_before_it_commits(tmp_path: Path) -> None:
     writer.join()
     assert counted == [1, 2] and writer.commits == 2
     writer.close()
+
+
+def test_the_writer_notices_a_commit_made_by_another_process_while_its_job_ran(tmp_path: Path) -> None:
+    """The writer's own commits leave its `data_version` be, so one that moved during a job is
+    another connection's (a sync, another reader): reported, not absorbed into the baseline."""
+    data = make_store(tmp_path / "data")
+    external: list[bool] = []
+    writer = reading.StoreWriter(data, on_external=lambda: external.append(True))
+    writer.submit(reading.set_items_read, LATEST_ID, [0])  # the first job: no baseline yet
+    writer.join()
+    assert external == [True]
+
+    def write_while_another_commits(store: Store) -> None:
+        with Store.open(data, seed_sample=False) as other:
+            reading.set_starred(other, LATEST_ID, 3)
+        reading.set_items_read(store, LATEST_ID, [1])
+
+    writer.submit(write_while_another_commits)
+    writer.join()
+    assert external == [True, True]
+    writer.submit(reading.set_items_read, LATEST_ID, [2])  # nobody else: nothing to report
+    writer.join()
+    assert external == [True, True]
+    writer.close()
