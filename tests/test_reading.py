@@ -4,6 +4,7 @@ each toggle is one transaction of explicit values."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from sz_digest.cache import reading
 from sz_digest.cache.errors import StoreError
 from sz_digest.cache.store import MIGRATIONS, Store, _migrate_read_rule
 
-from tui_fixtures import LATEST_ID, make_store
+from tui_fixtures import LATEST_ID, digest, item, make_store
 
 
 @pytest.fixture
@@ -166,6 +167,27 @@ def test_the_listed_counts_and_unread_total_match_the_store_counts(store: Store)
                     assert listing.weeks.has_unread(digest_id) == (listing.counts[digest_id].unread > 0)
                 assert listing.unread == sum(c.unread for c in expected.values())
                 assert listing.ids == [w.id for w in store.weeks() if w.id in listing.ids]  # newest first
+
+
+def test_a_filter_toggled_on_and_off_counts_the_archives_items_once_per_filter(store: Store, monkeypatch) -> None:
+    """The unread total's item count walks an index as long as the archive: kept per filter with
+    the list's week sets, and counted again once a week changes."""
+    expected = {d: reading.unread_total(store, d) for d in (frozenset(), frozenset({"futian"}))}
+    sets = reading.WeekSets(store)
+    counted: list[frozenset[str]] = []
+    real = reading.item_count
+    monkeypatch.setattr(reading, "item_count", lambda s, d=(): counted.append(frozenset(d)) or real(s, d))
+    for _ in range(3):
+        for districts, total in expected.items():
+            assert reading.list_view(store, districts, sets=sets).unread == total
+    assert sorted(counted, key=len) == [frozenset(), frozenset({"futian"})]
+    reading.set_items_read(store, LATEST_ID, [0, 1])  # read marks change the total, not the count
+    assert reading.list_view(store, sets=sets).unread == expected[frozenset()] - 2
+    assert len(counted) == 2
+    futian = reading.list_view(store, {"futian"}, sets=sets).unread
+    store.save_digest(digest("1670001", date(2026, 3, 16), [item(0, "futian", "新的一周")]), raw=b"")
+    assert not sets.current()  # the screen drops its sets then (refresh_from_store)
+    assert reading.list_view(store, {"futian"}, sets=reading.WeekSets(store)).unread == futian + 1
 
 
 def test_a_list_reads_records_and_counts_only_for_the_rows_asked(store: Store, monkeypatch) -> None:
