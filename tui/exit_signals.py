@@ -33,6 +33,7 @@ from textual.app import App
 
 EXIT_SIGNALS = ("SIGTERM", "SIGHUP", "SIGQUIT", "SIGINT")  # SIGINT: 130, as Ctrl-C is elsewhere
 GRACE_SECONDS = 5.0
+HANGUP_SETTLE_MS = 500
 # What Textual turns on, turned off: alternate screen, hidden cursor, mouse and paste reporting.
 _RESET = b"\x1b[?1000l\x1b[?1002l\x1b[?1003l\x1b[?1006l\x1b[?1015l\x1b[?2004l\x1b[?25h\x1b[?1049l"
 
@@ -68,14 +69,15 @@ def watch_hangup(fd: int, on_hangup: Callable[[], object]) -> Iterator[None]:
 
     def watch() -> None:
         while True:
-            try:
-                events = dict(poller.poll())
-            except InterruptedError:
-                continue
+            events = dict(poller.poll())
             if stop_read in events:
                 return
             if events.get(fd, 0) & (select.POLLHUP | select.POLLERR | select.POLLNVAL):
-                on_hangup()
+                # A controlling terminal's hang-up also brings the kernel's SIGHUP: let it land
+                # first, so `on_hangup` can tell whether it came.
+                poller.unregister(fd)
+                if not poller.poll(HANGUP_SETTLE_MS):
+                    on_hangup()
                 return
 
     watcher = threading.Thread(target=watch, name="hangup-watch", daemon=True)
@@ -119,7 +121,8 @@ def exit_on_signals(app: App) -> Iterator[list[int]]:
             previous[number] = signal.signal(number, handler)
     app.exit_signals = caught
     try:
-        with watch_hangup(0, lambda: os.kill(os.getpid(), signal.SIGHUP)):
+        # Only the SIGHUP that never came: a second one would end the reader at once, store unclosed.
+        with watch_hangup(0, lambda: caught or os.kill(os.getpid(), signal.SIGHUP)):
             yield caught
     finally:
         for number, old in previous.items():
