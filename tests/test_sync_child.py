@@ -45,6 +45,22 @@ def forkable(monkeypatch):
     monkeypatch.setattr(sync_child.threading, "active_count", lambda: 1)
 
 
+@pytest.fixture
+def parsed_here(monkeypatch) -> list[str]:
+    """Post ids parsed in this process (the child's parses happen in its own memory, unseen here)."""
+    import sz_digest.cache.sync as sync_module
+
+    seen: list[str] = []
+    real = sync_module.judge_page
+
+    def recording(parser, entry, *rest):
+        seen.append(entry.id)
+        return real(parser, entry, *rest)
+
+    monkeypatch.setattr(sync_module, "judge_page", recording)
+    return seen
+
+
 def snapshot(store: Store) -> dict:
     return {d: (store.digest(d), tuple(store.items_for(d))) for d in sorted(store.known_ids() - store.sample_ids())}
 
@@ -88,12 +104,14 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
-def test_the_child_stores_and_reports_exactly_what_the_threads_do(forkable, tmp_path):
+def test_the_child_stores_and_reports_exactly_what_the_threads_do(forkable, parsed_here, tmp_path):
     with LoopbackServer(make_column(digests=40, non_digests=6, per_page=10)) as srv:
         a_column_with_every_kind_of_page(srv)
         with Store.open(tmp_path / "threads", seed_sample=False) as store:
             in_threads = asyncio.run(sync(store, source=srv.source, options=FAST))
             want, want_failures = snapshot(store), failures(store)
+        assert len(parsed_here) == 38
+        parsed_here.clear()
         child = StoreChild.start(tmp_path / "child")
         assert child is not None
         try:
@@ -103,6 +121,7 @@ def test_the_child_stores_and_reports_exactly_what_the_threads_do(forkable, tmp_
                 assert store.integrity_ok()
         finally:
             child.stop()
+    assert parsed_here == [], "the child's sync parsed pages in the parent"
     assert in_child.fetched == in_threads.fetched == 37
     assert sorted_report(in_child) == sorted_report(in_threads)
     assert sorted(f.error.split(" (")[0].split(":")[0] for f in in_child.failed) == [
@@ -110,6 +129,31 @@ def test_the_child_stores_and_reports_exactly_what_the_threads_do(forkable, tmp_
     assert got == want and got_failures == want_failures
     assert child.status is not None and os.WIFEXITED(child.status) and os.WEXITSTATUS(child.status) == 0
     assert gone(child.pid)
+
+
+def test_a_weekly_sync_lets_the_child_go_and_parses_its_page_on_a_thread(forkable, parsed_here, tmp_path):
+    """Below CHILD_FROM downloads on the first list page the child does not pay: it is released
+    before any page is fetched, and the sync runs as in the reader."""
+    from sz_digest.cache.sync import CHILD_FROM
+
+    column = make_column(digests=30, non_digests=0, per_page=10)
+    with LoopbackServer(column) as srv:
+        with Store.open(tmp_path, seed_sample=False) as store:
+            asyncio.run(sync(store, source=srv.source, options=FAST))
+            newest = column.posts[0]
+            column.add_newest(type(newest)(id=newest.id + 1, title=newest.title, published=newest.published,
+                                           digest=True, week_start=newest.week_start, week_end=newest.week_end,
+                                           items=newest.items))
+            parsed_here.clear()
+            child = StoreChild.start(tmp_path)
+            try:
+                report = asyncio.run(sync(store, source=srv.source, options=FAST, child=child))
+                assert child.status is not None and os.WEXITSTATUS(child.status) == 0
+            finally:
+                child.stop()
+            assert 1 < CHILD_FROM
+            assert report.fetched == 1 and report.new_ids == [str(newest.id + 1)]
+            assert parsed_here == [str(newest.id + 1)] and len(store.known_ids()) == 31
 
 
 def test_start_refuses_to_fork_beside_another_thread(tmp_path):
