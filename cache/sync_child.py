@@ -92,7 +92,7 @@ class StoreChild:
         thread running: a lock it holds would stay held in the child forever)."""
         if not hasattr(os, "fork") or threading.active_count() > 1:
             return None
-        from . import parser, store  # noqa: F401 — imported once, here, and inherited by the child
+        from . import parser, store, sync  # noqa: F401 — imported once, here, and inherited by the child
 
         data_dir = Path(data_dir).expanduser()
         parent_end, child_end = socket.socketpair()
