@@ -30,6 +30,10 @@ Rules, in the order a reader would ask about them:
   those again (they are not stored). `fetched`, `new_ids` and progress count committed digests. A
   fetch or parse failure is recorded (`store.record_failure`) and reported; it never touches a
   stored copy.
+- Where parsing and storing run: on worker threads, or, when the caller passes a `child`
+  (`sz-digest sync` does; cache/sync_child.py) and the first list page schedules `CHILD_FROM`
+  downloads or more, in that forked process, which runs the same `judge_page` and `save_batch` and
+  reports each commit back, so the report is the same. Its own ways out are in its module.
 - `SourceUnreachable` when the first list page cannot be fetched or is not a list page: the store
   is not written at all in that case.
 - Cancelling the task stops promptly (in-flight requests are abandoned); committed digests stay.
@@ -79,9 +83,9 @@ MAX_LIST_PAGES = 2000  # a safety net against a pagination that never ends
 # flushes than on the rows (528 digests: 1.48 s of CPU one by one, 0.89 s 32 at a time).
 COMMIT_EVERY = 16
 COMMIT_AFTER = 0.05
+CHILD_FROM = 8  # downloads the first list page schedules, from which the child parses and stores
 # Pages for the sync's child process (_ChildBatches) are sent when this many bytes wait, or this
 # many seconds after the first waited.
-CHILD_FROM = 8  # downloads the first list page schedules, from which the child parses and stores
 SEND_AT_BYTES = 256 * 1024
 SEND_AFTER = 0.01
 
