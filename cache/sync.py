@@ -408,6 +408,7 @@ class _ChildBatches:
         self.writer_added = False
         self.send_timer: asyncio.TimerHandle | None = None
         self.said_bye = False
+        self.heard = 0  # reads from the child: `close` waits while they keep coming
         self.error: BaseException | None = None
         self.loop = asyncio.get_running_loop()
         self.ended = self.loop.create_future()
@@ -470,6 +471,7 @@ class _ChildBatches:
             if not self.said_bye and self.error is None:
                 self._abort(None)
             return
+        self.heard += 1
         for message in self.frames.feed(data):
             self._dispatch(message)
 
@@ -520,7 +522,18 @@ class _ChildBatches:
         self.tg = None
         self.closing = True
         self._send()  # what waits, then EOF
-        await self.ended
+        from .sync_child import STOP_WAIT
+
+        while not self.ended.done():  # a child still committing is waited for; a silent one is not
+            heard = self.heard
+            try:
+                await asyncio.wait_for(asyncio.shield(self.ended), STOP_WAIT)
+            except TimeoutError:
+                if self.heard == heard:
+                    self.child.reap(0.0)  # killed
+                    self.error = self.error or StoreError(self.child.data_dir, "the sync's store process stopped "
+                                                          f"answering for {STOP_WAIT:.0f} s")
+                    break
         self.child.reap()
         if self.error is not None or not self.said_bye:
             raise self._failure()

@@ -266,6 +266,33 @@ def test_a_child_killed_mid_sync_ends_it_with_a_store_error_not_a_hang(forkable,
             store.close()
 
 
+def test_a_child_that_stops_answering_is_killed_and_the_sync_ends_with_a_store_error(forkable, tmp_path,
+                                                                                    monkeypatch):
+    """`close` waits while the child keeps reporting; a silent one (here SIGSTOPped) is killed after
+    STOP_WAIT and reaped, not waited for forever."""
+    monkeypatch.setattr(sync_child, "STOP_WAIT", 0.5)
+    with LoopbackServer(make_column(digests=20, non_digests=0, per_page=10)) as srv:
+        child = StoreChild.start(tmp_path)
+        store = Store.open(tmp_path, seed_sample=False)
+
+        async def stop_the_child_at_once():
+            task = asyncio.create_task(sync(store, source=srv.source, options=FAST, child=child))
+            deadline = time.monotonic() + 20
+            while not srv.bodies_served() and time.monotonic() < deadline:
+                await asyncio.sleep(0.005)
+            os.kill(child.pid, signal.SIGSTOP)
+            await asyncio.wait_for(task, 30)
+
+        try:
+            with pytest.raises(StoreError, match="stopped answering"):
+                asyncio.run(stop_the_child_at_once())
+            assert child.status is not None and os.WIFSIGNALED(child.status)
+            assert_stored_whole_and_completed_by_the_next_sync(store, srv, 20)
+        finally:
+            child.stop()
+            store.close()
+
+
 # -- the CLI, as a user runs it
 
 
