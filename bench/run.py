@@ -47,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -510,6 +511,7 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
     placements = {"process": ([], [], [], [], []), "inproc": ([], [], [], [], [])}
     requests = {}
     child_cpu: list[float] = []
+    forked: list[bool] = []
 
     def one(place: str, server, urls_of) -> None:
         sync_wall, sync_cpu, plain_wall, plain_cpu, fetched = placements[place]
@@ -527,6 +529,9 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
             sync_cpu.append(time.process_time() - cpu)
             if place == "process":
                 child_cpu.append(bench_sync._children_cpu() - children if child is not None else 0.0)
+                forked.append(child is not None)
+                if child is None:
+                    log(f"  sync cpu: no child forked ({threading.active_count()} threads running): threads measured")
             fetched.append(report.fetched)
             urls = urls_of(report)
         requests[place] = len(urls)
@@ -573,7 +578,7 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
         }
 
     return {"digests": digests, "concurrency": concurrency, "server": "own process",
-            "child_cpu_s": [round(v, 3) for v in child_cpu], "median_child_cpu_s": round(median(child_cpu), 3),
+            "forked": forked, "child_cpu_s": [round(v, 3) for v in child_cpu], "median_child_cpu_s": round(median(child_cpu), 3),
             **summary("process", ""), **summary("inproc", "inproc_")}
 
 
