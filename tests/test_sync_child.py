@@ -243,27 +243,35 @@ def test_a_store_error_in_the_child_ends_the_sync_with_it_and_keeps_what_was_com
             child.stop()
 
 
+def signal_the_child_mid_sync(srv: LoopbackServer, data: Path, signum: int, *, after_bodies: int,
+                              error: str) -> None:
+    """A sync whose child gets `signum` once `after_bodies` pages were served ends with a StoreError
+    matching `error`, its child reaped, what it committed whole; the next sync stores the rest."""
+    child = StoreChild.start(data)
+    store = Store.open(data, seed_sample=False)
+
+    async def scenario():
+        task = asyncio.create_task(sync(store, source=srv.source, options=FAST, child=child))
+        deadline = time.monotonic() + 20
+        while len(srv.bodies_served()) < after_bodies and time.monotonic() < deadline:
+            await asyncio.sleep(0.005)
+        os.kill(child.pid, signum)
+        await asyncio.wait_for(task, 30)
+
+    try:
+        with pytest.raises(StoreError, match=error):
+            asyncio.run(scenario())
+        assert child.status is not None and os.WIFSIGNALED(child.status)
+        assert store.integrity_ok()
+        assert_stored_whole_and_completed_by_the_next_sync(store, srv, len(srv.column.digests()))
+    finally:
+        child.stop()
+        store.close()
+
+
 def test_a_child_killed_mid_sync_ends_it_with_a_store_error_not_a_hang(forkable, tmp_path):
     with LoopbackServer(make_column(digests=30, non_digests=0, per_page=10), latency=0.03) as srv:
-        child = StoreChild.start(tmp_path)
-        store = Store.open(tmp_path, seed_sample=False)
-
-        async def kill_the_child_midway():
-            task = asyncio.create_task(sync(store, source=srv.source, options=FAST, child=child))
-            deadline = time.monotonic() + 20
-            while len(srv.bodies_served()) < 6 and time.monotonic() < deadline:
-                await asyncio.sleep(0.01)
-            os.kill(child.pid, signal.SIGKILL)
-            await asyncio.wait_for(task, 30)
-
-        try:
-            with pytest.raises(StoreError, match="killed by signal 9"):
-                asyncio.run(kill_the_child_midway())
-            assert store.integrity_ok()
-            assert_stored_whole_and_completed_by_the_next_sync(store, srv, 30)
-        finally:
-            child.stop()
-            store.close()
+        signal_the_child_mid_sync(srv, tmp_path, signal.SIGKILL, after_bodies=6, error="killed by signal 9")
 
 
 def test_a_child_that_stops_answering_is_killed_and_the_sync_ends_with_a_store_error(forkable, tmp_path,
@@ -272,25 +280,7 @@ def test_a_child_that_stops_answering_is_killed_and_the_sync_ends_with_a_store_e
     STOP_WAIT and reaped, not waited for forever."""
     monkeypatch.setattr(sync_child, "STOP_WAIT", 0.5)
     with LoopbackServer(make_column(digests=20, non_digests=0, per_page=10)) as srv:
-        child = StoreChild.start(tmp_path)
-        store = Store.open(tmp_path, seed_sample=False)
-
-        async def stop_the_child_at_once():
-            task = asyncio.create_task(sync(store, source=srv.source, options=FAST, child=child))
-            deadline = time.monotonic() + 20
-            while not srv.bodies_served() and time.monotonic() < deadline:
-                await asyncio.sleep(0.005)
-            os.kill(child.pid, signal.SIGSTOP)
-            await asyncio.wait_for(task, 30)
-
-        try:
-            with pytest.raises(StoreError, match="stopped answering"):
-                asyncio.run(stop_the_child_at_once())
-            assert child.status is not None and os.WIFSIGNALED(child.status)
-            assert_stored_whole_and_completed_by_the_next_sync(store, srv, 20)
-        finally:
-            child.stop()
-            store.close()
+        signal_the_child_mid_sync(srv, tmp_path, signal.SIGSTOP, after_bodies=1, error="stopped answering")
 
 
 # -- the CLI, as a user runs it
