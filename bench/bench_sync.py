@@ -38,6 +38,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from sz_digest.cache.store import Store  # noqa: E402
 from sz_digest.cache.sync import sync  # noqa: E402
+from sz_digest.cache.sync_child import StoreChild  # noqa: E402
 from tests.loopback import LoopbackServer, make_column  # noqa: E402
 
 
@@ -76,20 +77,38 @@ class RemoteColumn:
         self.proc.wait(5)
 
 
-def one_run(server: "LoopbackServer | RemoteColumn", concurrency: int, plain: bool = False) -> dict:
+def one_run(server: "LoopbackServer | RemoteColumn", concurrency: int, plain: bool = False,
+            child: bool = False) -> dict:
     """A first sync, an immediate re-sync and (with `plain`) the plain fetch of the same URLs. A
     RemoteColumn keeps its request log in its own process: the URLs are the column's (checked
-    against the sync's report) and the re-sync check counts digests fetched again."""
+    against the sync's report) and the re-sync check counts digests fetched again.
+
+    `child`: the first sync parses and stores in a forked child, as `sz-digest sync` does
+    (cache/sync_child.py; the fork is timed with the sync). It forks only with no other thread
+    running: with the in-process server it cannot, and the run says `"child": false`."""
     remote = isinstance(server, RemoteColumn)
-    with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp, Store.open(Path(tmp), seed_sample=False) as store:
-        if not remote:
-            server.clear_log()
+    with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp:
         children = _children_cpu()
         cpu, started = time.process_time(), time.perf_counter()
-        first = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
+        forked = StoreChild.start(tmp) if child else None  # before the store is opened, as the CLI does
+        try:
+            with Store.open(Path(tmp), seed_sample=False) as store:
+                if not remote:
+                    server.clear_log()
+                first = asyncio.run(sync(store, source=server.source, concurrency=concurrency, child=forked))
+        finally:
+            if forked is not None:
+                forked.stop()
         wall = time.perf_counter() - started
         sync_cpu = time.process_time() - cpu
-        children = _children_cpu() - children  # any child the sync started and reaped
+        children = _children_cpu() - children  # the child's CPU (reaped by the sync's end)
+        return _after_first(server, tmp, first, wall, sync_cpu, children, concurrency, plain, forked is not None)
+
+
+def _after_first(server, tmp: str, first, wall: float, sync_cpu: float, children: float, concurrency: int,
+                 plain: bool, child: bool) -> dict:
+    remote = isinstance(server, RemoteColumn)
+    with Store.open(Path(tmp), seed_sample=False) as store:
         if remote:
             urls = server.first_sync_urls()
             assert len(urls) == first.pages + first.fetched + len(first.failed), "the plain fetch must match the sync"
@@ -113,6 +132,7 @@ def one_run(server: "LoopbackServer | RemoteColumn", concurrency: int, plain: bo
             _plain_fetch(urls, concurrency)
             plain_wall, plain_cpu = time.perf_counter() - started, time.process_time() - cpu
         return {
+            "child": child,
             "wall_s": round(wall, 3),
             "cpu_s": round(sync_cpu, 3),
             "children_cpu_s": round(children, 3),
@@ -143,6 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--plain", action="store_true", help="compare each sync with a plain httpx fetch of its URLs")
     ap.add_argument("--server-process", action="store_true", help="run the loopback column in its own process")
     ap.add_argument("--json", action="store_true", help="print each run as one JSON line on stdout")
+    ap.add_argument("--child", choices=("on", "off", "alternate"), default="on",
+                    help="parse and store in a forked child as `sz-digest sync` does (on), in threads (off), "
+                         "or alternate run by run, starting with off")
     args = ap.parse_args(argv)
 
     column = make_column(args.digests, args.non_digests, args.per_page)
@@ -152,13 +175,14 @@ def main(argv: list[str] | None = None) -> int:
              else LoopbackServer(column, latency=args.latency))
     with serve as server:
         for n in range(args.runs):
-            result = one_run(server, args.concurrency, args.plain)
+            use_child = args.child == "on" or (args.child == "alternate" and n % 2 == 1)
+            result = one_run(server, args.concurrency, args.plain, use_child)
             runs.append(result)
             if args.json:
                 print(json.dumps(result), flush=True)
             versus = (f" (CPU {result['cpu_s']:.2f} s); plain httpx {result['plain_wall_s']:.2f} s "
                       f"(CPU {result['plain_cpu_s']:.2f} s)" if args.plain else "")
-            print(f"run {n + 1}: {result['wall_s']:.2f} s{versus}, {result['fetched']} fetched, "
+            print(f"run {n + 1}{' (child)' if result['child'] else ''}: {result['wall_s']:.2f} s{versus}, {result['fetched']} fetched, "
                   f"re-sync {result['resync_wall_s']:.2f} s / {result['resync_bodies_downloaded']} bodies",
                   file=sys.stderr)
     walls = [r["wall_s"] for r in runs]

@@ -47,6 +47,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -490,7 +491,12 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
     The row's ratio serves the column from a process of its own (`python -m tests.loopback`, via
     bench_sync.RemoteColumn) for both sides: served from this process, the server's threads share
     the measured process's GIL and CPU clock and inflate both. The old in-process placement is
-    measured too, alternated, and shown beside it (`inproc_*`), so earlier numbers stay comparable."""
+    measured too, alternated, and shown beside it (`inproc_*`), so earlier numbers stay comparable.
+
+    The row's sync parses and stores in a forked child, as `sz-digest sync` does (cache/sync_child.py:
+    forked before the store is opened, its CPU in `child_cpu_s`); it forks only with no other thread
+    running, so the in-process server is started only for its own runs. The `inproc_*` runs parse
+    and store on threads, as before."""
     try:
         from tests.loopback import LoopbackServer, make_column
         import bench_sync
@@ -499,19 +505,33 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
         return {"skipped": str(exc)}
     from sz_digest.cache.store import Store
     from sz_digest.cache.sync import sync
+    from sz_digest.cache.sync_child import StoreChild
 
     concurrency = 4
     placements = {"process": ([], [], [], [], []), "inproc": ([], [], [], [], [])}
     requests = {}
+    child_cpu: list[float] = []
+    forked: list[bool] = []
 
     def one(place: str, server, urls_of) -> None:
         sync_wall, sync_cpu, plain_wall, plain_cpu, fetched = placements[place]
-        with tempfile.TemporaryDirectory(prefix="sz-bench-sync-") as tmp, \
-                Store.open(Path(tmp), seed_sample=False) as store:
+        with tempfile.TemporaryDirectory(prefix="sz-bench-sync-") as tmp:
+            children = bench_sync._children_cpu()
             cpu, started = time.process_time(), time.perf_counter()
-            report = asyncio.run(sync(store, source=server.source, concurrency=concurrency))
+            child = StoreChild.start(tmp) if place == "process" else None
+            try:
+                with Store.open(Path(tmp), seed_sample=False) as store:
+                    report = asyncio.run(sync(store, source=server.source, concurrency=concurrency, child=child))
+            finally:
+                if child is not None:
+                    child.stop()
             sync_wall.append(time.perf_counter() - started)
             sync_cpu.append(time.process_time() - cpu)
+            if place == "process":
+                child_cpu.append(bench_sync._children_cpu() - children if child is not None else 0.0)
+                forked.append(child is not None)
+                if child is None:
+                    log(f"  sync cpu: no child forked ({threading.active_count()} threads running): threads measured")
             fetched.append(report.fetched)
             urls = urls_of(report)
         requests[place] = len(urls)
@@ -530,16 +550,13 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
             return urls
         return urls_of
 
-    with LoopbackServer(make_column(digests, 50, 20), latency=0.0) as server, \
-            bench_sync.RemoteColumn(digests, 50, 20, 0.0) as remote:
-        def inproc_urls(report) -> list[str]:
-            return [server.url(path) for path in server.fetched_paths()]
-
+    column = make_column(digests, 50, 20)
+    with bench_sync.RemoteColumn(digests, 50, 20, 0.0) as remote:
         for n in range(runs):
             for place in (("process", "inproc") if n % 2 == 0 else ("inproc", "process")):
                 if place == "inproc":
-                    server.clear_log()
-                    one(place, server, inproc_urls)
+                    with LoopbackServer(column, latency=0.0) as server:
+                        one(place, server, lambda report: [server.url(path) for path in server.fetched_paths()])
                 else:
                     one(place, remote, first_sync_urls(remote))
 
@@ -561,6 +578,7 @@ def measure_sync_cpu(runs: int, digests: int = 528) -> dict:
         }
 
     return {"digests": digests, "concurrency": concurrency, "server": "own process",
+            "forked": forked, "child_cpu_s": [round(v, 3) for v in child_cpu], "median_child_cpu_s": round(median(child_cpu), 3),
             **summary("process", ""), **summary("inproc", "inproc_")}
 
 
@@ -674,7 +692,8 @@ def rows(results: dict) -> list[dict]:
     if "sync_cpu" in results and "skipped" not in results["sync_cpu"]:
         sc = results["sync_cpu"]
         row("sync_cpu", f"first sync, {sc['digests']} digests, no latency, loopback", sc["ratio"],
-            f"{sc['ratio']:.2f}× ({sc['median_sync_wall_s']:.2f} s; CPU {sc['median_sync_cpu_s']:.2f} s)", "≤ 2×",
+            f"{sc['ratio']:.2f}× ({sc['median_sync_wall_s']:.2f} s; CPU {sc['median_sync_cpu_s']:.2f} s"
+            f" + child {sc.get('median_child_cpu_s', 0.0):.2f} s)", "≤ 2×",
             sc["ratio"] <= 2,
             f"plain httpx, same {sc['requests']} URLs, 4 at a time: {sc['median_plain_wall_s']:.2f} s "
             f"(CPU {sc['median_plain_cpu_s']:.2f} s); server in its own process (served from the bench's "

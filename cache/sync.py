@@ -30,6 +30,10 @@ Rules, in the order a reader would ask about them:
   those again (they are not stored). `fetched`, `new_ids` and progress count committed digests. A
   fetch or parse failure is recorded (`store.record_failure`) and reported; it never touches a
   stored copy.
+- Where parsing and storing run: on worker threads, or, when the caller passes a `child`
+  (`sz-digest sync` does; cache/sync_child.py) and the first list page schedules `CHILD_FROM`
+  downloads or more, in that forked process, which runs the same `judge_page` and `save_batch` and
+  reports each commit back, so the report is the same. Its own ways out are in its module.
 - `SourceUnreachable` when the first list page cannot be fetched or is not a list page: the store
   is not written at all in that case.
 - Cancelling the task stops promptly (in-flight requests are abandoned); committed digests stay.
@@ -45,6 +49,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import socket
 import time
 from collections import deque
 from dataclasses import dataclass, field, replace
@@ -78,6 +83,11 @@ MAX_LIST_PAGES = 2000  # a safety net against a pagination that never ends
 # flushes than on the rows (528 digests: 1.48 s of CPU one by one, 0.89 s 32 at a time).
 COMMIT_EVERY = 16
 COMMIT_AFTER = 0.05
+CHILD_FROM = 8  # downloads the first list page schedules, from which the child parses and stores
+# Pages for the sync's child process (_ChildBatches) are sent when this many bytes wait, or this
+# many seconds after the first waited.
+SEND_AT_BYTES = 256 * 1024
+SEND_AFTER = 0.01
 
 _NOT_HTML = ("application/json", "text/json", "application/javascript", "text/javascript", "application/pdf",
              "application/zip", "application/octet-stream+zip")
@@ -245,6 +255,35 @@ class _Parsed(NamedTuple):
     last_modified: str | None
 
 
+def judge_page(parser, entry: PostEntry, body: bytes, content_type: str | None, etag: str | None,
+               last_modified: str | None) -> tuple[_Parsed | None, str | None]:
+    """What to do with a fetched digest page: (the digest to store, None) or (None, the post's
+    failure reason). The one code path for it, on a worker thread or in the sync's child
+    process (cache/sync_child.py)."""
+    url = entry.url
+    try:
+        digest = parser.parse_digest(body, url, content_type)
+    except ParseError as exc:
+        return None, f"not a digest: {exc.reason}"
+    except Exception as exc:  # a parser bug fails this post, not the sync
+        return None, f"parser failed: {type(exc).__name__}: {exc}"[:200]
+    if digest.id != entry.id:
+        return None, f"page is post {digest.id}, listed as {entry.id}"
+    if digest.sample:
+        digest = digest._replace(sample=False)
+    return _Parsed(entry, digest, body, etag, last_modified), None
+
+
+def save_batch(store, batch: list[_Parsed]) -> list[bool]:
+    """One batch, one transaction (`Store.save_digests`); each digest's "changed"."""
+    return store.save_digests([(p.digest, p.body, p.etag, p.last_modified) for p in batch])
+
+
+def outcomes(batch: list[_Parsed], changed: list[bool]) -> list[tuple[str, bool, bool]]:
+    """(post id, degraded, changed) of each committed digest: what the report counts."""
+    return [(p.entry.id, bool(p.digest.degraded), bool(c)) for p, c in zip(batch, changed)]
+
+
 class _Batches:
     """Stores parsed digests a batch per transaction, on a worker thread (SQLite and zlib release
     the GIL there, so they overlap with fetching and parsing), one transaction at a time.
@@ -321,7 +360,7 @@ class _Batches:
             self.timer = asyncio.get_running_loop().call_later(wait, self._start)
 
     def _save(self, batch: list[_Parsed]) -> list[bool]:
-        return self.store.save_digests([(p.digest, p.body, p.etag, p.last_modified) for p in batch])
+        return save_batch(self.store, batch)
 
     async def close(self) -> None:
         """The sync's posts are all done: store what waits, then no more batches."""
@@ -343,9 +382,201 @@ class _Batches:
             self.on_commit(batch, self._save(batch))
 
 
+class _ChildBatches:
+    """`_Batches`' part played by the sync's child process (cache/sync_child.py): pages go to it as
+    fetched, parsed and committed there; each batch it commits and each page it could not take
+    come back and are counted here as `_Batches` counts them (`on_commit`, `on_failure`).
+
+    A store error in the child ends the sync with that StoreError, as in-process; a child that
+    dies ends it with one too (committed digests stay; the next sync fetches the rest)."""
+
+    def __init__(self, child, tg: asyncio.TaskGroup, on_commit: Callable[[list[tuple[str, bool, bool]]], None],
+                 on_failure: Callable[[PostEntry, str], None]) -> None:
+        from .sync_child import Frames
+
+        child.used = True
+        self.child = child
+        self.sock = child.sock
+        self.tg: asyncio.TaskGroup | None = tg
+        self.on_commit = on_commit
+        self.on_failure = on_failure
+        self.sent: dict[int, PostEntry] = {}  # sequence number -> entry, until the child answers
+        self.seq = 0
+        self.out = bytearray()
+        self.frames = Frames()
+        self.closing = False
+        self.writer_added = False
+        self.send_timer: asyncio.TimerHandle | None = None
+        self.said_bye = False
+        self.heard = 0  # reads from the child: `close` waits while they keep coming
+        self.error: BaseException | None = None
+        self.loop = asyncio.get_running_loop()
+        self.ended = self.loop.create_future()
+        self.loop.add_reader(self.sock.fileno(), self._readable)
+
+    def add_page(self, entry: PostEntry, result: FetchResult) -> None:
+        if self.ended.done():
+            raise self._failure()
+        self.seq += 1
+        self.sent[self.seq] = entry
+        from .sync_child import encode
+
+        self.out += encode((self.seq, entry, result.body, result.content_type, result.etag, result.last_modified))
+        # Sent a few at a time: each send wakes the child (a context switch, most of a send's cost),
+        # and it commits every COMMIT_AFTER at the soonest anyway.
+        if len(self.out) >= SEND_AT_BYTES:
+            self._send()
+        elif self.send_timer is None and not self.writer_added:
+            self.send_timer = self.loop.call_later(SEND_AFTER, self._send)
+
+    def _send(self) -> None:
+        if self.send_timer is not None:
+            self.send_timer.cancel()
+            self.send_timer = None
+        while self.out:
+            try:
+                sent = self.sock.send(self.out)
+            except BlockingIOError:
+                if not self.writer_added:
+                    self.loop.add_writer(self.sock.fileno(), self._send)
+                    self.writer_added = True
+                return
+            except OSError:  # the child is gone: its EOF says so on the reading side
+                self.out.clear()
+                break
+            del self.out[:sent]
+        if self.writer_added:
+            self.loop.remove_writer(self.sock.fileno())
+            self.writer_added = False
+        if self.closing:
+            self._shut_write()
+
+    def _shut_write(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_WR)  # EOF: the child commits what waits and says bye
+        except OSError:
+            pass
+
+    def _readable(self) -> None:
+        try:
+            data = self.sock.recv(1 << 16)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.loop.remove_reader(self.sock.fileno())
+            if not self.ended.done():
+                self.ended.set_result(None)
+            if not self.said_bye and self.error is None:
+                self._abort(None)
+            return
+        self.heard += 1
+        for message in self.frames.feed(data):
+            self._dispatch(message)
+
+    def _dispatch(self, message: tuple) -> None:
+        kind = message[0]
+        try:
+            if kind == "committed":
+                for seq in message[1]:
+                    self.sent.pop(seq, None)
+                self.on_commit(message[2])
+            elif kind == "failed":
+                entry = self.sent.pop(message[1])
+                self.on_failure(entry, message[2])
+            elif kind == "bye":
+                self.said_bye = True
+            elif kind == "store_error":
+                self._abort(StoreError(message[1], message[2]))
+            else:  # "crash": a bug in the child
+                self._abort(StoreError(self.child.data_dir, f"the sync's store process failed: {message[1]}"))
+        except StoreError as exc:  # recording a failure in this process's connection
+            self._abort(exc)
+
+    def _failure(self) -> BaseException:
+        if self.error is None:
+            self.child.reap(0.5)
+            self.error = StoreError(self.child.data_dir, f"the sync's store process {self.child.describe_exit()}")
+        return self.error
+
+    def _abort(self, error: BaseException | None) -> None:
+        """End the sync with `error` (or the child's death), as a failing `_Batches` writer does."""
+        if error is not None and self.error is None:
+            self.error = error
+        if self.tg is None:
+            return  # `close` raises it
+        error = self._failure()
+
+        async def fail() -> None:
+            raise error
+
+        try:
+            self.tg.create_task(fail())
+        except RuntimeError:  # the TaskGroup is finishing: `close` raises it
+            pass
+        self.tg = None
+
+    async def close(self) -> None:
+        """The sync's posts are all sent: the child commits what waits, says bye and exits."""
+        self.tg = None
+        self.closing = True
+        self._send()  # what waits, then EOF
+        from .sync_child import STOP_WAIT
+
+        while not self.ended.done():  # a child still committing is waited for; a silent one is not
+            heard = self.heard
+            try:
+                await asyncio.wait_for(asyncio.shield(self.ended), STOP_WAIT)
+            except TimeoutError:
+                if self.heard == heard:
+                    self.child.reap(0.0)  # killed
+                    self.error = self.error or StoreError(self.child.data_dir, "the sync's store process stopped "
+                                                          f"answering for {STOP_WAIT:.0f} s")
+                    break
+        self.child.reap()
+        if self.error is not None or not self.said_bye:
+            raise self._failure()
+
+    def flush_now(self) -> None:
+        """On a cancelled or failing sync: EOF to the child now (a page not yet sent is dropped, as
+        an in-process page still parsing is), then read its last batches here and reap it."""
+        self.tg = None
+        fd = self.sock.fileno()
+        if fd < 0:
+            return
+        self.loop.remove_reader(fd)
+        if self.send_timer is not None:
+            self.send_timer.cancel()
+            self.send_timer = None
+        if self.writer_added:
+            self.loop.remove_writer(fd)
+            self.writer_added = False
+        self._shut_write()
+        try:
+            from .sync_child import STOP_WAIT
+
+            self.sock.settimeout(STOP_WAIT)
+            while not self.ended.done():
+                try:
+                    data = self.sock.recv(1 << 16)
+                except OSError:
+                    data = b""
+                if not data:
+                    self.ended.set_result(None)
+                    break
+                for message in self.frames.feed(data):
+                    self._dispatch(message)
+        finally:
+            self.child.reap()
+        if self.error is not None:
+            raise self.error
+
+
 class _Sync:
     def __init__(self, store, *, source: str, full: bool, max_pages: int | None, options: FetchOptions,
-                 on_progress: Callable[[SyncProgress], None] | None, transport, retry_gone: bool = False) -> None:
+                 on_progress: Callable[[SyncProgress], None] | None, transport, retry_gone: bool = False,
+                 child=None) -> None:
         from . import parser  # imported here so `cache.sync` imports cheaply
 
         self.parser = parser
@@ -357,6 +588,7 @@ class _Sync:
         self.options = options
         self.on_progress = on_progress
         self.transport = transport
+        self.child = child  # cache/sync_child.StoreChild: parse and store there
         self.report = SyncReport()
         self.phase: SyncPhase = "listing"
         self.to_fetch = 0
@@ -429,10 +661,9 @@ class _Sync:
             store.set_setting(WALK_INCOMPLETE, "1")
             walk_complete = False
             list_failed = False
-            batches: _Batches | None = None
+            batches: _Batches | _ChildBatches | None = None
             try:
                 async with asyncio.TaskGroup() as tg:
-                    self.batches = batches = _Batches(store, tg, self._committed)
                     queue: deque[str] = deque()
                     seen_pages = {_page_key(self.source), _page_key(page.url)}
                     read_pages = set(seen_pages)  # fetched (or tried) in this sync
@@ -449,6 +680,8 @@ class _Sync:
                         assert page is not None
                         self.report.pages += 1
                         digests_here, all_known = self._take_posts(page, stored, failed_ids, tg)
+                        if batches is None:  # before any download can finish (none has run yet)
+                            self.batches = batches = self._batches_for(tg)
                         enqueue(join_url(page.url, nxt) for nxt in page.next_urls if isinstance(nxt, str))
                         self.progress()
                         if not deep and digests_here and all_known:
@@ -510,6 +743,19 @@ class _Sync:
         self.report.elapsed = time.monotonic() - started
         self.progress()
         return self.report
+
+    def _batches_for(self, tg: asyncio.TaskGroup) -> _Batches | _ChildBatches:
+        """Where this sync parses and stores, chosen once the first list page is read: in the child
+        only where it pays, when that page schedules `CHILD_FROM` downloads or more (a first sync, a
+        long absence). A weekly sync's page or two parse on a thread, and the child is let go at
+        once: alive, it makes each memory page the parent writes a copy-on-write fault (~30 ms of
+        CPU over a sync)."""
+        if self.child is not None and self.to_fetch >= CHILD_FROM:
+            return _ChildBatches(self.child, tg, self._count_committed, self._parse_failed)
+        if self.child is not None:
+            self.child.used = True
+            self.child.stop()  # EOF before any page: it exits at once, and is reaped here
+        return _Batches(self.store, tg, self._committed)
 
     def _resume_queue(self) -> list[str]:
         """The list pages a capped walk left queued (empty when there are none or the value is junk)."""
@@ -600,34 +846,34 @@ class _Sync:
             self.progress()
             return
         reason = result.error or _looks_like_non_html(result)
-        digest = None
-        if reason is None:
-            try:
-                digest = await asyncio.to_thread(self.parser.parse_digest, result.body, entry.url,
-                                                 result.content_type)
-            except ParseError as exc:
-                reason = f"not a digest: {exc.reason}"
-            except Exception as exc:  # a parser bug fails this post, not the sync
-                reason = f"parser failed: {type(exc).__name__}: {exc}"[:200]
-        if digest is not None and digest.id != entry.id:
-            reason = f"page is post {digest.id}, listed as {entry.id}"
         if reason is not None:
             self._record_post_failure(entry, reason, result.status if result.error else None)
             return
-        assert digest is not None
-        if digest.sample:
-            digest = digest._replace(sample=False)
+        if isinstance(self.batches, _ChildBatches):
+            self.batches.add_page(entry, result)  # parsed, checked and stored in the child (judge_page)
+            return
+        parsed, reason = await asyncio.to_thread(judge_page, self.parser, entry, result.body, result.content_type,
+                                                 result.etag, result.last_modified)
+        if parsed is None:
+            self._record_post_failure(entry, reason or "unknown error", None)
+            return
         # Stored with others in one transaction on a worker thread (_Batches): a 4 MB page takes tens
         # of milliseconds to write, and the reader's screen shares this event loop.
-        self.batches.add(_Parsed(entry, digest, result.body, result.etag, result.last_modified))
+        self.batches.add(parsed)
+
+    def _parse_failed(self, entry: PostEntry, reason: str) -> None:
+        """The child could not take a page (judge_page's reason): that post's failure."""
+        self._record_post_failure(entry, reason, None)
 
     def _committed(self, batch: list[_Parsed], changed: list[bool]) -> None:
+        self._count_committed(outcomes(batch, changed))
+
+    def _count_committed(self, done: list[tuple[str, bool, bool]]) -> None:
         """A batch is stored: count it (the report never counts a digest not yet committed)."""
         report = self.report
-        for parsed, was_changed in zip(batch, changed):
-            entry_id = parsed.entry.id
+        for entry_id, degraded, was_changed in done:
             report.fetched += 1
-            if parsed.digest.degraded:
+            if degraded:
                 report.degraded.append(entry_id)
             if entry_id not in self.known_before or entry_id in self.sample_before:
                 report.new_ids.append(entry_id)
@@ -636,7 +882,7 @@ class _Sync:
             self.progress()  # a step per digest, as the progress display counts them
 
 
-def _flush_quietly(batches: _Batches | None) -> None:
+def _flush_quietly(batches: _Batches | _ChildBatches | None) -> None:
     """On the way out of a failing or cancelled sync: commit what was parsed; a store error here
     must not hide the error that ended the sync."""
     if batches is None:
@@ -679,8 +925,11 @@ def _unwrap(group: BaseExceptionGroup) -> BaseException:
 async def sync(store, *, source: str, full: bool = False, max_pages: int | None = None, concurrency: int = 4,
                user_agent: str = DEFAULT_USER_AGENT, on_progress: Callable[[SyncProgress], None] | None = None,
                transport: httpx.AsyncBaseTransport | None = None, options: FetchOptions | None = None,
-               retry_gone: bool = False) -> SyncReport:
+               retry_gone: bool = False, child=None) -> SyncReport:
     """Sync the column at `source` into `store`; see the module docstring for the rules.
+
+    `child` (a `cache.sync_child.StoreChild` forked for this store's data dir, unused) parses and
+    stores the digest pages in that process; the CLI passes one (tui/cli_sync.py).
 
     `options` tunes the HTTP layer (timeouts, retries, caps; tests shrink them); `concurrency` and
     `user_agent` always win over the same fields in `options`. Raises `SourceUnreachable` (store
@@ -692,7 +941,7 @@ async def sync(store, *, source: str, full: bool = False, max_pages: int | None 
         raise SourceUnreachable(clean_reason(str(source))[:200], "not an http:// or https:// URL")
     opts = replace(options or FetchOptions(), concurrency=max(1, concurrency), user_agent=user_agent)
     job = _Sync(store, source=source, full=full, max_pages=max_pages, options=opts, on_progress=on_progress,
-                transport=transport, retry_gone=retry_gone)
+                transport=transport, retry_gone=retry_gone, child=child)
     lock = _SyncLock(getattr(store, "data_dir", None))
     try:
         waited = 0.0

@@ -184,14 +184,33 @@ async def _until_signalled(work):
 
 def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, offline: bool,
                      transport=None, options=None, notify: bool = False, feeds_dir: Path | None = None,
-                     retry_gone: bool = False) -> int:
+                     retry_gone: bool = False, in_process: bool = False) -> int:
     """Run one sync for the CLI; returns the process exit code (docs/cli.md).
 
-    `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only.
+    `transport` / `options` (an httpx transport, a `FetchOptions`) are for tests only; so is
+    `in_process` (parse and store on threads of this process instead of the forked child).
     """
     if offline:
         _err(_t("offline"))
         return ExitCode.UNREACHABLE
+    # First, before any thread or SQLite connection exists: the child that parses and stores the
+    # digest pages (cache/sync_child.py), forked in milliseconds. None where that is not safe.
+    child = None
+    if not in_process:
+        from sz_digest.cache.sync_child import StoreChild
+
+        child = StoreChild.start(data_dir)
+    try:
+        return _run_sync(data_dir=data_dir, config=config, full=full, pages=pages, as_json=as_json,
+                         transport=transport, options=options, notify=notify, feeds_dir=feeds_dir,
+                         retry_gone=retry_gone, child=child)
+    finally:
+        if child is not None:
+            child.stop()  # on every way out: EOF to the child, which commits and exits; reaped here
+
+
+def _run_sync(*, data_dir: Path, config, full: bool, pages: int | None, as_json: bool, transport, options,
+              notify: bool, feeds_dir: Path | None, retry_gone: bool, child) -> int:
     from sz_digest.cache.errors import StoreError
     from sz_digest.cache.store import Store
     from sz_digest.cache.sync import MAX_LIST_PAGES, SourceBlocked, SourceUnreachable, sync
@@ -226,7 +245,7 @@ def run_sync_command(*, data_dir: Path, config, full: bool, pages: int | None, a
             report = asyncio.run(_until_signalled(sync(
                 store, source=config.source, full=full, max_pages=pages, concurrency=config.concurrency,
                 user_agent=config.user_agent, on_progress=on_progress, transport=transport, options=options,
-                retry_gone=retry_gone)))
+                retry_gone=retry_gone, child=child)))
         finally:
             if display is not None:
                 display.__exit__(None, None, None)
@@ -287,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--retry-gone", action="store_true")
     ap.add_argument("--concurrency", type=int, default=None)
     ap.add_argument("--fast-retries", action="store_true", help="tests: tiny timeouts and backoffs")
+    ap.add_argument("--in-process", action="store_true", help="tests: parse and store without the forked child")
     ap.add_argument("--notify", action="store_true")
     ap.add_argument("--feeds", type=Path, default=None)
     args = ap.parse_args(argv)
@@ -309,7 +329,8 @@ def main(argv: list[str] | None = None) -> int:
                                backoff_max=0.1, retry_after_max=0.2)
     return run_sync_command(data_dir=args.data_dir or default_data_dir(), config=config, full=args.full,
                             pages=args.pages, as_json=args.json, offline=args.offline, options=options,
-                            notify=args.notify, feeds_dir=args.feeds, retry_gone=args.retry_gone)
+                            notify=args.notify, feeds_dir=args.feeds, retry_gone=args.retry_gone,
+                            in_process=args.in_process)
 
 
 if __name__ == "__main__":
