@@ -509,6 +509,9 @@ class Store:
         self._db = db
         self._write_lock = threading.RLock()  # one write transaction at a time on this connection
         self._search_rows: tuple[str | None, _SearchCache] | None = None  # see _search_cache
+        # One build of that copy at a time: the reader's search runs on worker threads, and a query
+        # typed while the first one builds it waits for it rather than build a second (0.4 s each).
+        self._search_build_lock = threading.Lock()
         # Whether short queries rank over a copy of every item's folded text kept on this object
         # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
         # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
@@ -1208,16 +1211,30 @@ class Store:
         Cached until stored items change, whoever changed them: the key is SEARCH_GENERATION,
         which every write of items bumps. Marking a week read (every `n`) does not throw it away.
         """
-        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_GENERATION,)).fetchone()
-        generation = row[0] if row else None
-        if self._search_rows is None or self._search_rows[0] != generation:
-            if not build:
-                return None
+        generation = self._search_generation()
+        cached = self._search_rows
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        if not build:
+            return None
+        with self._search_build_lock:
+            generation = self._search_generation()
+            cached = self._search_rows
+            if cached is not None and cached[0] == generation:  # built while we waited
+                return cached[1]
             rows = self._db.execute(
                 f"SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id"
             ).fetchall()
-            self._search_rows = (generation, _SearchCache.of(rows))
-        return self._search_rows[1]
+            cache = _SearchCache.of(rows)
+            # Items written while the rows were read (a sync on another thread or process) moved the
+            # generation: use these rows for this search, but do not file them under either one.
+            if self._search_generation() == generation:
+                self._search_rows = (generation, cache)
+            return cache
+
+    def _search_generation(self) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_GENERATION,)).fetchone()
+        return row[0] if row else None
 
     # -- the CLI's `list --json` -------------------------------------------------------------------
 

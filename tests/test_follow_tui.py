@@ -19,6 +19,10 @@ from tui_fixtures import data_dir, digest, item, main, notices, running, screen_
 
 async def wait_for_search(pilot) -> None:
     await pilot.pause(0.35)  # the debounce
+    # The search runs on a worker thread (tui/search_screen.py): wait for it, then for the screen.
+    workers = [w for w in pilot.app.workers if w.group == "search"]
+    if workers:  # (an empty list would wait for every worker)
+        await pilot.app.workers.wait_for_complete(workers)
     await pilot.pause()
 
 
