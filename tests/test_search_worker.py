@@ -13,15 +13,7 @@ from sz_digest.tui.search_screen import SearchScreen
 from textual.widgets import Input
 
 from tui_fixtures import data_dir, running, screen_text, settle  # noqa: F401 (data_dir: a fixture)
-
-
-async def search_done(pilot) -> None:
-    """The debounce, then every search worker, then a frame."""
-    await pilot.pause(search_screen.DEBOUNCE + 0.15)
-    workers = [w for w in pilot.app.workers if w.group == "search"]
-    if workers:
-        await pilot.app.workers.wait_for_complete(workers)
-    await pilot.pause()
+from tui_fixtures import wait_for_search as search_done
 
 
 def blocking(query_to_block: str, monkeypatch) -> tuple[threading.Event, threading.Event, list[str]]:
