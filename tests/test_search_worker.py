@@ -46,6 +46,8 @@ async def test_typing_goes_on_while_a_search_runs_and_its_stale_results_never_sh
         assert isinstance(screen, SearchScreen)
         await pilot.pause(search_screen.DEBOUNCE + 0.1)
         assert started.wait(5)  # the search of 社工 is running (held) on its worker thread
+        await pilot.pause(search_screen.BUSY_AFTER + 0.05)
+        assert "Searching…" in screen_text(app)  # a search that takes a while says so
         await pilot.press(*"站")  # the UI thread is free: the key lands in the field at once
         await pilot.pause()
         assert screen.query_one(Input).value == "社工站"

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 DEBOUNCE = 0.2  # seconds of quiet typing before a search runs
+BUSY_AFTER = 0.15  # seconds a search may run before the count line says it is searching
 SEARCH_LIMIT = 100  # results the screen lists (the CLI's --limit does the same job)
 
 
@@ -118,6 +119,7 @@ class SearchScreen(ModalScreen[Jump | None]):
         self.searching: str | None = None  # the query a search worker is running for, if any
         self.shown_query: str | None = None  # the query whose results are on screen
         self._submitted_query: str | None = None  # enter pressed: move into its results when they arrive
+        self._busy_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
@@ -168,7 +170,14 @@ class SearchScreen(ModalScreen[Jump | None]):
         if not query.strip():
             self._show(query, [], 0, None)
             return
+        if self._busy_timer is None:  # a slow search (the first at 5,200 weeks) says so; a quick one never flickers
+            self._busy_timer = self.set_timer(BUSY_AFTER, self._show_busy)
         self._search(query)
+
+    def _show_busy(self) -> None:
+        self._busy_timer = None
+        if self.searching is not None:
+            self.query_one("#search-count", Static).update(Content(self.t("search.searching")))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _search(self, query: str) -> None:
@@ -187,6 +196,9 @@ class SearchScreen(ModalScreen[Jump | None]):
         if query != self.searching or not self.is_attached:
             return
         self.searching = None
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
         self.shown_query = query
         self.hits = hits
         results = self.query_one(ResultList)
