@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal, NamedTuple
 from .districts import accepted_districts, lookup_district
 from .errors import UsageError
 from .model import SearchHit
-from .store import _SNIPPET_FOLDS, CANDIDATE_SHARE, folded_body, search_text_sql
+from .store import _SNIPPET_FOLDS, CANDIDATE_SHARE, search_text_sql, snippet_folds
 from .text import clean_line, fold
 
 if TYPE_CHECKING:
@@ -409,22 +409,21 @@ def _hits(store: Store, best: list[tuple[int, str]], needles: tuple[str, ...]) -
         row = found.get(rowid)
         if row is None:  # changed under us by another process: skip it
             continue
-        digest_id, week_start, district, name, title, body, position, folded_title, stored_body = row
-        snippet, spans = _snippet(title, body, [n for n in needles if n in folded], folded_title,
-                                  folded_body(stored_body, body))
+        digest_id, week_start, district, name, title, body, position, stored_title, stored = row
+        snippet, spans = _snippet(title, body, [n for n in needles if n in folded],
+                                  snippet_folds(title, stored_title, stored))
         hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title, snippet, position, spans))
     return hits
 
 
-def _snippet(title: str, body: str, present: list[str], folded_title: str | None = None,
-             folded_body: str | None = None) -> tuple[str, tuple[tuple[int, int], ...]]:
+def _snippet(title: str, body: str, present: list[str], folds: dict | None = None) -> tuple[str, tuple[tuple[int, int], ...]]:
     """The store's snippet around the first needle the item has, with every one it has marked in it."""
     from .store import make_snippet
 
     if not present:
         line = " ".join(body.split()) or title
         return (line[:90] + ("…" if len(line) > 90 else "")), ()
-    snippet, spans = make_snippet(title, body, present[0], folded_title=folded_title, folded_body=folded_body)
+    snippet, spans = make_snippet(title, body, present[0], **(folds or {}))
     if len(present) == 1:
         return snippet, spans
     folded = fold(snippet)

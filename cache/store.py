@@ -18,6 +18,7 @@ Why these choices:
 from __future__ import annotations
 
 import errno
+import functools
 import heapq
 import json
 import operator
@@ -252,17 +253,20 @@ def search_title_sql(prefix: str = "") -> str:
     return f"CASE {prefix}folded_title WHEN '' THEN lower({prefix}title) ELSE {prefix}folded_title END"
 
 
-# fold(title) of a row `i`, and fold(body) where it is stored, for make_snippet (see `folded_body`).
-_SNIPPET_FOLDS = (f"{search_title_sql('i.')}, CASE i.folded WHEN '' THEN NULL "
-                  f"ELSE substr(i.folded, length({search_title_sql('i.')}) + 2) END")
+# The stored folds of a row `i`, for `snippet_folds`.
+_SNIPPET_FOLDS = "i.folded_title, i.folded"
 
 
-def folded_body(stored: str | None, body: str) -> str:
-    """fold(body) from a row read with _SNIPPET_FOLDS. An item's search text is fold(title + "\n" +
-    body), and a newline is a boundary NFKC never composes across, so where the fold is stored,
-    fold(body) is what follows fold(title) and the newline in it; where it is not (NULL), the text
-    is one whose fold is its lower() (`stored_fold`), so is the body's (str.lower, in C)."""
-    return body.lower() if stored is None else stored
+def snippet_folds(title: str, stored_title: str, stored: str) -> dict:
+    """make_snippet's keyword arguments for an item read with _SNIPPET_FOLDS: fold(title) and
+    fold(body) where the fold is stored, else `lowered` (the fold is the text's lower(): see
+    `stored_fold`). An item's search text is fold(title + "\n" + body), and a newline is a
+    boundary NFKC never composes across, so where it is stored, fold(body) is what follows
+    fold(title) and the newline in it."""
+    if not stored:
+        return {"lowered": True}
+    folded_title = stored_title or title.lower()  # '' only where lower() is the title's fold
+    return {"folded_title": folded_title, "folded_body": stored[len(folded_title) + 1:]}
 
 _HAS_ASCII_LETTER = re.compile("[A-Za-z]")
 
@@ -442,6 +446,9 @@ def _in_range(rows: list[tuple], districts, since, until) -> list[bool]:
     return [(wanted is None or row[1] in wanted) and row[3] >= since_iso and row[2] <= until_iso for row in rows]
 
 
+_is_not_none = functools.partial(operator.is_not, None)
+
+
 class _SearchCache(NamedTuple):
     """The reader's copy of every item's search row, laid out so that a search runs in C loops:
     str.count and `in` mapped over the texts and titles, and one integer per matching row for
@@ -473,11 +480,11 @@ class _SearchCache(NamedTuple):
         if candidates is None:
             counts = list(map(str.count, texts, repeat(needle, len(texts))))
             at = list(compress(range(len(counts)), counts))
-            counts = [counts[n] for n in at]
+            counts = list(filter(None, counts))  # the same rows, in C (no bytecode per match)
         else:
-            position = self.position
-            at = sorted(position[r] for r in candidates if r in position)
-            counts = list(map(str.count, [texts[n] for n in at], repeat(needle)))
+            # Each candidate's place in the rows (None: written after this copy was made), in C.
+            at = sorted(filter(_is_not_none, map(self.position.get, candidates)))
+            counts = list(map(str.count, map(texts.__getitem__, at), repeat(needle)))
             at = list(compress(at, counts))  # a trigram candidate need not contain the query
             counts = list(filter(None, counts))
         if districts is not None or since is not None or until is not None:
@@ -485,8 +492,7 @@ class _SearchCache(NamedTuple):
             at, counts = list(compress(at, keep)), list(compress(counts, keep))
         if not at:
             return [], 0
-        titles = self.titles
-        in_title = map(operator.contains, [titles[n] for n in at], repeat(needle))
+        in_title = map(operator.contains, map(self.titles.__getitem__, at), repeat(needle))
         # One integer per row: (in title, count, rank), each part in its own bits.
         count_bits, rank_bits = max(counts).bit_length(), len(self.rows).bit_length()
         heads = map(operator.or_, map(operator.lshift, in_title, repeat(count_bits)), counts)
@@ -509,6 +515,9 @@ class Store:
         self._db = db
         self._write_lock = threading.RLock()  # one write transaction at a time on this connection
         self._search_rows: tuple[str | None, _SearchCache] | None = None  # see _search_cache
+        # One build of that copy at a time: the reader's search runs on worker threads, and a query
+        # typed while the first one builds it waits for it rather than build a second (0.4 s each).
+        self._search_build_lock = threading.Lock()
         # Whether short queries rank over a copy of every item's folded text kept on this object
         # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
         # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
@@ -1054,7 +1063,7 @@ class Store:
                 best, total = self._search_in_sql(needle, districts, since, until, limit)
             else:
                 cache = cache or self._search_cache()
-                candidates = self.index_candidates(needle, terms) if rare else None
+                candidates = self._index_candidate_ids(needle, terms) if rare else None
                 best, total = cache.best(needle, candidates, districts, since, until, limit)
         else:
             best, total = self._search_in_sql(needle, districts, since, until, limit)
@@ -1075,9 +1084,8 @@ class Store:
             row = found.get(rowid)
             if row is None:  # changed under us by another process: skip it
                 continue
-            digest_id, week_start, district, name, title, body, position, folded_title, stored_body = row
-            snippet, spans = make_snippet(title, body, needle, folded_title=folded_title,
-                                          folded_body=folded_body(stored_body, body))
+            digest_id, week_start, district, name, title, body, position, stored_title, stored = row
+            snippet, spans = make_snippet(title, body, needle, **snippet_folds(title, stored_title, stored))
             hits.append(SearchHit(digest_id, date.fromisoformat(week_start), district, name, title,
                                   snippet, position, spans))
         return hits, total
@@ -1133,15 +1141,25 @@ class Store:
         from the indexes alone; None when they cannot say (one character, or a pair with a cased
         non-ASCII letter). Three characters or more: the items with all its trigrams. `terms`: a
         pair's `_two_character_terms`, when the caller has them already."""
+        found = self._index_candidate_ids(needle, terms)
+        return None if found is None else set(found)
+
+    def _index_candidate_ids(self, needle: str, terms: list[tuple[str, int]] | None = None) -> list[int] | None:
+        """`index_candidates` as a list, each rowid once.
+
+        Why: thousands of candidates at 5,200 weeks (a median of ~4,900 for the bench's words) cost
+        a Python row each through the cursor; one group_concat() of them, split and converted by
+        map() in C, takes about two thirds of that."""
         if len(needle) >= 3:
-            return {r for (r,) in self._db.execute("SELECT rowid FROM items_fts WHERE items_fts MATCH ?",
-                                                     (trigram_match(needle),))}
-        if terms is None and len(needle) == 2:
-            terms = self._two_character_terms(needle)
-        if terms is None:
-            return None
-        sql, params = self._two_character_sql(needle, terms)
-        return {r for (r,) in self._db.execute(sql, params)}
+            sql, params = "SELECT rowid FROM items_fts WHERE items_fts MATCH :match", {"match": trigram_match(needle)}
+        else:
+            if terms is None and len(needle) == 2:
+                terms = self._two_character_terms(needle)
+            if terms is None:
+                return None
+            sql, params = self._two_character_sql(needle, terms)
+        joined = self._db.execute(f"WITH found(id) AS ({sql}) SELECT group_concat(id) FROM found", params).fetchone()[0]
+        return list(map(int, joined.split(","))) if joined else []
 
     def _item_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -1208,16 +1226,30 @@ class Store:
         Cached until stored items change, whoever changed them: the key is SEARCH_GENERATION,
         which every write of items bumps. Marking a week read (every `n`) does not throw it away.
         """
-        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_GENERATION,)).fetchone()
-        generation = row[0] if row else None
-        if self._search_rows is None or self._search_rows[0] != generation:
-            if not build:
-                return None
+        generation = self._search_generation()
+        cached = self._search_rows
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        if not build:
+            return None
+        with self._search_build_lock:
+            generation = self._search_generation()
+            cached = self._search_rows
+            if cached is not None and cached[0] == generation:  # built while we waited
+                return cached[1]
             rows = self._db.execute(
                 f"SELECT {self._SEARCH_COLUMNS} FROM items i JOIN digests d ON d.id = i.digest_id"
             ).fetchall()
-            self._search_rows = (generation, _SearchCache.of(rows))
-        return self._search_rows[1]
+            cache = _SearchCache.of(rows)
+            # Items written while the rows were read (a sync on another thread or process) moved the
+            # generation: use these rows for this search, but do not file them under either one.
+            if self._search_generation() == generation:
+                self._search_rows = (generation, cache)
+            return cache
+
+    def _search_generation(self) -> str | None:
+        row = self._db.execute("SELECT value FROM settings WHERE key = ?", (SEARCH_GENERATION,)).fetchone()
+        return row[0] if row else None
 
     # -- the CLI's `list --json` -------------------------------------------------------------------
 
@@ -1423,22 +1455,31 @@ def _load_attachments(text: str | None) -> tuple[Attachment, ...]:
 
 
 def make_snippet(title: str, body: str, needle: str, before: int = 24, width: int = 90, *,
-                 folded_title: str | None = None, folded_body: str | None = None) -> tuple[str, tuple[tuple[int, int], ...]]:
+                 folded_title: str | None = None, folded_body: str | None = None,
+                 lowered: bool = False) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A one-line excerpt around the first match of the folded `needle` (in the body, else the title).
 
     Returns the excerpt and where the needle stands in it, so a UI can highlight without re-searching.
     `folded_title`/`folded_body`: fold(title) and fold(body) when the caller has them (the store
     reads them with the row, `_SNIPPET_FOLDS`), which saves folding each hit's text again.
+    `lowered`: the item's fold is its str.lower() (the store derives it: `stored_fold` kept '', as
+    for most items), so every part of it folds to its lower() too and nothing is folded here.
+    Why that holds: such text has no character that NFKC or casefold changes, joining its lines
+    with a space composes nothing new, and a slice of it folds to the slice of its fold. Folding
+    each hit's line and excerpt was a third of a 100-hit search's snippets.
     """
-    if "\n" in body:
-        body_line = _WHITESPACE_RUN.sub(" ", body)
-        folded = fold(body_line)  # folded once (it was twice: 0.3 of a 100-hit search's 7 ms)
+    # folded once (it was twice: 0.3 of a 100-hit search's 7 ms), or not at all (`lowered`)
+    body_line = _WHITESPACE_RUN.sub(" ", body) if "\n" in body else body
+    if lowered:
+        folded = body_line.lower()
+    elif body_line is body and folded_body is not None:
+        folded = folded_body
     else:
-        body_line = body
-        folded = fold(body) if folded_body is None else folded_body
+        folded = fold(body_line)
     text = body_line
     if needle not in folded:
-        folded_title = fold(title) if folded_title is None else folded_title
+        if folded_title is None:
+            folded_title = title.lower() if lowered else fold(title)
         if needle in folded_title:
             text, folded = title, folded_title
     if len(folded) == len(text):
@@ -1454,7 +1495,7 @@ def make_snippet(title: str, body: str, needle: str, before: int = 24, width: in
     prefix = "…" if start > 0 else ""
     snippet = prefix + excerpt + ("…" if end < len(text) else "")
     spans = []
-    folded_excerpt = fold(excerpt)
+    folded_excerpt = folded[start:end] if lowered else fold(excerpt)
     if len(folded_excerpt) == len(excerpt):
         at = folded_excerpt.find(needle)
         while at >= 0:

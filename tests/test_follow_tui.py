@@ -14,12 +14,9 @@ from sz_digest.tui.cli import main as cli_main
 from sz_digest.tui.district_filter import DistrictFilter
 from sz_digest.tui.search_screen import SearchScreen
 
-from tui_fixtures import data_dir, digest, item, main, notices, running, screen_text, settle, shown_titles  # noqa: F401 (data_dir: a fixture)
-
-
-async def wait_for_search(pilot) -> None:
-    await pilot.pause(0.35)  # the debounce
-    await pilot.pause()
+from tui_fixtures import (  # noqa: F401 (data_dir: a fixture)
+    data_dir, digest, item, main, notices, running, screen_text, settle, shown_titles, wait_for_search,
+)
 
 
 QUERIES = ["社工", "社工 -福田", "社工 OR 党建", '"社工站"', "district:福田区", "since:2026-03 -is:unread",

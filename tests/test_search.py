@@ -80,33 +80,43 @@ def test_three_character_queries_use_the_fts_index(archive):
 
 
 def test_snippets_from_the_stored_folds_are_the_snippets_from_folding(tmp_path):
-    """make_snippet given fold(title) and fold(body) as SQL derives them (store._SNIPPET_FOLDS) says
-    exactly what it says folding them itself, for text SQL's lower() derives and text it does not."""
+    """make_snippet given the stored folds (store.snippet_folds: fold(title) and fold(body) where
+    they are stored, else `lowered`, folding nothing) says exactly what it says folding them
+    itself, for text SQL's lower() derives and text it does not: lines joined, excerpts cut
+    anywhere, combining marks and cased letters beside the newlines."""
     from hypothesis import given, settings
     from hypothesis import strategies as st
 
     from conftest import make_digest
     from sz_digest.cache.text import fold
-    from sz_digest.cache.store import _SNIPPET_FOLDS, Store, folded_body, make_snippet
+    from sz_digest.cache.store import _SNIPPET_FOLDS, Store, make_snippet, snippet_folds, stored_fold
 
-    pieces = st.sampled_from(["社工", "站", "APEC", "Ａｂ", "ﬁ", "…", "，", "ß", "Σ", " ", "居民", "e\u0301", "Ⅻ"])
+    pieces = st.sampled_from(["社工", "站", "APEC", "Ａｂ", "ﬁ", "…", "，", "ß", "Σ", " ", "居民", "e\u0301", "Ⅻ",
+                              "\u0301", "\n", " \n ", "\u3000", "İ", "\u212a", "ab" * 20, "社会工作服务" * 6, "\t"])
     text = st.lists(pieces, min_size=1, max_size=12).map("".join)
     store = Store.open(tmp_path / "s", seed_sample=False)
     serial = iter(range(1800000, 1900000))
+    lowered = []
 
-    @settings(max_examples=60, deadline=None)
-    @given(text, st.lists(text, min_size=1, max_size=3), st.sampled_from(["社工", "ab", "fi", "...", "ss", "σ", "居"]))
+    @settings(max_examples=150, deadline=None)
+    @given(text, st.lists(text, min_size=1, max_size=3), st.sampled_from(["社工", "ab", "fi", "...", "ss", "σ", "居",
+                                                                       "a", "社会工作", "b社"]))
     def check(title, paragraphs, needle):
         digest_id = str(next(serial))
         store.save_digest(make_digest(digest_id, date(2026, 3, 2), [("futian", title, "\n\n".join(paragraphs))]),
                           b"", keep_file=False)
-        title_, body, folded_title, stored_body = store._db.execute(
+        title_, body, stored_title, stored = store._db.execute(
             f"SELECT i.title, i.body, {_SNIPPET_FOLDS} FROM items i WHERE i.digest_id = ?", (digest_id,)).fetchone()
-        assert folded_title == fold(title_)
-        if "\n" not in body:
-            assert folded_body(stored_body, body) == fold(body)
-        assert make_snippet(title_, body, needle, folded_title=folded_title,
-                            folded_body=folded_body(stored_body, body)) == make_snippet(title_, body, needle)
+        folds = snippet_folds(title_, stored_title, stored)
+        if folds.get("lowered"):
+            lowered.append(needle)
+            assert stored_fold(f"{title_}\n{body}") == ""
+        else:
+            assert folds["folded_title"] == fold(title_)
+            assert folds["folded_body"] == fold(body)
+        assert make_snippet(title_, body, needle, **folds) == make_snippet(title_, body, needle)
 
+    check()
+    assert lowered  # both kinds were tried
     check()
     store.close()

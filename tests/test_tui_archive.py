@@ -16,12 +16,8 @@ from sz_digest.tui.week_list import STARRED_ID, WeekList
 
 from tui_fixtures import (  # noqa: F401 (data_dir: a fixture)
     LATEST_ID, data_dir, latest_week, main, make_store, notices, running, screen_text, settle, shown_titles,
+    wait_for_search,
 )
-
-
-async def wait_for_search(pilot) -> None:
-    await pilot.pause(0.35)  # the debounce
-    await pilot.pause()
 
 
 async def test_slash_searches_as_you_type_and_enter_jumps_to_the_item(data_dir: Path) -> None:

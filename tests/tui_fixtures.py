@@ -163,6 +163,17 @@ def main(app: DigestApp) -> MainScreen:
     return app.main
 
 
+async def wait_for_search(pilot) -> None:
+    """The search screen's debounce, then its search (on a worker thread), then a frame."""
+    from sz_digest.tui.search_screen import DEBOUNCE
+
+    await pilot.pause(DEBOUNCE + 0.15)
+    workers = [w for w in pilot.app.workers if w.group == "search"]
+    if workers:  # (an empty list would wait for every worker)
+        await pilot.app.workers.wait_for_complete(workers)
+    await pilot.pause()
+
+
 async def settle(app: DigestApp, pilot) -> None:
     """Let every queued store write land and the screen catch up with it."""
     await pilot.pause()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sz_digest.cache.errors import UsageError
 from sz_digest.cache.query import search_counted
 from sz_digest.cache.text import clean_line
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -22,6 +22,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from .i18n import Catalog
 
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.store import Store
 
 DEBOUNCE = 0.2  # seconds of quiet typing before a search runs
+BUSY_AFTER = 0.15  # seconds a search may run before the count line says it is searching
 SEARCH_LIMIT = 100  # results the screen lists (the CLI's --limit does the same job)
 
 
@@ -114,6 +116,10 @@ class SearchScreen(ModalScreen[Jump | None]):
         self.initial_query = query  # a watch chosen in the sidebar opens its query here
         self.hits: list[SearchHit] = []
         self._timer: Timer | None = None
+        self.searching: str | None = None  # the query a search worker is running for, if any
+        self.shown_query: str | None = None  # the query whose results are on screen
+        self._submitted_query: str | None = None  # enter pressed: move into its results when they arrive
+        self._busy_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
@@ -137,25 +143,66 @@ class SearchScreen(ModalScreen[Jump | None]):
     @on(Input.Submitted)
     def _submitted(self) -> None:
         """enter in the field: search now, then move into the results (or jump if there is one)."""
-        self.run_search()
-        results = self.query_one(ResultList)
+        query = self.query_one(Input).value
+        if query == self.shown_query and self.searching is None:
+            self._enter_results()
+            return
+        self._submitted_query = query  # acted on when its results arrive (_show)
+        if query != self.searching:
+            self.run_search()
+
+    def _enter_results(self) -> None:
         if len(self.hits) == 1:
             self._jump(0)
         elif self.hits:
-            results.focus()
+            self.query_one(ResultList).focus()
 
     def run_search(self) -> None:
+        """Search for what the field holds now, on a worker thread: a common word at 5,200 weeks
+        takes tens of milliseconds, and the first search after a start or a sync builds the store's
+        copy of every item's text (~0.4 s), so typing must never wait for it. A newer query
+        cancels the older one, whose results are then dropped (`_show`)."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
         query = self.query_one(Input).value
-        results = self.query_one(ResultList)
-        count = self.query_one("#search-count", Static)
+        self.searching = query
+        if not query.strip():
+            self._show(query, [], 0, None)
+            return
+        if self._busy_timer is None:  # a slow search (the first at 5,200 weeks) says so; a quick one never flickers
+            self._busy_timer = self.set_timer(BUSY_AFTER, self._show_busy)
+        self._search(query)
+
+    def _show_busy(self) -> None:
+        self._busy_timer = None
+        if self.searching is not None:
+            self.query_one("#search-count", Static).update(Content(self.t("search.searching")))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _search(self, query: str) -> None:
         error = None
-        total = 0
         try:
             # One search gives the shown hits and the true total: counting by asking for every hit
             # built a snippet for each (tens of thousands at 5,200 weeks) only to take len().
-            self.hits, total = search_counted(self.store, query, limit=SEARCH_LIMIT) if query.strip() else ([], 0)
+            hits, total = search_counted(self.store, query, limit=SEARCH_LIMIT)
         except UsageError as exc:  # a QueryError says which token is wrong: show it in place of a count
-            self.hits, error = [], str(exc)
+            hits, total, error = [], 0, str(exc)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, query, hits, total, error)
+
+    def _show(self, query: str, hits: list[SearchHit], total: int, error: str | None) -> None:
+        """Put one search's results on screen, unless the field has moved on since it started."""
+        if query != self.searching or not self.is_attached:
+            return
+        self.searching = None
+        if self._busy_timer is not None:
+            self._busy_timer.stop()
+            self._busy_timer = None
+        self.shown_query = query
+        self.hits = hits
+        results = self.query_one(ResultList)
+        count = self.query_one("#search-count", Static)
         options: list[Option | None] = []
         for index, hit in enumerate(self.hits):
             if index:
@@ -174,6 +221,9 @@ class SearchScreen(ModalScreen[Jump | None]):
             count.update(Content(text))
         else:
             count.update(Content(""))
+        if self._submitted_query == query:
+            self._submitted_query = None
+            self._enter_results()
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
