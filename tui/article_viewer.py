@@ -33,6 +33,7 @@ from sz_digest.cache.text import clean_line, clean_text
 from .commands import bindings
 from .i18n import Catalog
 from .line_styles import CachedStyles
+from .pane_frame import FramedPane
 from .prose import wrap
 
 if TYPE_CHECKING:
@@ -67,7 +68,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
 
 
-class ArticleViewer(CachedStyles, ScrollView, can_focus=True):
+class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
     """Shows the `WeekView` the screen hands it (`show`); `]`/`[` step through its items.
 
     It holds no store: while `reading` is on it reports the unread items it has drawn whole on

@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .line_styles import CachedStyles
+from .pane_frame import FramedPane
 
 STRIPS_KEPT = 400
 """Finished lines a list keeps (a few panes' worth: memory stays flat however far the list scrolls)."""
@@ -27,7 +28,7 @@ Line = tuple[tuple[str, tuple[str, ...]], ...]
 """One line of a row: (text, component classes) spans. Text here is shown as it is, never as markup."""
 
 
-class RowView(CachedStyles, ScrollView, can_focus=True):
+class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
     """Rows of known height with a cursor; `enter` or a click chooses the row."""
 
     BINDINGS = [
@@ -40,6 +41,7 @@ class RowView(CachedStyles, ScrollView, can_focus=True):
     """Component class of the row under the cursor."""
     HOVER: ClassVar[str]
     """Component class of the row under the mouse."""
+    KEEP_FINISHED_LINES = True  # `render_line` hands back the Strips it keeps in `_strips`
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)

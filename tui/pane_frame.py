@@ -1,0 +1,297 @@
+"""A cheaper frame for the reader's hot panes: border, padding and line filters joined once per look.
+
+Textual draws every line of a widget through `StylesCache.render_line`: it reads the border, outline,
+hatch and tint rules again, builds the border's styles and segments, pads the content, wraps the
+line in a `Strip`, then runs the app's line filters over it into another `Strip`, and the filters
+run again over every cached line of every frame. For the week list, the sidebar and the viewer
+(three bordered panes repainted on most keys) that was most of each pane's cost per key, not their
+own `render_line`s.
+
+`PaneFrame` keeps Textual's result and skips its work where the result is known: for the interior
+lines of a pane whose look is plain (a left and right border, no outline, hatch, tint, opacity or
+text opacity, only Textual's per-segment line filters) a line is the cached left edge (border and
+padding, filtered), the content line (its filtered copy cached on the content `Strip` itself, so a
+list's cached rows cost a lookup), and the cached right edge, joined into one `Strip`. The top and
+bottom border rows come from Textual's `render_line`, kept per look and title. Anything else — a
+tint, an outline, a filter we do not know — is drawn by Textual's own path, line for line. The
+look (`Frame`) is recomputed from the same inputs Textual reads, once per pane per frame.
+
+`CachedScrollBar` does the same for a pane's vertical scrollbar: Textual renders its Rich renderable
+and styles every line again whenever the thumb moves (nearly every week switch); here the finished
+lines are kept per thumb geometry and look, and a repaint of a known state is a lookup.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
+
+from rich.segment import Segment
+from rich.style import Style as RichStyle
+from textual._ansi_theme import DEFAULT_TERMINAL_THEME
+from textual._border import get_box
+from textual._styles_cache import StylesCache
+from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
+from textual.geometry import Region, Size
+from textual.scrollbar import ScrollBar
+from textual.strip import Strip
+from textual.style import Style
+from textual.widget import Widget
+
+if TYPE_CHECKING:
+    from rich.terminal_theme import TerminalTheme
+    from textual.color import Color
+    from textual.css.styles import StylesBase
+
+PER_SEGMENT_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
+"""Textual's filters that map each segment on its own (so filtering the parts of a line and joining
+them is filtering the line). Any other filter sends the pane down Textual's path."""
+
+FINISHED_KEPT = 512
+"""Finished lines kept per content line (a few panes' worth; the cache is dropped when it fills)."""
+
+
+class Frame(NamedTuple):
+    """What an interior line of a pane adds around its content, filtered, for one look."""
+
+    key: tuple
+    left: tuple[Segment, ...]  # border and left padding
+    right: tuple[Segment, ...]  # right padding and border
+    top: int  # first content line (border + top padding)
+    bottom: int  # first line below the content (bottom padding, bottom border)
+    content_width: int
+    content_height: int
+    inner: RichStyle  # the content's background (what a short line is padded with)
+    filters: tuple[LineFilter, ...]
+    background: Color
+
+
+class PaneFrame(StylesCache):
+    """A `StylesCache` whose interior lines skip Textual's per-line frame work (see the module)."""
+
+    def __init__(self, *, keep_finished: bool = False) -> None:
+        super().__init__()
+        self.keep_finished = keep_finished  # content lines come back as the same Strips (a list's rows)
+        self._frame: Frame | None = None
+        self._fast = False  # `_cache` holds finished (filtered) lines, not Textual's unfiltered ones
+        self._edges: dict[tuple, Strip] = {}  # border rows per (look, row, label)
+        self._finished: dict[int, tuple[Strip, Strip]] = {}  # id(content) -> (content, finished line)
+        self.lines_fast = 0  # interior lines joined here (tests count them)
+        self.lines_textual = 0  # lines drawn by Textual's render_line
+
+    # -- the look ---------------------------------------------------------------------------------
+
+    def _frame_for(self, styles: StylesBase, size: Size, content_size: Size, padding,
+                   base_background: Color, background: Color, filters: Sequence[LineFilter],
+                   opacity: float) -> Frame | None:
+        """The frame for these inputs, or None when the look needs Textual's full path."""
+        border = styles.border
+        outline = styles.outline
+        tint = styles.tint
+        text_opacity = styles.text_opacity
+        hatch = styles.hatch if styles.has_rule("hatch") else "none"
+        filters = tuple(filters)
+        key = (size, content_size, padding, base_background, background, opacity, border, outline,
+               tint, text_opacity, hatch, filters)
+        frame = self._frame
+        if frame is not None and frame.key == key:
+            return frame
+        (_, _), (border_right, right_color), (_, _), (border_left, left_color) = border
+        if (opacity != 1.0 or text_opacity != 1.0 or tint.a or hatch != "none"
+                or any(edge for edge, _ in outline) or not border_left or not border_right
+                or any(type(f) not in PER_SEGMENT_FILTERS for f in filters)):
+            self._frame = None
+            return None
+        inner, outer = self.get_inner_outer(base_background, background)
+        inner_rich = inner.rich_style
+        left = get_box(border_left, inner, outer, Style(foreground=base_background + left_color))[1][0]
+        right = get_box(border_right, inner, outer, Style(foreground=base_background + right_color))[1][2]
+        pad_top, pad_right, pad_bottom, pad_left = padding
+        left_segments = [left, Segment(" " * pad_left, inner_rich)] if pad_left else [left]
+        right_segments = [Segment(" " * pad_right, inner_rich), right] if pad_right else [right]
+        for line_filter in filters:
+            left_segments = line_filter.apply(left_segments, background)
+            right_segments = line_filter.apply(right_segments, background)
+        gutter = styles.gutter
+        frame = self._frame = Frame(
+            key, tuple(left_segments), tuple(right_segments), gutter.top, size.height - gutter.bottom,
+            content_size.width, content_size.height, inner_rich, filters, background,
+        )
+        return frame
+
+    # -- drawing ----------------------------------------------------------------------------------
+
+    def render(
+        self,
+        styles: StylesBase,
+        size: Size,
+        base_background: Color,
+        background: Color,
+        render_content_line: Callable[[int], Strip],
+        filters: Sequence[LineFilter],
+        border_title,
+        border_subtitle,
+        content_size: Size | None = None,
+        padding=None,
+        crop: Region | None = None,
+        opacity: float = 1.0,
+        ansi_theme: TerminalTheme = DEFAULT_TERMINAL_THEME,
+        native_ansi: bool = False,
+    ) -> list[Strip]:
+        if content_size is None:
+            content_size = size
+        if padding is None:
+            padding = styles.padding
+        if crop is None:
+            crop = size.region
+        previous = self._frame
+        frame = self._frame_for(styles, size, content_size, padding, base_background, background,
+                                filters, opacity)
+        if frame is None:
+            if self._fast:  # the cache holds finished lines: Textual's path caches unfiltered ones
+                self.clear()
+                self._fast = False
+            strips = super().render(styles, size, base_background, background, render_content_line,
+                                    filters, border_title, border_subtitle, content_size, padding,
+                                    crop, opacity, ansi_theme, native_ansi)
+            self.lines_textual += crop.height
+            return strips
+        if not self._fast or frame is not previous:
+            self.clear()
+            self._finished.clear()
+            self._fast = True
+            self._width = size.width
+            if len(self._edges) > 16:
+                self._edges.clear()
+
+        cache = self._cache
+        is_dirty = self._dirty_lines.__contains__
+        strips: list[Strip] = []
+        add = strips.append
+        top, bottom = frame.top, frame.bottom
+        for y in crop.line_range:
+            strip = cache.get(y)
+            if strip is None or is_dirty(y):
+                if top <= y < bottom:
+                    strip = self._interior(frame, y - top, render_content_line)
+                else:
+                    strip = self._edge(frame, styles, y, size, content_size, padding, base_background,
+                                       background, render_content_line, border_title,
+                                       border_subtitle, opacity, ansi_theme, native_ansi)
+                cache[y] = strip
+            add(strip)
+        self._dirty_lines.difference_update(crop.line_range)
+        width = size.width
+        if crop.column_span != (0, width):
+            x1, x2 = crop.column_span
+            strips = [strip.crop(x1, x2) for strip in strips]
+        return strips
+
+    def _interior(self, frame: Frame, content_y: int, render_content_line: Callable[[int], Strip]) -> Strip:
+        """Left edge + content + right edge, as Textual's path C draws it, filtered."""
+        self.lines_fast += 1
+        if content_y < frame.content_height:
+            content = render_content_line(content_y).adjust_cell_length(frame.content_width, frame.inner)
+        else:
+            content = Strip.blank(frame.content_width, frame.inner)
+        if self.keep_finished:
+            finished = self._finished.get(id(content))
+            if finished is not None and finished[0] is content:
+                return finished[1]
+        filtered = content
+        for line_filter in frame.filters:
+            filtered = filtered.apply_filter(line_filter, frame.background)
+        line = Strip([*frame.left, *filtered, *frame.right], self._width)
+        if self.keep_finished:
+            if len(self._finished) >= FINISHED_KEPT:
+                self._finished.clear()
+            self._finished[id(content)] = (content, line)  # holding `content` keeps its id unique
+        return line
+
+    def _edge(self, frame: Frame, styles, y: int, size, content_size, padding, base_background,
+              background, render_content_line, border_title, border_subtitle, opacity, ansi_theme,
+              native_ansi) -> Strip:
+        """A border or padding row: Textual's own, filtered, kept per look and label."""
+        label = border_title if y == 0 else border_subtitle if y == size.height - 1 else None
+        key = (frame.key, y, label)
+        try:
+            strip = self._edges.get(key)
+        except TypeError:  # an unhashable label: draw it every time
+            key, strip = None, None
+        if strip is None:
+            self.lines_textual += 1
+            self._simple_strip = None
+            strip = super().render_line(styles, y, size, content_size, padding, base_background,
+                                        background, render_content_line, border_title,
+                                        border_subtitle, opacity, ansi_theme, native_ansi)
+            for line_filter in frame.filters:
+                strip = strip.apply_filter(line_filter, background)
+            if key is not None:
+                self._edges[key] = strip
+        return strip
+
+
+class FramedPane(Widget):
+    """Mixin for the hot panes: their lines through `PaneFrame`, their scrollbar a `CachedScrollBar`."""
+
+    KEEP_FINISHED_LINES = False
+    """True when `render_line` hands back the same Strip for a line it drew before (cached rows)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._styles_cache = PaneFrame(keep_finished=self.KEEP_FINISHED_LINES)
+
+    @property
+    def vertical_scrollbar(self) -> ScrollBar:
+        # Widget.vertical_scrollbar, with our class (Textual creates it on first use, the same way).
+        if self._vertical_scrollbar is not None:
+            return self._vertical_scrollbar
+        self._vertical_scrollbar = scroll_bar = CachedScrollBar(
+            vertical=True, name="vertical", thickness=self.scrollbar_size_vertical
+        )
+        scroll_bar.display = False
+        self.app._start_widget(self, scroll_bar)
+        return scroll_bar
+
+
+SCROLLBAR_LOOKS_KEPT = 64
+"""Scrollbar states kept (thumb positions × looks): a pane's worth of week lengths."""
+
+
+class CachedScrollBar(ScrollBar):
+    """A vertical `ScrollBar` whose finished lines are kept per (geometry, thumb, look)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._looks: dict[tuple, list[Strip]] = {}
+        self.renders = 0  # full renders through Textual's path (tests count them)
+
+    def notify_style_update(self) -> None:
+        self._looks = {}
+        super().notify_style_update()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        bar = self.render()  # the renderable Textual would draw: thumb geometry and colours
+        key = (
+            self.size, type(bar), getattr(bar, "virtual_size", None), getattr(bar, "window_size", None),
+            getattr(bar, "position", None), getattr(bar, "thickness", None), bar.vertical, bar.style,
+            self.background_colors, self.opacity, tuple(self.app.get_line_filters()), self.auto_links,
+        )
+        lines = self._looks.get(key)
+        if lines is None:
+            self.renders += 1
+            # Textual's own caches hold lines of whatever state it drew last: draw the whole bar
+            # again (without scheduling another frame, as `refresh` would).
+            self._styles_cache.clear()
+            self._dirty_regions.add(self.size.region)
+            lines = super().render_lines(self.size.region)
+            if len(self._looks) >= SCROLLBAR_LOOKS_KEPT:
+                self._looks = {}
+            self._looks[key] = lines
+        else:
+            self._dirty_regions.clear()
+            self._styles_cache._dirty_lines.clear()
+        if crop == self.size.region:
+            return list(lines)
+        x1, x2 = crop.column_span
+        full = (x1, x2) == (0, self.size.width)
+        return [line if full else line.crop(x1, x2) for line in lines[crop.y:crop.bottom]]
