@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
 
+from rich.color import Color as RichColor
 from rich.segment import Segment
 from rich.style import Style as RichStyle
 from textual._ansi_theme import DEFAULT_TERMINAL_THEME
@@ -32,7 +33,7 @@ from textual._border import get_box
 from textual._styles_cache import StylesCache
 from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
-from textual.scrollbar import ScrollBar
+from textual.scrollbar import ScrollBar, ScrollBarRender
 from textual.strip import Strip
 from textual.style import Style
 from textual.widget import Widget
@@ -269,13 +270,34 @@ class CachedScrollBar(ScrollBar):
         self._looks = {}
         super().notify_style_update()
 
+    def _bar_key(self, bar) -> tuple:
+        """What the bar draws: the thumb's cells as Textual's renderer computes them (so weeks of
+        different lengths whose thumbs look the same share a state), else the renderer's inputs."""
+        render_bar = getattr(bar, "render_bar", None)
+        if type(bar).__rich_console__ is ScrollBarRender.__rich_console__ and render_bar is not None:
+            width, height = self.size
+            style = bar.style if isinstance(bar.style, RichStyle) else None
+            if style is not None:
+                # ScrollBarRender.__rich_console__'s arguments, for a bar of this widget's size.
+                segments = render_bar(
+                    size=height if bar.vertical else width,
+                    window_size=bar.window_size,
+                    virtual_size=bar.virtual_size,
+                    position=bar.position,
+                    vertical=bar.vertical,
+                    thickness=width if bar.vertical else height,
+                    back_color=style.bgcolor or RichColor.parse("#555555"),
+                    bar_color=style.color or RichColor.parse("bright_magenta"),
+                )
+                return ("cells", type(bar), tuple(segments.segments), style)
+        return ("inputs", type(bar), getattr(bar, "virtual_size", None), getattr(bar, "window_size", None),
+                getattr(bar, "position", None), getattr(bar, "thickness", None),
+                getattr(bar, "vertical", None), getattr(bar, "style", None))
+
     def render_lines(self, crop: Region) -> list[Strip]:
         bar = self.render()  # the renderable Textual would draw: thumb geometry and colours
-        key = (
-            self.size, type(bar), getattr(bar, "virtual_size", None), getattr(bar, "window_size", None),
-            getattr(bar, "position", None), getattr(bar, "thickness", None), bar.vertical, bar.style,
-            self.background_colors, self.opacity, tuple(self.app.get_line_filters()), self.auto_links,
-        )
+        key = (self.size, self._bar_key(bar), self.background_colors, self.opacity,
+               tuple(self.app.get_line_filters()), self.auto_links)
         lines = self._looks.get(key)
         if lines is None:
             self.renders += 1

@@ -1,0 +1,162 @@
+"""The hot panes' cheaper frame (tui/pane_frame.py) draws exactly what Textual's own path draws.
+
+Each step below renders the whole screen twice: as the reader draws it (PaneFrame and
+CachedScrollBar, with whatever they kept from earlier steps) and through Textual's StylesCache and
+ScrollBar on the same widgets. The two must be identical, text and styles, after week switches,
+focus changes, a theme change, a filter toggle, scrolling and a resize; and the fast path must
+really be the one taken (counted, not timed).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from textual._styles_cache import StylesCache
+from textual.scrollbar import ScrollBar
+
+from sz_digest.tui.pane_frame import CachedScrollBar, FramedPane, PaneFrame
+
+from tui_fixtures import digest, item, many_weeks, make_store, running, settle  # noqa: F401
+
+
+def screen_ansi(app) -> str:
+    """The whole screen as the terminal would get it: text with every style, as ANSI."""
+    width, height = app.size
+    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
+    return console.export_text(styles=True)
+
+
+def framed_panes(app) -> list[FramedPane]:
+    return [widget for widget in app.screen.walk_children() if isinstance(widget, FramedPane)]
+
+
+def textual_screen(app, monkeypatch) -> str:
+    """The same screen drawn by Textual's own StylesCache and ScrollBar (the reader's caches are put
+    back untouched afterwards, so later steps still draw from what they kept)."""
+    panes = framed_panes(app)
+    kept = [pane._styles_cache for pane in panes]
+    bars = [pane._vertical_scrollbar for pane in panes if pane._vertical_scrollbar is not None]
+    with monkeypatch.context() as patch:
+        patch.setattr(CachedScrollBar, "render_lines", ScrollBar.render_lines)
+        for pane in panes:
+            pane._styles_cache = StylesCache()
+            pane._set_dirty()
+        for bar in bars:
+            bar._styles_cache.clear()
+            bar._dirty_regions.add(bar.size.region)
+        text = screen_ansi(app)
+    for pane, cache in zip(panes, kept):
+        pane._styles_cache = cache
+    return text
+
+
+def assert_same_as_textual(app, monkeypatch, step: str) -> None:
+    ours = screen_ansi(app)
+    theirs = textual_screen(app, monkeypatch)
+    assert ours == theirs, f"the screen differs from Textual's after: {step}"
+
+
+async def test_panes_draw_what_textual_draws_through_keys_focus_theme_and_resize(tmp_path: Path, monkeypatch) -> None:
+    data = make_store(tmp_path / "data", many_weeks(40))
+    async with running(data) as (app, pilot):
+        panes = framed_panes(app)
+        assert {type(pane).__name__ for pane in panes} == {"WeekList", "DistrictFilter", "ArticleViewer"}
+        assert all(isinstance(pane._styles_cache, PaneFrame) for pane in panes)
+        assert_same_as_textual(app, monkeypatch, "start")
+        steps = [
+            ("n", ["n"]), ("n n n", ["n", "n", "n"]), ("p", ["p"]),
+            ("tab (focus moves: borders and backgrounds change)", ["tab"]),
+            ("space (the viewer pages down)", ["space"]),
+            ("shift+tab twice (focus to the sidebar)", ["shift+tab", "shift+tab"]),
+            ("down, space (a district toggled: the week list filtered)", ["down", "space"]),
+            ("space again (the filter cleared)", ["space"]),
+            ("tab, j j (the week list)", ["tab", "j", "j"]),
+            ("end (a page turn in the list)", ["end"]),
+        ]
+        for step, keys in steps:
+            await pilot.press(*keys)
+            await settle(app, pilot)
+            assert_same_as_textual(app, monkeypatch, step)
+        app.theme = "textual-light"
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "theme textual-light")
+        await pilot.press("n", "n")
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "n n on the light theme")
+        for pane in framed_panes(app):  # a background alone changes (border and focus the same)
+            pane.styles.background = "darkblue"
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "a new background only")
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "resize to 80×24")
+        await pilot.resize_terminal(120, 40)
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "resize back to 120×40")
+
+
+async def test_a_week_switch_joins_interior_lines_and_redraws_no_frame_row_it_kept(tmp_path: Path) -> None:
+    data = make_store(tmp_path / "data", many_weeks(40))
+    async with running(data) as (app, pilot):
+        viewer = app.screen.query_one("#viewer")
+        frame = viewer._styles_cache
+        await pilot.press("n")
+        await settle(app, pilot)
+        fast, textual = frame.lines_fast, frame.lines_textual
+        await pilot.press("n")
+        await settle(app, pilot)
+        interior = viewer.size.height - 2
+        assert frame.lines_fast - fast >= interior  # every content line of the new week, joined here
+        assert frame.lines_textual == textual  # the border rows (title unchanged) came from the cache
+
+
+def weeks_of_different_lengths() -> list:
+    """Weeks whose articles are 1 to 4 screens long: the viewer's scrollbar thumb differs per week."""
+    weeks = []
+    for n, week in enumerate(many_weeks(4)):
+        items = [item(k, "futian", f"第{n}周条目{k}", *[f"第{k}段。" * 30] * (2 + n)) for k in range(4 * (n + 1))]
+        weeks.append(digest(week.id, week.week_start, items))
+    return weeks
+
+
+async def test_a_scrollbar_state_seen_before_is_not_rendered_again(tmp_path: Path, monkeypatch) -> None:
+    data = make_store(tmp_path / "data", weeks_of_different_lengths())
+    async with running(data) as (app, pilot):
+        bar = app.screen.query_one("#viewer").vertical_scrollbar
+        assert isinstance(bar, CachedScrollBar) and bar.display
+        await pilot.press("n", "n", "n", "p", "p", "p")  # every week once
+        await settle(app, pilot)
+        renders = bar.renders
+        for key in ("n", "n", "p", "n", "n", "p", "p", "p"):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert_same_as_textual(app, monkeypatch, f"{key}: a thumb seen before")
+        assert bar.renders == renders  # each week's thumb is a kept state: no Textual render
+        await pilot.press("tab", "space")  # the viewer focused (its background changes) and paged
+        await settle(app, pilot)
+        assert bar.renders > renders
+        assert_same_as_textual(app, monkeypatch, "the viewer focused and paged down")
+
+
+async def test_a_look_the_fast_path_does_not_know_falls_back_to_textual(tmp_path: Path, monkeypatch) -> None:
+    data = make_store(tmp_path / "data", many_weeks(10))
+    async with running(data) as (app, pilot):
+        viewer = app.screen.query_one("#viewer")
+        frame = viewer._styles_cache
+        viewer.styles.tint = "red 30%"
+        viewer.styles.opacity = 0.8
+        await settle(app, pilot)
+        textual = frame.lines_textual
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert frame.lines_textual - textual >= viewer.size.height - 2
+        assert_same_as_textual(app, monkeypatch, "a tinted, translucent viewer")
+        viewer.styles.tint = "transparent"
+        viewer.styles.opacity = 1.0
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "back to the plain look")
