@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
 Entry = ViewItem  # one shown item: (digest id, item, read, starred)
 
+get_line_length = Segment.get_line_length
+
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
 DISTRICT_CODES = CODES  # cache/districts.py: the one table
 EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
@@ -513,10 +515,15 @@ class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
             segments.append(Segment(" ", self._style(*under)))
         for text, classes in row.spans:
             segments.append(Segment(text, self._style(*under, *classes)))
-        strip = Strip(segments)
-        if under:
-            strip = strip.extend_cell_length(measure, self._style(*under))
-        return strip.extend_cell_length(width, base).crop(0, width)
+        # One Strip: the row's background to the reading measure, the pane's to the width, then cut.
+        length = get_line_length(segments)
+        if under and length < measure:
+            segments.append(Segment(" " * (measure - length), self._style(*under)))
+            length = measure
+        if length < width:
+            segments.append(Segment(" " * (width - length), base))
+            length = width
+        return Strip(segments, length).crop(0, width)
 
     # -- mouse and keys ---------------------------------------------------------------------------
 

@@ -198,10 +198,10 @@ class PaneFrame(StylesCache):
             finished = self._finished.get(id(content))
             if finished is not None and finished[0] is content:
                 return finished[1]
-        filtered = content
-        for line_filter in frame.filters:
-            filtered = filtered.apply_filter(line_filter, frame.background)
-        line = Strip([*frame.left, *filtered, *frame.right], self._width)
+        segments = content._segments
+        for line_filter in frame.filters:  # per segment: the same as filtering the joined line
+            segments = line_filter.apply(segments, frame.background)
+        line = Strip([*frame.left, *segments, *frame.right], self._width)
         if self.keep_finished:
             if len(self._finished) >= FINISHED_KEPT:
                 self._finished.clear()

@@ -21,6 +21,8 @@ from textual.strip import Strip
 from .line_styles import CachedStyles
 from .pane_frame import FramedPane
 
+get_line_length = Segment.get_line_length
+
 STRIPS_KEPT = 400
 """Finished lines a list keeps (a few panes' worth: memory stays flat however far the list scrolls)."""
 
@@ -262,9 +264,12 @@ class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
         segments = [Segment(" ", self._style(*under))]
         if offset < len(lines):
             segments += [Segment(text, self._style(*under, *classes)) for text, classes in lines[offset]]
-        strip = Strip(segments)
-        if strip.cell_length > width > 1:
+        length = get_line_length(segments)
+        if length > width > 1:
             # A row wider than the pane ends in an ellipsis, never a silent cut.
-            cut = list(strip.crop(0, width - 1))
+            cut = list(Strip(segments, length).crop(0, width - 1))
             return Strip([*cut, Segment("…", cut[-1].style if cut else self._style(*under))], width)
-        return strip.extend_cell_length(width, self._style(*under)).crop(0, width)
+        if length < width:  # padded in the row's look: one Strip, not three
+            segments.append(Segment(" " * (width - length), self._style(*under)))
+            length = width
+        return Strip(segments, length).crop(0, width)
