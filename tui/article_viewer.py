@@ -33,7 +33,7 @@ from sz_digest.cache.text import clean_line, clean_text
 from .commands import bindings
 from .i18n import Catalog
 from .line_styles import CachedStyles
-from .pane_frame import FramedPane
+from .pane_frame import FramedPane, LightStrip
 from .prose import wrap
 
 if TYPE_CHECKING:
@@ -122,6 +122,7 @@ class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
         self._ends: list[int] = []  # one past its last row
         self._laid_out: tuple[int, int] | None = None  # (generation, width) of `_rows`
         self.first_item_painted: tuple[int, int] | None = None  # (generation, width) once item 0 is drawn
+        self._painting: tuple[int, int, int | None] | None = None  # (width, top row, current) while painting
 
     # -- what is shown --------------------------------------------------------------------------
 
@@ -445,7 +446,12 @@ class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
                 self.first_item_painted = self._laid_out
             if self.reading:
                 self._report_seen()
-        return super().render_lines(crop)
+        # What every line of this paint shares, read once (each is a few property lookups).
+        self._painting = (self.scrollable_content_region.width, int(self.scroll_y), self.current)
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = None
 
     def seen_entries(self) -> list[int]:
         """Entries on screen now: whole, or (taller than the pane) filling it."""
@@ -495,14 +501,15 @@ class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
             self.post_message(self.ItemsSeen(fresh))
 
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width, top, current_item = self._painting or (
+            self.scrollable_content_region.width, int(self.scroll_y), self.current)
         base = self._style()
-        index = int(self.scroll_y) + y
+        index = top + y
         if not (0 <= index < len(self._rows)):
             return Strip.blank(width, base)
         row = self._rows[index]
         measure = min(width, MAX_WIDTH)
-        current = row.item is not None and row.item == self.current
+        current = row.item is not None and row.item == current_item
         under: tuple[str, ...] = ()
         segments: list[Segment] = []
         if row.kind == "heading":
@@ -523,7 +530,7 @@ class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
         if length < width:
             segments.append(Segment(" " * (width - length), base))
             length = width
-        return Strip(segments, length).crop(0, width)
+        return LightStrip(segments, length).crop(0, width)
 
     # -- mouse and keys ---------------------------------------------------------------------------
 

@@ -2,17 +2,17 @@
 
 Textual draws every line of a widget through `StylesCache.render_line`: it reads the border, outline,
 hatch and tint rules again, builds the border's styles and segments, pads the content, wraps the
-line in a `Strip`, then runs the app's line filters over it into another `Strip`, and the filters
-run again over every cached line of every frame. For the week list, the sidebar and the viewer
+line in a `Strip`, then runs the app's line filters over it into another `Strip` (and looks that
+copy up again for every kept line of every frame). For the week list, the sidebar and the viewer
 (three bordered panes repainted on most keys) that was most of each pane's cost per key, not their
 own `render_line`s.
 
 `PaneFrame` keeps Textual's result and skips its work where the result is known: for the interior
 lines of a pane whose look is plain (a left and right border, no outline, hatch, tint, opacity or
 text opacity, only Textual's per-segment line filters) a line is the cached left edge (border and
-padding, filtered), the content line (its filtered copy cached on the content `Strip` itself, so a
-list's cached rows cost a lookup), and the cached right edge, joined into one `Strip`. The top and
-bottom border rows come from Textual's `render_line`, kept per look and title. Anything else — a
+padding, filtered), the content line (filtered, or as it is when the filter would not change it),
+and the cached right edge, joined into one `Strip` (a `LightStrip`: its memo caches made on use).
+The top and bottom border rows come from Textual's `render_line`, kept per look and title. Anything else — a
 tint, an outline, a filter we do not know — is drawn by Textual's own path, line for line. The
 look (`Frame`) is recomputed from the same inputs Textual reads, once per pane per frame.
 
@@ -31,6 +31,7 @@ from rich.style import Style as RichStyle
 from textual._ansi_theme import DEFAULT_TERMINAL_THEME
 from textual._border import get_box
 from textual._styles_cache import StylesCache
+from textual.cache import FIFOCache
 from textual.filter import ANSIToTruecolor, DimFilter, LineFilter, Monochrome, NoColor
 from textual.geometry import Region, Size
 from textual.scrollbar import ScrollBar, ScrollBarRender
@@ -43,13 +44,38 @@ if TYPE_CHECKING:
     from textual.color import Color
     from textual.css.styles import StylesBase
 
+class LightStrip(Strip):
+    """A `Strip` that makes its seven memo caches when first used, not when built.
+
+    `Strip.__init__` builds seven `FIFOCache`s; a line the reader draws uses one or two of them (the
+    compositor's `divide`, the driver's `render`), and a repainted pane builds dozens of lines per
+    key. Everything else is `Strip`'s own code: the caches it reaches for are made on first access.
+    """
+
+    __slots__ = ()
+
+    _CACHE_SIZES = {"_divide_cache": 4, "_crop_cache": 16, "_style_cache": 16, "_filter_cache": 4,
+                    "_line_length_cache": 4, "_crop_extend_cache": 4, "_offsets_cache": 4}
+
+    def __init__(self, segments, cell_length: int | None = None) -> None:
+        self._segments = segments if type(segments) is list else list(segments)
+        self._cell_length = cell_length
+        self._render_cache = None
+        self._link_ids = None
+        self._cell_count = None
+
+    def __getattr__(self, name: str):
+        size = LightStrip._CACHE_SIZES.get(name)
+        if size is None:
+            raise AttributeError(name)
+        cache = FIFOCache(size)
+        setattr(self, name, cache)
+        return cache
+
+
 PER_SEGMENT_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
 """Textual's filters that map each segment on its own (so filtering the parts of a line and joining
 them is filtering the line). Any other filter sends the pane down Textual's path."""
-
-FINISHED_KEPT = 512
-"""Finished lines kept per content line (a few panes' worth; the cache is dropped when it fills)."""
-
 
 class Frame(NamedTuple):
     """What an interior line of a pane adds around its content, filtered, for one look."""
@@ -64,18 +90,17 @@ class Frame(NamedTuple):
     inner: RichStyle  # the content's background (what a short line is padded with)
     filters: tuple[LineFilter, ...]
     background: Color
+    unchanged: dict  # style -> whether ANSIToTruecolor hands it back as it is (on this background)
 
 
 class PaneFrame(StylesCache):
     """A `StylesCache` whose interior lines skip Textual's per-line frame work (see the module)."""
 
-    def __init__(self, *, keep_finished: bool = False) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.keep_finished = keep_finished  # content lines come back as the same Strips (a list's rows)
         self._frame: Frame | None = None
         self._fast = False  # `_cache` holds finished (filtered) lines, not Textual's unfiltered ones
         self._edges: dict[tuple, Strip] = {}  # border rows per (look, row, label)
-        self._finished: dict[int, tuple[Strip, Strip]] = {}  # id(content) -> (content, finished line)
         self.lines_fast = 0  # interior lines joined here (tests count them)
         self.lines_textual = 0  # lines drawn by Textual's render_line
 
@@ -115,7 +140,7 @@ class PaneFrame(StylesCache):
         gutter = styles.gutter
         frame = self._frame = Frame(
             key, tuple(left_segments), tuple(right_segments), gutter.top, size.height - gutter.bottom,
-            content_size.width, content_size.height, inner_rich, filters, background,
+            content_size.width, content_size.height, inner_rich, filters, background, {},
         )
         return frame
 
@@ -158,7 +183,6 @@ class PaneFrame(StylesCache):
             return strips
         if not self._fast or frame is not previous:
             self.clear()
-            self._finished.clear()
             self._fast = True
             self._width = size.width
             if len(self._edges) > 16:
@@ -190,23 +214,38 @@ class PaneFrame(StylesCache):
     def _interior(self, frame: Frame, content_y: int, render_content_line: Callable[[int], Strip]) -> Strip:
         """Left edge + content + right edge, as Textual's path C draws it, filtered."""
         self.lines_fast += 1
+        width = frame.content_width
         if content_y < frame.content_height:
-            content = render_content_line(content_y).adjust_cell_length(frame.content_width, frame.inner)
+            content = render_content_line(content_y)
         else:
-            content = Strip.blank(frame.content_width, frame.inner)
-        if self.keep_finished:
-            finished = self._finished.get(id(content))
-            if finished is not None and finished[0] is content:
-                return finished[1]
-        segments = content._segments
+            content = Strip.blank(width, frame.inner)
+        length = content.cell_length
+        if length < width:  # Strip.adjust_cell_length's padding, without the Strip
+            segments = [*content._segments, Segment(" " * (width - length), frame.inner)]
+        elif length > width:
+            segments = content.adjust_cell_length(width, frame.inner)._segments
+        else:
+            segments = content._segments
         for line_filter in frame.filters:  # per segment: the same as filtering the joined line
-            segments = line_filter.apply(segments, frame.background)
-        line = Strip([*frame.left, *segments, *frame.right], self._width)
-        if self.keep_finished:
-            if len(self._finished) >= FINISHED_KEPT:
-                self._finished.clear()
-            self._finished[id(content)] = (content, line)  # holding `content` keeps its id unique
-        return line
+            if type(line_filter) is not ANSIToTruecolor or not self._unchanged(line_filter, segments, frame):
+                segments = line_filter.apply(segments, frame.background)
+        return LightStrip([*frame.left, *segments, *frame.right], self._width)
+
+    @staticmethod
+    def _unchanged(line_filter: ANSIToTruecolor, segments: list[Segment], frame: Frame) -> bool:
+        """Whether the filter would give these segments back as they are: every style already
+        truecolor (the theme's colours always are) and no control codes. Then its copy is skipped."""
+        known = frame.unchanged
+        for _, style, control in segments:
+            if control is not None:
+                return False
+            same = known.get(style)
+            if same is None:
+                same = known[style] = style is None or (
+                    line_filter.truecolor_style(style, frame.background.rich_color) is style)
+            if not same:
+                return False
+        return True
 
     def _edge(self, frame: Frame, styles, y: int, size, content_size, padding, base_background,
               background, render_content_line, border_title, border_subtitle, opacity, ansi_theme,
@@ -234,12 +273,9 @@ class PaneFrame(StylesCache):
 class FramedPane(Widget):
     """Mixin for the hot panes: their lines through `PaneFrame`, their scrollbar a `CachedScrollBar`."""
 
-    KEEP_FINISHED_LINES = False
-    """True when `render_line` hands back the same Strip for a line it drew before (cached rows)."""
-
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._styles_cache = PaneFrame(keep_finished=self.KEEP_FINISHED_LINES)
+        self._styles_cache = PaneFrame()
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -254,8 +290,8 @@ class FramedPane(Widget):
         return scroll_bar
 
 
-SCROLLBAR_LOOKS_KEPT = 64
-"""Scrollbar states kept (thumb positions × looks): a pane's worth of week lengths."""
+SCROLLBAR_LOOKS_KEPT = 24
+"""Scrollbar states kept (thumb sizes × positions × looks): the thumbs of the weeks around the one shown."""
 
 
 class CachedScrollBar(ScrollBar):
@@ -303,17 +339,27 @@ class CachedScrollBar(ScrollBar):
             self.renders += 1
             # Textual's own caches hold lines of whatever state it drew last: draw the whole bar
             # again (without scheduling another frame, as `refresh` would).
+            whole = self.region.reset_offset
             self._styles_cache.clear()
-            self._dirty_regions.add(self.size.region)
-            lines = super().render_lines(self.size.region)
+            self._dirty_regions.add(whole)
+            # Kept as light copies, one per distinct line (a bar is a few kinds of line: above,
+            # on and below the thumb), so a kept state costs a handful of objects, not 35 Strips.
+            distinct: dict[tuple, Strip] = {}
+            lines = []
+            for line in super().render_lines(whole):
+                key_line = (tuple(line._segments), line.cell_length)
+                kept = distinct.get(key_line)
+                if kept is None:
+                    kept = distinct[key_line] = LightStrip(line._segments, line.cell_length)
+                lines.append(kept)
             if len(self._looks) >= SCROLLBAR_LOOKS_KEPT:
                 self._looks = {}
             self._looks[key] = lines
         else:
             self._dirty_regions.clear()
             self._styles_cache._dirty_lines.clear()
-        if crop == self.size.region:
+        if crop == self.region.reset_offset:
             return list(lines)
         x1, x2 = crop.column_span
-        full = (x1, x2) == (0, self.size.width)
+        full = (x1, x2) == (0, self.region.width)
         return [line if full else line.crop(x1, x2) for line in lines[crop.y:crop.bottom]]

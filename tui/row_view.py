@@ -14,12 +14,12 @@ from typing import ClassVar
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .line_styles import CachedStyles
-from .pane_frame import FramedPane
+from .pane_frame import FramedPane, LightStrip
 
 get_line_length = Segment.get_line_length
 
@@ -43,7 +43,6 @@ class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
     """Component class of the row under the cursor."""
     HOVER: ClassVar[str]
     """Component class of the row under the mouse."""
-    KEEP_FINISHED_LINES = True  # `render_line` hands back the Strips it keeps in `_strips`
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -56,6 +55,7 @@ class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
         self._strips: dict[tuple[str, int, tuple[str, ...], int], Strip] = {}
         self._cursor = 0
         self._hover: int | None = None
+        self._painting: tuple[int, int] | None = None  # (width, top line) while painting
 
     # -- what subclasses say -----------------------------------------------------------------------
 
@@ -240,9 +240,17 @@ class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
         # resize itself repaints); the first Resize, right after the first frame, costs nothing.
         self.call_after_refresh(self._scroll_to_cursor)
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # What every line of this paint shares, read once (each is a few property lookups).
+        self._painting = (self.scrollable_content_region.width, int(self.scroll_y))
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._painting = None
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        line_no = int(self.scroll_y) + y
+        width, top = self._painting or (self.scrollable_content_region.width, int(self.scroll_y))
+        line_no = top + y
         if not self._starts or not 0 <= line_no < self.virtual_size.height:
             return Strip.blank(width, self._style())
         index = self._row_at(line_no)
@@ -272,4 +280,4 @@ class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
         if length < width:  # padded in the row's look: one Strip, not three
             segments.append(Segment(" " * (width - length), self._style(*under)))
             length = width
-        return Strip(segments, length).crop(0, width)
+        return LightStrip(segments, length).crop(0, width)
