@@ -64,7 +64,7 @@ async def test_panes_draw_what_textual_draws_through_keys_focus_theme_and_resize
     data = make_store(tmp_path / "data", many_weeks(40))
     async with running(data) as (app, pilot):
         panes = framed_panes(app)
-        assert {type(pane).__name__ for pane in panes} == {"WeekList", "DistrictFilter", "ArticleViewer"}
+        assert {type(pane).__name__ for pane in panes} == {"WeekList", "DistrictFilter", "ArticleViewer", "StatusLine"}
         assert all(isinstance(pane._styles_cache, PaneFrame) for pane in panes)
         assert_same_as_textual(app, monkeypatch, "start")
         steps = [
@@ -160,3 +160,28 @@ async def test_a_look_the_fast_path_does_not_know_falls_back_to_textual(tmp_path
         await pilot.press("n")
         await settle(app, pilot)
         assert_same_as_textual(app, monkeypatch, "back to the plain look")
+
+
+async def test_the_status_line_repaints_only_when_its_text_changes(tmp_path: Path, monkeypatch) -> None:
+    data = make_store(tmp_path / "data", many_weeks(10))
+    async with running(data) as (app, pilot):
+        status = app.screen.query_one("#status")
+        refreshes: list[object] = []
+        original = type(status).refresh
+
+        def counting(self, *regions, **options):
+            refreshes.append(regions)
+            return original(self, *regions, **options)
+
+        monkeypatch.setattr(type(status), "refresh", counting)
+        before = str(status.render())
+        app.main.update_status()  # nothing changed: the same line
+        await settle(app, pilot)
+        assert refreshes == []
+        app.main.status = "同步中…"
+        await settle(app, pilot)
+        assert refreshes and str(status.render()) == "同步中…"
+        app.main.status = ""
+        await settle(app, pilot)
+        assert str(status.render()) == before
+        assert_same_as_textual(app, monkeypatch, "the status line back to its summary")

@@ -49,10 +49,12 @@ from .commands import bindings, localised
 from .district_filter import DistrictFilter
 from .first_frame import StyledOnMount
 from .i18n import Catalog
+from .pane_frame import FramedPane
 from .week_list import STARRED_ID, WeekList
 
 if TYPE_CHECKING:
     from sz_digest.cache.store import Store
+    from textual.visual import VisualType
 
 SETTING_WEEK = TUI_SELECTED_WEEK
 SETTING_DISTRICTS = TUI_DISTRICT_FILTER
@@ -82,6 +84,18 @@ class DigestHeader(Header):
             self._sub_title = text
             if self.is_mounted:
                 self.query_one(HeaderTitle).update(self.format_title(), layout=False)
+
+
+class StatusLine(FramedPane, Static):
+    """The status line: repainted only when its text changes (a week switch that leaves the unread
+    total as it was writes the same line again), its padding and filter joined by `PaneFrame`."""
+
+    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
+        shown = self.content
+        if (isinstance(content, Content) and isinstance(shown, Content)
+                and content.plain == shown.plain and content.spans == shown.spans):
+            return
+        super().update(content, layout=layout)
 
 
 class DigestFooter(Footer):
@@ -185,7 +199,7 @@ class MainScreen(StyledOnMount, Screen[None]):
             viewer = localised(ArticleViewer, t.lang)(t, id="viewer")
             viewer.border_title = t("pane.article")
             yield viewer
-        yield Static(id="status", markup=False)
+        yield StatusLine(id="status", markup=False)
         yield DigestFooter()
 
     def on_mount(self) -> None:

@@ -8,7 +8,7 @@ copy up again for every kept line of every frame). For the week list, the sideba
 own `render_line`s.
 
 `PaneFrame` keeps Textual's result and skips its work where the result is known: for the interior
-lines of a pane whose look is plain (a left and right border, no outline, hatch, tint, opacity or
+lines of a pane whose look is plain (any border and padding, no outline, hatch, tint, opacity or
 text opacity, only Textual's per-segment line filters) a line is the cached left edge (border and
 padding, filtered), the content line (filtered, or as it is when the filter would not change it),
 and the cached right edge, joined into one `Strip` (a `LightStrip`: its memo caches made on use).
@@ -123,17 +123,22 @@ class PaneFrame(StylesCache):
             return frame
         (_, _), (border_right, right_color), (_, _), (border_left, left_color) = border
         if (opacity != 1.0 or text_opacity != 1.0 or tint.a or hatch != "none"
-                or any(edge for edge, _ in outline) or not border_left or not border_right
+                or any(edge for edge, _ in outline)
                 or any(type(f) not in PER_SEGMENT_FILTERS for f in filters)):
             self._frame = None
             return None
         inner, outer = self.get_inner_outer(base_background, background)
         inner_rich = inner.rich_style
-        left = get_box(border_left, inner, outer, Style(foreground=base_background + left_color))[1][0]
-        right = get_box(border_right, inner, outer, Style(foreground=base_background + right_color))[1][2]
         pad_top, pad_right, pad_bottom, pad_left = padding
-        left_segments = [left, Segment(" " * pad_left, inner_rich)] if pad_left else [left]
-        right_segments = [Segment(" " * pad_right, inner_rich), right] if pad_right else [right]
+        # Path C of StylesCache.render_line: padding (line_pad), then the side borders.
+        left_segments = [Segment(" " * pad_left, inner_rich)] if pad_left else []
+        right_segments = [Segment(" " * pad_right, inner_rich)] if pad_right else []
+        if border_left:
+            left_style = Style(foreground=base_background + left_color)
+            left_segments.insert(0, get_box(border_left, inner, outer, left_style)[1][0])
+        if border_right:
+            right_style = Style(foreground=base_background + right_color)
+            right_segments.append(get_box(border_right, inner, outer, right_style)[1][2])
         for line_filter in filters:
             left_segments = line_filter.apply(left_segments, background)
             right_segments = line_filter.apply(right_segments, background)
