@@ -70,7 +70,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, max(0, width - 1)).rstrip() + "…" if width > 0 else ""
 
 
-class ArticleViewer(FramedPane, CachedStyles, ScrollView, can_focus=True):
+class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
     """Shows the `WeekView` the screen hands it (`show`); `]`/`[` step through its items.
 
     It holds no store: while `reading` is on it reports the unread items it has drawn whole on

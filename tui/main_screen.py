@@ -65,6 +65,10 @@ TINY = 70  # below this the week list narrows so the article keeps about 40 cell
 POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
 
 
+class FramedTitle(HeaderTitle, FramedPane):
+    """The header's title row (it changes with every week) with its frame joined by `PaneFrame`."""
+
+
 class DigestHeader(Header):
     """The Header, with the selected week's title as its sub-title.
 
@@ -76,6 +80,10 @@ class DigestHeader(Header):
         super().__init__(icon=icon)
         self._sub_title = ""
 
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            yield FramedTitle() if type(widget) is HeaderTitle else widget
+
     def format_title(self) -> Content:
         return self.app.format_title(self.screen_title, self._sub_title)
 
@@ -86,7 +94,7 @@ class DigestHeader(Header):
                 self.query_one(HeaderTitle).update(self.format_title(), layout=False)
 
 
-class StatusLine(FramedPane, Static):
+class StatusLine(Static, FramedPane):
     """The status line: repainted only when its text changes (a week switch that leaves the unread
     total as it was writes the same line again), its padding and filter joined by `PaneFrame`."""
 

@@ -276,7 +276,10 @@ class PaneFrame(StylesCache):
 
 
 class FramedPane(Widget):
-    """Mixin for the hot panes: their lines through `PaneFrame`, their scrollbar a `CachedScrollBar`."""
+    """Mixin for the hot panes: their lines through `PaneFrame`, their scrollbar a `CachedScrollBar`.
+
+    Put it after the widget class it extends (`class X(Static, FramedPane)`): Textual takes a
+    widget's CSS type names from its first base, so `FramedPane` first would hide `Static`'s."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ Line = tuple[tuple[str, tuple[str, ...]], ...]
 """One line of a row: (text, component classes) spans. Text here is shown as it is, never as markup."""
 
 
-class RowView(FramedPane, CachedStyles, ScrollView, can_focus=True):
+class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
     """Rows of known height with a cursor; `enter` or a click chooses the row."""
 
     BINDINGS = [
