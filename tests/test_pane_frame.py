@@ -10,13 +10,20 @@ really be the one taken (counted, not timed).
 from __future__ import annotations
 
 import io
+import random
 from pathlib import Path
 
 from rich.console import Console
+from rich.segment import Segment
+from rich.style import Style
+from rich.terminal_theme import DEFAULT_TERMINAL_THEME
 from textual._styles_cache import StylesCache
+from textual.color import Color
+from textual.filter import ANSIToTruecolor
 from textual.scrollbar import ScrollBar
+from textual.strip import Strip
 
-from sz_digest.tui.pane_frame import CachedScrollBar, FramedPane, PaneFrame
+from sz_digest.tui.pane_frame import CachedScrollBar, FramedPane, LightStrip, PaneFrame
 
 from tui_fixtures import digest, item, many_weeks, make_store, running, settle  # noqa: F401
 
@@ -185,3 +192,34 @@ async def test_the_status_line_repaints_only_when_its_text_changes(tmp_path: Pat
         await settle(app, pilot)
         assert str(status.render()) == before
         assert_same_as_textual(app, monkeypatch, "the status line back to its summary")
+
+
+def test_a_light_strip_behaves_as_a_strip() -> None:
+    """LightStrip only delays its memo caches: every Strip method gives the same segments."""
+    rng = random.Random(7)
+    styles = [Style(color="red"), Style(bgcolor="#102030", bold=True), Style(color="bright_blue", dim=True), None]
+    words = ["深圳", "社工", "a", "bc", " ", "福田区：", "…"]
+    console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor")
+    filter_ = ANSIToTruecolor(DEFAULT_TERMINAL_THEME)
+    for _ in range(200):
+        segments = [Segment(rng.choice(words), rng.choice(styles)) for _ in range(rng.randint(0, 6))]
+        plain, light = Strip(segments), LightStrip(list(segments))
+        assert plain.cell_length == light.cell_length and plain.text == light.text
+        width = plain.cell_length
+        cuts = sorted({rng.randint(1, width + 2) for _ in range(3)} | {width}) if width else [0]
+        for ours, theirs in [
+            (light.divide(cuts), plain.divide(cuts)),
+            (light.divide(cuts), plain.divide(cuts)),  # from the cache
+            ([light.crop(1, width - 1)], [plain.crop(1, width - 1)]),
+            ([light.extend_cell_length(width + 3, styles[0])], [plain.extend_cell_length(width + 3, styles[0])]),
+            ([light.adjust_cell_length(max(0, width - 2), styles[1])], [plain.adjust_cell_length(max(0, width - 2), styles[1])]),
+            ([light.crop_extend(1, width + 2, styles[1])], [plain.crop_extend(1, width + 2, styles[1])]),
+            ([light.apply_style(styles[1])], [plain.apply_style(styles[1])]),
+            ([light.apply_filter(filter_, Color(0, 0, 0))], [plain.apply_filter(filter_, Color(0, 0, 0))]),
+            ([light.apply_offsets(2, 3)], [plain.apply_offsets(2, 3)]),
+            ([light.simplify()], [plain.simplify()]),
+        ]:
+            assert [list(strip) for strip in ours] == [list(strip) for strip in theirs]
+            assert [strip.cell_length for strip in ours] == [strip.cell_length for strip in theirs]
+        assert light.render(console) == plain.render(console)
+        assert light.link_ids == plain.link_ids

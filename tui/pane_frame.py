@@ -23,7 +23,7 @@ lines are kept per thumb geometry and look, and a repaint of a known state is a 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -71,6 +71,25 @@ class LightStrip(Strip):
         cache = FIFOCache(size)
         setattr(self, name, cache)
         return cache
+
+    def divide(self, cuts: Iterable[int]) -> Sequence[Strip]:
+        """`Strip.divide`, whose pieces are light too: the compositor divides every line it paints
+        at the widgets' edges (three pieces for each of the viewer's lines)."""
+        cell_length = self.cell_length
+        cuts = [cut for cut in cuts if cut <= cell_length]
+        cache_key = tuple(cuts)
+        if (cached := self._divide_cache.get(cache_key)) is not None:
+            return cached
+        if cuts == [cell_length]:
+            strips: list[Strip] = [self]
+        else:
+            strips = []
+            pos = 0
+            for segments, cut in zip(Segment.divide(self._segments, cuts), cuts):
+                strips.append(LightStrip(segments, cut - pos))
+                pos = cut
+        self._divide_cache[cache_key] = strips
+        return strips
 
 
 PER_SEGMENT_FILTERS = (ANSIToTruecolor, DimFilter, Monochrome, NoColor)
