@@ -1,6 +1,6 @@
 """The reader in a real terminal: keys in, time until the screen shows the new content; RSS over time.
 
-    python bench/term_probe.py DATA_DIR [--switches 300] [--keys 100] [--quiet-ms 60]
+    python bench/term_probe.py DATA_DIR [--switches 300] [--keys 100] [--quiet-ms 60] [--profile PATH]
 
 Run by bench/run.py through bench/launch.py, so this process is small and fresh. It starts
 `sz-digest --offline --lang zh` on a pseudo-terminal of 120×40 (TERM=xterm-256color), reads every
@@ -48,20 +48,28 @@ import pyte
 
 COLS, ROWS = 120, 40
 PROGRAM = "import sys; from sz_digest.tui.cli import main; sys.exit(main())"
+PROFILED = ("import cProfile, os, sys; from sz_digest.tui.cli import main; profile = cProfile.Profile(); "
+            "profile.enable(); status = main(); profile.disable(); "
+            "profile.dump_stats(os.environ['SZ_DIGEST_PROBE_PROFILE']); sys.exit(status)")
+"""`--profile PATH`: the app under cProfile, its stats written to PATH when it quits (what a key
+costs in a real terminal: the compositor, `ChopsUpdate.render_segments`, the driver's writes)."""
 KEYS = {"n": b"n", "j": b"j", "shift+tab": b"\x1b[Z", "space": b" ", "q": b"q"}
 
 
 class Terminal:
     """The app on a pty, its output rendered by pyte."""
 
-    def __init__(self, data_dir: str) -> None:
+    def __init__(self, data_dir: str, profile: str | None = None) -> None:
         self.screen = pyte.Screen(COLS, ROWS)
         self.stream = pyte.ByteStream(self.screen)
         env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
         env.update(TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
                    SZ_DIGEST_CONFIG=os.devnull + ".absent.toml")
         env.pop("SZ_DIGEST_HOME", None)
-        args = [sys.executable, "-c", PROGRAM, "--data-dir", data_dir, "--offline", "--lang", "zh"]
+        if profile:
+            env["SZ_DIGEST_PROBE_PROFILE"] = str(Path(profile).resolve())
+        program = PROFILED if profile else PROGRAM
+        args = [sys.executable, "-c", program, "--data-dir", data_dir, "--offline", "--lang", "zh"]
         pid, fd = pty.fork()
         if pid == 0:  # the child: size the terminal before the app asks for it
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
@@ -173,9 +181,10 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--switches", type=int, default=300)
     ap.add_argument("--keys", type=int, default=100)
     ap.add_argument("--quiet-ms", type=float, default=60.0)
+    ap.add_argument("--profile", metavar="PATH", help="run the app under cProfile; write its stats to PATH")
     args = ap.parse_args(argv)
     quiet = args.quiet_ms / 1000
-    term = Terminal(args.data_dir)
+    term = Terminal(args.data_dir, args.profile)
     result: dict = {}
     try:
         result["ready_s"] = round(wait_ready(term), 3)
@@ -198,6 +207,10 @@ def main(argv: list[str]) -> int:
         result["screen_at_end"] = term.text()
         os.write(term.fd, KEYS["q"])
         term.drain(0.5, limit=10.0)
+        if args.profile:  # let it write its stats: the app has quit the screen, not yet the process
+            deadline = time.perf_counter() + 60
+            while time.perf_counter() < deadline and os.waitpid(term.pid, os.WNOHANG)[0] == 0:
+                term.drain(0.2, limit=1.0)
     finally:
         try:
             _, status = os.waitpid(term.pid, os.WNOHANG)
