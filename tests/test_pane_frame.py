@@ -223,3 +223,16 @@ def test_a_light_strip_behaves_as_a_strip() -> None:
             assert [strip.cell_length for strip in ours] == [strip.cell_length for strip in theirs]
         assert light.render(console) == plain.render(console)
         assert light.link_ids == plain.link_ids
+
+
+async def test_a_border_title_with_new_markup_or_alignment_is_drawn_again(tmp_path: Path, monkeypatch) -> None:
+    data = make_store(tmp_path / "data", many_weeks(5))
+    async with running(data) as (app, pilot):
+        weeks = app.screen.query_one("#weeks")
+        title = weeks.border_title
+        weeks.border_title = f"[b]{title}[/b]"  # the same text, another look
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "a bold title of the same text")
+        weeks.styles.border_title_align = "center"
+        await settle(app, pilot)
+        assert_same_as_textual(app, monkeypatch, "the title centred")

@@ -276,7 +276,12 @@ class PaneFrame(StylesCache):
               native_ansi) -> Strip:
         """A border or padding row: Textual's own, filtered, kept per look and label."""
         label = border_title if y == 0 else border_subtitle if y == size.height - 1 else None
-        key = (frame.key, y, label)
+        if label is not None:
+            # Content compares by its text alone: its spans (markup in a title) decide the look too.
+            text, *look = label
+            label = (text.plain, tuple(text.spans), *look)
+        align = styles.border_title_align if y == 0 else styles.border_subtitle_align
+        key = (frame.key, y, label, align)
         try:
             strip = self._edges.get(key)
         except TypeError:  # an unhashable label: draw it every time
