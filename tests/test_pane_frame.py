@@ -236,3 +236,19 @@ async def test_a_border_title_with_new_markup_or_alignment_is_drawn_again(tmp_pa
         weeks.styles.border_title_align = "center"
         await settle(app, pilot)
         assert_same_as_textual(app, monkeypatch, "the title centred")
+
+
+async def test_a_new_thumb_made_of_known_cells_is_assembled_and_equals_textuals(tmp_path: Path, monkeypatch) -> None:
+    data = make_store(tmp_path / "data", weeks_of_different_lengths())
+    async with running(data) as (app, pilot):
+        await pilot.press("tab")  # the viewer focused: its look is fixed from here on
+        await settle(app, pilot)
+        bar = app.screen.query_one("#viewer").vertical_scrollbar
+        renders = bar.renders
+        for key in ["space", "space", "n", "space", "n", "space", "space", "space", "p", "space", "n", "n",
+                    "space", "space", "space", "shift+space", "p", "p"]:
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert_same_as_textual(app, monkeypatch, f"{key}: the thumb somewhere new")
+        assert bar.assembled >= 3  # new thumbs drawn from cells seen before, not by Textual…
+        assert bar.renders - renders + bar.assembled >= 8  # …among the many states shown

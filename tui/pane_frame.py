@@ -18,7 +18,9 @@ look (`Frame`) is recomputed from the same inputs Textual reads, once per pane p
 
 `CachedScrollBar` does the same for a pane's vertical scrollbar: Textual renders its Rich renderable
 and styles every line again whenever the thumb moves (nearly every week switch); here the finished
-lines are kept per thumb geometry and look, and a repaint of a known state is a lookup.
+lines are kept per thumb state and look, a repaint of a known state is a lookup, and a new state
+whose cells (above, on, below the thumb, its end glyphs) were all drawn before is assembled from
+their finished lines.
 """
 
 from __future__ import annotations
@@ -333,10 +335,16 @@ class CachedScrollBar(ScrollBar):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._looks: dict[tuple, list[Strip]] = {}
+        # Per look, the finished line of each bar cell Textual drew: a vertical bar's line depends
+        # on its own cell alone (above, on or below the thumb, or one of its end glyphs), so a new
+        # thumb made of cells seen before is assembled from them instead of rendered.
+        self._cells: dict[tuple, dict[Segment, Strip]] = {}
         self.renders = 0  # full renders through Textual's path (tests count them)
+        self.assembled = 0  # new states assembled from known cells
 
     def notify_style_update(self) -> None:
         self._looks = {}
+        self._cells = {}
         super().notify_style_update()
 
     def _bar_key(self, bar) -> tuple:
@@ -365,9 +373,20 @@ class CachedScrollBar(ScrollBar):
 
     def render_lines(self, crop: Region) -> list[Strip]:
         bar = self.render()  # the renderable Textual would draw: thumb geometry and colours
-        key = (self.size, self._bar_key(bar), self.background_colors, self.opacity,
-               tuple(self.app.get_line_filters()), self.auto_links)
+        bar_key = self._bar_key(bar)
+        rest = (self.background_colors, self.opacity, tuple(self.app.get_line_filters()), self.auto_links)
+        key = (self.size, bar_key, *rest)
         lines = self._looks.get(key)
+        cells = look = None
+        if lines is None and bar_key[0] == "cells" and bar.vertical and len(bar_key[2]) == self.size.height:
+            cells = bar_key[2]
+            look = (self.size, bar_key[1], bar_key[3], *rest)
+            known = self._cells.get(look)
+            if known is not None and all(cell in known for cell in cells):
+                self.assembled += 1
+                lines = self._looks[key] = [known[cell] for cell in cells]
+                if len(self._looks) > SCROLLBAR_LOOKS_KEPT:
+                    self._looks = {key: lines}
         if lines is None:
             self.renders += 1
             # Textual's own caches hold lines of whatever state it drew last: draw the whole bar
@@ -388,6 +407,12 @@ class CachedScrollBar(ScrollBar):
             if len(self._looks) >= SCROLLBAR_LOOKS_KEPT:
                 self._looks = {}
             self._looks[key] = lines
+            if cells is not None and len(lines) == len(cells):
+                if look not in self._cells and len(self._cells) >= 8:
+                    self._cells = {}
+                known = self._cells.setdefault(look, {})
+                for cell, line in zip(cells, lines):
+                    known.setdefault(cell, line)
         else:
             self._dirty_regions.clear()
             self._styles_cache._dirty_lines.clear()
