@@ -89,7 +89,9 @@ def _check_target(path: Path, *, overwrite: bool) -> bool:
     return True
 
 
-_TEMP_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+# O_BINARY as tempfile.mkstemp sets it: on Windows a file opened without it turns "\n" into "\r\n".
+_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+               | getattr(os, "O_BINARY", 0))
 _temp_names = random.SystemRandom()
 
 

@@ -367,7 +367,7 @@ class Fetcher:
         seen = {current}
         for _hop in range(o.max_redirects + 1):
             try:
-                request = self._client.build_request("GET", parsed or current, headers=cond_headers)
+                request = self._client.build_request("GET", parsed, headers=cond_headers)
             except (httpx.HTTPError, httpx.InvalidURL, ValueError, TypeError, UnicodeError, OverflowError) as exc:
                 raise _Failure(f"malformed URL {_short_url(clean_reason(current))} ({type(exc).__name__})") from None
             try:

@@ -71,6 +71,8 @@ from .errors import DigestError, ParseError, StoreError
 from .fetch import Fetcher, FetchOptions, FetchResult, clean_reason
 from .model import Failure, PostEntry
 from .retry_policy import is_due
+from . import sync_child
+from .sync_child import Frames, encode
 from .setting_keys import LAST_SYNC, RESUME_PAGES, SYNC_SOURCE, WALK_INCOMPLETE
 from .text import clean_line
 from .urls import join_url, origin_of
@@ -284,6 +286,21 @@ def outcomes(batch: list[_Parsed], changed: list[bool]) -> list[tuple[str, bool,
     return [(p.entry.id, bool(p.digest.degraded), bool(c)) for p, c in zip(batch, changed)]
 
 
+def commit_at_once(waiting: int, since_last_commit: float) -> bool:
+    """A digest just arrived: commit now if a full batch waits, or if it is the first after a quiet
+    spell (no commit for `COMMIT_AFTER`), so a slow site's weeks and a sync's first week show at
+    once. Else the batch waits, at most `COMMIT_AFTER` from its oldest digest. (The sync's child
+    process commits by the same rule.)"""
+    return waiting >= COMMIT_EVERY or since_last_commit >= COMMIT_AFTER
+
+
+def take_batch(pending: list) -> list:
+    """The next batch: up to `COMMIT_EVERY` of `pending`, removed from it."""
+    batch = pending[:COMMIT_EVERY]
+    del pending[:COMMIT_EVERY]
+    return batch
+
+
 class _Batches:
     """Stores parsed digests a batch per transaction, on a worker thread (SQLite and zlib release
     the GIL there, so they overlap with fetching and parsing), one transaction at a time.
@@ -294,7 +311,7 @@ class _Batches:
     a sync's first week show without waiting. `on_commit` counts each stored batch in the report:
     the report and progress never count a digest that is not committed."""
 
-    def __init__(self, store, tg: asyncio.TaskGroup, on_commit: Callable[[list[_Parsed], list[bool]], None]) -> None:
+    def __init__(self, store, tg: asyncio.TaskGroup, on_commit: Callable[[list[tuple[str, bool, bool]]], None]) -> None:
         self.store = store
         self.tg: asyncio.TaskGroup | None = tg  # None once closing: no new writer task
         self.on_commit = on_commit
@@ -311,8 +328,8 @@ class _Batches:
         self.pending.append(parsed)
         if not self._idle():
             return  # the writer looks again when its transaction ends
-        if len(self.pending) >= COMMIT_EVERY or now - self.last_commit >= COMMIT_AFTER:
-            self._start()  # a full batch, or the first digest after a quiet spell
+        if commit_at_once(len(self.pending), now - self.last_commit):
+            self._start()
         elif self.timer is None:
             self.timer = asyncio.get_running_loop().call_later(COMMIT_AFTER, self._start)
 
@@ -342,8 +359,7 @@ class _Batches:
             self.timer = None
 
     def _take(self) -> list[_Parsed]:
-        batch = self.pending[:COMMIT_EVERY]
-        del self.pending[:COMMIT_EVERY]
+        batch = take_batch(self.pending)
         if self.pending:
             self.oldest = time.monotonic()  # close enough: the rest arrived during the last commit
         return batch
@@ -351,16 +367,13 @@ class _Batches:
     async def _write(self) -> None:
         batch = self._take()
         while batch:
-            changed = await asyncio.to_thread(self._save, batch)
+            changed = await asyncio.to_thread(save_batch, self.store, batch)
             self.last_commit = time.monotonic()
-            self.on_commit(batch, changed)
+            self.on_commit(outcomes(batch, changed))
             batch = self._take() if self._due() else []
         if self.pending and self.tg is not None:  # fewer than a batch arrived meanwhile: they wait
             wait = max(0.0, COMMIT_AFTER - (time.monotonic() - self.oldest))
             self.timer = asyncio.get_running_loop().call_later(wait, self._start)
-
-    def _save(self, batch: list[_Parsed]) -> list[bool]:
-        return save_batch(self.store, batch)
 
     async def close(self) -> None:
         """The sync's posts are all done: store what waits, then no more batches."""
@@ -370,7 +383,7 @@ class _Batches:
             await self.writing
         while self.pending:
             batch = self._take()
-            self.on_commit(batch, await asyncio.to_thread(self._save, batch))
+            self.on_commit(outcomes(batch, await asyncio.to_thread(save_batch, self.store, batch)))
 
     def flush_now(self) -> None:
         """Store what waits at once, on this thread (a cancelled or failing sync cannot await; a
@@ -379,7 +392,7 @@ class _Batches:
         self._cancel_timer()
         while self.pending:
             batch = self._take()
-            self.on_commit(batch, self._save(batch))
+            self.on_commit(outcomes(batch, save_batch(self.store, batch)))
 
 
 class _ChildBatches:
@@ -392,16 +405,11 @@ class _ChildBatches:
 
     def __init__(self, child, tg: asyncio.TaskGroup, on_commit: Callable[[list[tuple[str, bool, bool]]], None],
                  on_failure: Callable[[PostEntry, str], None]) -> None:
-        from .sync_child import Frames
-
-        child.used = True
         self.child = child
         self.sock = child.sock
         self.tg: asyncio.TaskGroup | None = tg
         self.on_commit = on_commit
         self.on_failure = on_failure
-        self.sent: dict[int, PostEntry] = {}  # sequence number -> entry, until the child answers
-        self.seq = 0
         self.out = bytearray()
         self.frames = Frames()
         self.closing = False
@@ -417,11 +425,7 @@ class _ChildBatches:
     def add_page(self, entry: PostEntry, result: FetchResult) -> None:
         if self.ended.done():
             raise self._failure()
-        self.seq += 1
-        self.sent[self.seq] = entry
-        from .sync_child import encode
-
-        self.out += encode((self.seq, entry, result.body, result.content_type, result.etag, result.last_modified))
+        self.out += encode((entry, result.body, result.content_type, result.etag, result.last_modified))
         # Sent a few at a time: each send wakes the child (a context switch, most of a send's cost),
         # and it commits every COMMIT_AFTER at the soonest anyway.
         if len(self.out) >= SEND_AT_BYTES:
@@ -479,12 +483,9 @@ class _ChildBatches:
         kind = message[0]
         try:
             if kind == "committed":
-                for seq in message[1]:
-                    self.sent.pop(seq, None)
-                self.on_commit(message[2])
+                self.on_commit(message[1])
             elif kind == "failed":
-                entry = self.sent.pop(message[1])
-                self.on_failure(entry, message[2])
+                self.on_failure(message[1], message[2])
             elif kind == "bye":
                 self.said_bye = True
             elif kind == "store_error":
@@ -522,17 +523,15 @@ class _ChildBatches:
         self.tg = None
         self.closing = True
         self._send()  # what waits, then EOF
-        from .sync_child import STOP_WAIT
-
         while not self.ended.done():  # a child still committing is waited for; a silent one is not
             heard = self.heard
             try:
-                await asyncio.wait_for(asyncio.shield(self.ended), STOP_WAIT)
+                await asyncio.wait_for(asyncio.shield(self.ended), sync_child.STOP_WAIT)
             except TimeoutError:
                 if self.heard == heard:
                     self.child.reap(0.0)  # killed
                     self.error = self.error or StoreError(self.child.data_dir, "the sync's store process stopped "
-                                                          f"answering for {STOP_WAIT:.0f} s")
+                                                          f"answering for {sync_child.STOP_WAIT:.0f} s")
                     break
         self.child.reap()
         if self.error is not None or not self.said_bye:
@@ -554,9 +553,7 @@ class _ChildBatches:
             self.writer_added = False
         self._shut_write()
         try:
-            from .sync_child import STOP_WAIT
-
-            self.sock.settimeout(STOP_WAIT)
+            self.sock.settimeout(sync_child.STOP_WAIT)
             while not self.ended.done():
                 try:
                     data = self.sock.recv(1 << 16)
@@ -751,11 +748,10 @@ class _Sync:
         once: alive, it makes each memory page the parent writes a copy-on-write fault (~30 ms of
         CPU over a sync)."""
         if self.child is not None and self.to_fetch >= CHILD_FROM:
-            return _ChildBatches(self.child, tg, self._count_committed, self._parse_failed)
+            return _ChildBatches(self.child, tg, self._count_committed, self._record_post_failure)
         if self.child is not None:
-            self.child.used = True
             self.child.stop()  # EOF before any page: it exits at once, and is reaped here
-        return _Batches(self.store, tg, self._committed)
+        return _Batches(self.store, tg, self._count_committed)
 
     def _resume_queue(self) -> list[str]:
         """The list pages a capped walk left queued (empty when there are none or the value is junk)."""
@@ -819,7 +815,7 @@ class _Sync:
             reason = f"unexpected error: {type(exc).__name__}: {clean_reason(str(exc))}"[:200]
             self._record_post_failure(entry, reason, None)
 
-    def _record_post_failure(self, entry: PostEntry, reason: str, status: int | None) -> None:
+    def _record_post_failure(self, entry: PostEntry, reason: str, status: int | None = None) -> None:
         failure = SyncFailure(entry.url, reason, entry.id)
         recorded: Failure = self.store.record_failure(entry.url, failure.error, post_id=entry.id, status=status)
         (self.report.gone if recorded.gone else self.report.failed).append(failure)
@@ -860,13 +856,6 @@ class _Sync:
         # Stored with others in one transaction on a worker thread (_Batches): a 4 MB page takes tens
         # of milliseconds to write, and the reader's screen shares this event loop.
         self.batches.add(parsed)
-
-    def _parse_failed(self, entry: PostEntry, reason: str) -> None:
-        """The child could not take a page (judge_page's reason): that post's failure."""
-        self._record_post_failure(entry, reason, None)
-
-    def _committed(self, batch: list[_Parsed], changed: list[bool]) -> None:
-        self._count_committed(outcomes(batch, changed))
 
     def _count_committed(self, done: list[tuple[str, bool, bool]]) -> None:
         """A batch is stored: count it (the report never counts a digest not yet committed)."""

@@ -83,7 +83,6 @@ class StoreChild:
         self.pid = pid
         self.sock = sock
         self.data_dir = data_dir
-        self.used = False  # one sync per child
         self.status: int | None = None  # wait status once reaped
 
     @classmethod
@@ -116,9 +115,6 @@ class StoreChild:
         child_end.close()
         parent_end.setblocking(False)
         return cls(pid, parent_end, data_dir)
-
-    def alive(self) -> bool:
-        return self.status is None
 
     def reap(self, timeout: float = STOP_WAIT) -> None:
         """Wait for the child to exit (it does once it has read EOF); kill it after `timeout`."""
@@ -189,12 +185,12 @@ def _serve(sock: socket.socket, data_dir: Path) -> int:
     from . import parser
     from .errors import StoreError
     from .store import Store
-    from .sync import COMMIT_AFTER, COMMIT_EVERY, judge_page, outcomes, save_batch
+    from .sync import COMMIT_AFTER, commit_at_once, judge_page, outcomes, save_batch, take_batch
 
     sock.setblocking(True)
     frames = Frames()
     store = None
-    pending: list = []  # (seq, sync._Parsed)
+    pending: list = []  # sync._Parsed, not committed yet
     oldest = 0.0
     last_commit = float("-inf")
     parent_gone = False
@@ -211,14 +207,12 @@ def _serve(sock: socket.socket, data_dir: Path) -> int:
     def commit() -> None:
         nonlocal store, last_commit
         while pending:
-            batch = pending[:COMMIT_EVERY]
-            del pending[:COMMIT_EVERY]
+            batch = take_batch(pending)
             if store is None:
                 store = Store.open(data_dir, seed_sample=False)
-            parsed = [p for _seq, p in batch]
-            changed = save_batch(store, parsed)
+            changed = save_batch(store, batch)
             last_commit = time.monotonic()
-            send(("committed", [seq for seq, _p in batch], outcomes(parsed, changed)))
+            send(("committed", outcomes(batch, changed)))
 
     try:
         while True:
@@ -233,17 +227,16 @@ def _serve(sock: socket.socket, data_dir: Path) -> int:
                 data = b""
             if not data:
                 break  # EOF: the sync is over, cancelled, or the parent died
-            for seq, entry, body, content_type, etag, last_modified in frames.feed(data):
+            for entry, body, content_type, etag, last_modified in frames.feed(data):
                 parsed, reason = judge_page(parser, entry, body, content_type, etag, last_modified)
                 if parsed is None:
-                    send(("failed", seq, reason))
+                    send(("failed", entry, reason))
                     continue
                 now = time.monotonic()
                 if not pending:
                     oldest = now
-                pending.append((seq, parsed))
-                # As _Batches.add: a full batch, or the first digest after a quiet spell, at once.
-                if len(pending) >= COMMIT_EVERY or now - last_commit >= COMMIT_AFTER:
+                pending.append(parsed)
+                if commit_at_once(len(pending), now - last_commit):
                     commit()
         commit()  # what was parsed is committed (a partial frame at EOF was never a whole page)
         send(("bye",))
