@@ -89,6 +89,22 @@ async def test_a_query_error_from_the_worker_shows_in_place_of_the_count(data_di
         assert "this quote is never closed" in screen_text(app)
 
 
+async def test_a_store_failing_under_the_search_shows_why_and_does_not_stay_searching(data_dir: Path,
+                                                                                      monkeypatch) -> None:
+    from sz_digest.cache.errors import StoreError
+
+    def failing(store, query, **options):
+        raise StoreError(data_dir, "database disk image is malformed")
+
+    monkeypatch.setattr(search_screen, "search_counted", failing)
+    async with running(data_dir) as (app, pilot):
+        await pilot.press("slash", *"社工")
+        await search_done(pilot)
+        assert app.screen.hits == [] and app.screen.searching is None
+        text = screen_text(app)
+        assert "database disk image is malformed" in text and "Searching" not in text
+
+
 def test_two_searches_at_once_build_the_copy_of_every_item_once(data_dir: Path, monkeypatch) -> None:
     from sz_digest.cache import store as store_module
 

@@ -6,10 +6,11 @@ Results are built from scraped text as `Content`, with match highlights applied 
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sz_digest.cache.errors import UsageError
+from sz_digest.cache.errors import DigestError
 from sz_digest.cache.query import search_counted
 from sz_digest.cache.text import clean_line
 from textual import on, work
@@ -186,7 +187,9 @@ class SearchScreen(ModalScreen[Jump | None]):
             # One search gives the shown hits and the true total: counting by asking for every hit
             # built a snippet for each (tens of thousands at 5,200 weeks) only to take len().
             hits, total = search_counted(self.store, query, limit=SEARCH_LIMIT)
-        except UsageError as exc:  # a QueryError says which token is wrong: show it in place of a count
+        except (DigestError, sqlite3.Error) as exc:
+            # Shown in place of the count: a QueryError says which token is wrong, a store that
+            # fails says why. Left to the worker, it would leave "Searching…" up for good.
             hits, total, error = [], 0, str(exc)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, query, hits, total, error)
@@ -244,7 +247,6 @@ class SearchScreen(ModalScreen[Jump | None]):
 
     def action_save_watch(self) -> None:
         """ctrl+s: keep this query as a watch, named after the query (cache/watches.py)."""
-        from sz_digest.cache.errors import DigestError
         from sz_digest.cache.watches import add_watch, name_for_query
 
         query = self.query_one(Input).value.strip()
