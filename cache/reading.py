@@ -643,22 +643,28 @@ class StoreWriter:
         self._thread: threading.Thread | None = None
         self._version: int | None = None  # the writer's data_version: its own commits leave it be
         self.commits = 0  # write jobs started: a reader's poll tells its own commits from others'
+        self._writes_queued = 0  # write jobs submitted (UI thread) …
+        self._writes_done = 0  # … and finished (writer thread): `busy` while they differ
 
     def probe(self) -> None:
         """Queue a look at whether a connection other than the writer committed (`on_external`)."""
-        self.submit(_probe)
+        self.submit(_probe, read_only=True)
 
-    def submit(self, write: Callable[..., Any], *args: Any) -> None:
-        """Queue `write(store, *args)`; the writer's store is opened on first use."""
+    def submit(self, job: Callable[..., Any], *args: Any, read_only: bool = False) -> None:
+        """Queue `job(store, *args)`; the writer's store is opened on first use. A `read_only` job
+        (a count run here to keep its cost off the UI thread) writes nothing: it leaves `busy` and
+        `commits` be, so the reader never waits on it nor takes it for a write."""
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sz-digest store writer", daemon=True)
             self._thread.start()
-        self._queue.put((write, args))
+        if not read_only:
+            self._writes_queued += 1
+        self._queue.put((job, args, read_only))
 
     @property
     def busy(self) -> bool:
         """Writes are queued or running: what the store says now may be behind what the UI shows."""
-        return self._queue.unfinished_tasks > 0
+        return self._writes_done != self._writes_queued
 
     def join(self) -> None:
         """Wait until every submitted write has run (tests, and before quitting)."""
@@ -681,12 +687,12 @@ class StoreWriter:
             try:
                 if job is None:
                     return
-                write, args = job
+                write, args, read_only = job
                 try:
                     if store is None:
                         store = Store.open(self.data_dir, seed_sample=False)
                     external = self._external_since_last_job(store)
-                    if write is not _probe:
+                    if not read_only:
                         # Counted before it commits: a reader's poll that sees the commit then
                         # always sees the count too, and asks (`probe`) instead of taking our own
                         # write for another process's and refreshing everything.
@@ -704,6 +710,8 @@ class StoreWriter:
                     if self.on_error is not None:
                         self.on_error(exc)
             finally:
+                if job is not None and not job[2]:
+                    self._writes_done += 1
                 self._queue.task_done()
                 if job is None and store is not None:
                     store.close()

@@ -237,6 +237,30 @@ def test_the_writer_tells_other_connections_commits_from_its_own(tmp_path: Path)
     writer.close()
 
 
+def test_a_read_only_job_on_the_writer_is_neither_busy_nor_a_commit(tmp_path: Path) -> None:
+    """The watches' badges are counted on the writer's thread (up to 300 ms at 5,200 weeks): while
+    they run, the reader must not put off a refresh nor take the job for a write of its own."""
+    import threading
+
+    data = make_store(tmp_path / "data")
+    writer = reading.StoreWriter(data)
+    running, release = threading.Event(), threading.Event()
+
+    def count(store: Store) -> None:
+        running.set()
+        release.wait(10)
+
+    writer.submit(count, read_only=True)
+    assert running.wait(10)
+    assert not writer.busy and writer.commits == 0
+    writer.submit(reading.set_items_read, LATEST_ID, [0])  # queued behind the count
+    assert writer.busy
+    release.set()
+    writer.join()
+    assert not writer.busy and writer.commits == 1
+    writer.close()
+
+
 def test_the_writer_counts_a_job_before_it_commits(tmp_path: Path) -> None:
     """A reader's poll that sees the writer's commit (`data_version`) must see it counted too, or it
     takes the reader's own write for another process's and refreshes everything."""

@@ -287,7 +287,8 @@ class MainScreen(StyledOnMount, Screen[None]):
         if self.store.read_only:  # no writer for a store opened read-only: counted here, as a read
             count_watches(self.store, self.district_filter.show_watches)
             return
-        self.writer.submit(count_watches, lambda counts: self.post_message(self.WatchCounts(counts)))
+        self.writer.submit(count_watches, lambda counts: self.post_message(self.WatchCounts(counts)),
+                           read_only=True)
 
     @dataclass
     class WatchCounts(Message):
