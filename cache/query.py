@@ -244,17 +244,18 @@ def _unread_rowids(store: Store) -> set[int]:
                                              WHERE r.digest_id = i.digest_id AND r.position = i.position)""")}
 
 
-def _fts_candidates(store: Store, query: Query) -> set[int] | None:
+def _fts_candidates(store: Store, query: Query, rare_only: bool) -> set[int] | None:
     """Rowids the indexes allow (every match among them), or None when no clause can use them: a
     clause of words of two characters or more narrows the candidates (store.index_candidates);
-    one-character words, exclusions and fields leave it to the scan."""
+    one-character words, exclusions and fields leave it to the scan — and, with `rare_only` (the
+    reader's copy of every item is there to scan), words too common to narrow much."""
     found: set[int] | None = None
     for clause in query.clauses:
         if not all(t.kind == "text" and not t.negated and len(t.value) >= 2 for t in clause):
             continue
         allowed: set[int] = set()
         for term in clause:
-            rowids = store.index_candidates(term.value)
+            rowids = store.index_candidates(term.value, rare_only=rare_only)
             if rowids is None:
                 break
             allowed |= rowids
@@ -265,11 +266,11 @@ def _fts_candidates(store: Store, query: Query) -> set[int] | None:
 
 def matching_rows(store: Store, query: Query) -> list[tuple]:
     """Every search row of the store that `query` matches (unordered)."""
-    candidates = _fts_candidates(store, query)
+    held = store.keep_search_index and store._search_cache(build=False) is not None
+    candidates = _fts_candidates(store, query, rare_only=held)
     if candidates is None:
         rows = store._search_index()
-    elif store.keep_search_index and (store._search_cache(build=False) is not None
-                                      or len(candidates) >= store._item_count() * CANDIDATE_SHARE):
+    elif held or (store.keep_search_index and len(candidates) >= store._item_count() * CANDIDATE_SHARE):
         rows = [row for row in store._search_index() if row[_ROWID] in candidates]
     else:
         # One query (the CLI), or a few candidates before the reader has its copy of every item (a

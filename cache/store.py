@@ -1037,30 +1037,28 @@ class Store:
 
         Ranking: title hits first, then how often the item mentions the query, then newer weeks,
         then page order. Queries of three characters or more take their candidates from the
-        trigram index and read only those rows; shorter ones (社工, 党) scan every item, over a
-        cached copy of the folded text when `keep_search_index` (`_search_index`: SQLite's
-        replace()-based mention count cost ~7 ms for a one-character query over a ten-year archive,
-        str.count ~1.5 ms), else in SQL. Either way the ranking is done in Python.
+        trigram index, pairs (社工) from its vocabulary and the last-two-characters index, and read
+        only those rows; one character (党) scans every item. The reader (`keep_search_index`)
+        counts over a cached copy of the folded text (`_search_index`: SQLite's replace()-based
+        mention count cost ~7 ms for a one-character query over a ten-year archive, str.count
+        ~1.5 ms), asking the indexes only when the word is rare; the CLI counts in SQL. Either way
+        the ranking is done in Python.
         """
         needle = fold(clean_line(query)).strip()
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
         if self.keep_search_index:
             cache = self._search_cache(build=False)
-            items = len(cache.rows) if cache is not None else self._item_count()
             # The indexes are asked only when they narrow it down: fetching a rowid costs about
             # what counting the needle in one cached text does, so for a word most items hold
             # (服务, 社会工作) counting in every text is as quick.
             terms = self._two_character_terms(needle) if len(needle) == 2 else None
-            if len(needle) >= 3:
-                rare = self._some_trigram_is_rare(needle, items * CANDIDATE_SHARE)
-            else:
-                rare = terms is not None and sum(doc for _, doc in terms) < items * CANDIDATE_SHARE
+            rare = self._narrows(needle, terms, cache)
             if cache is None and rare:
                 # No copy yet (first search, or items changed): a rare word reads the few rows the
                 # indexes name, as the CLI does, instead of building the copy (0.36 s, 44 MiB at
                 # 5,200 weeks) for it; the first common word builds it.
-                best, total = self._search_in_sql(needle, districts, since, until, limit)
+                best, total = self._search_in_sql(needle, districts, since, until, limit, terms)
             else:
                 cache = cache or self._search_cache()
                 candidates = self._index_candidate_ids(needle, terms) if rare else None
@@ -1090,8 +1088,10 @@ class Store:
                                   snippet, position, spans))
         return hits, total
 
-    def _search_in_sql(self, needle: str, districts, since, until, limit: int) -> tuple[list[int], int]:
-        """The best `limit` rowids and the number of matches, without the reader's cached copy.
+    def _search_in_sql(self, needle: str, districts, since, until, limit: int,
+                       terms: list[tuple[str, int]] | None = None) -> tuple[list[int], int]:
+        """The best `limit` rowids and the number of matches, without the reader's cached copy
+        (`terms`: a pair's `_two_character_terms`, when the caller has them already).
 
         Why: a one-shot search (the CLI) fetched every matching item's folded text as a Python str
         to count it: at 5,200 weeks a common four-character query decoded 29,000 texts (8.7 M
@@ -1107,7 +1107,8 @@ class Store:
         lowered = "lower(i.title || char(10) || i.body)" if _HAS_ASCII_LETTER.search(needle) else \
             "i.title || char(10) || i.body"
         folded = f"CASE i.folded WHEN '' THEN {lowered} ELSE i.folded END"
-        terms = self._two_character_terms(needle) if len(needle) == 2 else None
+        if terms is None and len(needle) == 2:
+            terms = self._two_character_terms(needle)
         if len(needle) >= 3:
             source = "items_fts f JOIN items i ON i.rowid = f.rowid JOIN digests d ON d.id = i.digest_id"
             where += " AND items_fts MATCH :match"
@@ -1136,16 +1137,32 @@ class Store:
         best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
         return [rowids[n] for n in best], len(keys)
 
-    def index_candidates(self, needle: str, terms: list[tuple[str, int]] | None = None) -> set[int] | None:
+    def _narrows(self, needle: str, terms: list[tuple[str, int]] | None, cache) -> bool:
+        """Whether the indexes name few enough items for `needle` to be worth asking them (fewer
+        than CANDIDATE_SHARE of all): fetching a rowid costs about what counting the needle in one
+        cached text does. `terms`: a pair's `_two_character_terms`; `cache`: the reader's copy."""
+        if len(needle) < 3 and terms is None:
+            return False
+        share = (len(cache.rows) if cache is not None else self._item_count()) * CANDIDATE_SHARE
+        if len(needle) >= 3:
+            return self._some_trigram_is_rare(needle, share)
+        return sum(doc for _, doc in terms) < share
+
+    def index_candidates(self, needle: str, *, rare_only: bool = False) -> set[int] | None:
         """Rowids of the items that may hold the folded `needle` (every one that does is among them),
         from the indexes alone; None when they cannot say (one character, or a pair with a cased
-        non-ASCII letter). Three characters or more: the items with all its trigrams. `terms`: a
-        pair's `_two_character_terms`, when the caller has them already."""
+        non-ASCII letter) — or, with `rare_only` (a caller that holds the reader's copy), when the
+        word is too common for them to narrow much. Three characters or more: the items with all
+        its trigrams."""
+        terms = self._two_character_terms(needle) if len(needle) == 2 else None
+        if rare_only and not self._narrows(needle, terms, self._search_cache(build=False)):
+            return None
         found = self._index_candidate_ids(needle, terms)
         return None if found is None else set(found)
 
     def _index_candidate_ids(self, needle: str, terms: list[tuple[str, int]] | None = None) -> list[int] | None:
-        """`index_candidates` as a list, each rowid once.
+        """`index_candidates` as a list, each rowid once (`terms`: a pair's `_two_character_terms`,
+        when the caller has them already).
 
         Why: thousands of candidates at 5,200 weeks (a median of ~4,900 for the bench's words) cost
         a Python row each through the cursor; one group_concat() of them, split and converted by

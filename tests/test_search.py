@@ -120,3 +120,15 @@ def test_snippets_from_the_stored_folds_are_the_snippets_from_folding(tmp_path):
     assert lowered  # both kinds were tried
     check()
     store.close()
+
+
+def test_a_reader_holding_its_copy_asks_the_indexes_only_for_rare_words(archive):
+    """With the copy of every item in memory, fetching candidates for a word most items hold costs
+    more than counting it in every text: the query language's candidates say None (scan) for it."""
+    total = archive._db.execute("SELECT count(*) FROM items").fetchone()[0]
+    archive.search("社")  # builds the reader's copy
+    assert archive._search_cache(build=False) is not None
+    common, rare = "社会", "座谈"
+    assert len(archive.index_candidates(common)) >= total / 3  # most items hold it
+    assert archive.index_candidates(common, rare_only=True) is None
+    assert archive.index_candidates(rare, rare_only=True) == archive.index_candidates(rare) != set()
