@@ -178,9 +178,12 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             return
         changed = [index for index, (old, new) in enumerate(zip(self.entries, entries)) if old != new]
         self.entries = entries
-        self._generation += 1
         width = self.scrollable_content_region.width
-        if self._laid_out is None or self._laid_out[1] != width or width <= 0:
+        # The rows are patched only if they are the layout of what is shown, at this width: a week
+        # shown while the pane had no size was never laid out.
+        current = width > 0 and self._laid_out == (self._generation, width)
+        self._generation += 1
+        if not current:
             self.refresh()  # laid out afresh when drawn
             return
         # Only the changed items are laid out again and repainted (opening a week marks what it

@@ -54,7 +54,6 @@ from .week_list import STARRED_ID, WeekList
 
 if TYPE_CHECKING:
     from sz_digest.cache.store import Store
-    from textual.visual import VisualType
 
 SETTING_WEEK = TUI_SELECTED_WEEK
 SETTING_DISTRICTS = TUI_DISTRICT_FILTER
@@ -95,15 +94,8 @@ class DigestHeader(Header):
 
 
 class StatusLine(Static, FramedPane):
-    """The status line: repainted only when its text changes (a week switch that leaves the unread
-    total as it was writes the same line again), its padding and filter joined by `PaneFrame`."""
-
-    def update(self, content: VisualType = "", *, layout: bool = True) -> None:
-        shown = self.content
-        if (isinstance(content, Content) and isinstance(shown, Content)
-                and content.plain == shown.plain and content.spans == shown.spans):
-            return
-        super().update(content, layout=layout)
+    """The status line, its padding and filter joined by `PaneFrame` (the screen's `_show_status`
+    writes it only when its text changes)."""
 
 
 class DigestFooter(Footer):
