@@ -98,7 +98,8 @@ class ListedWeeks(Sequence):
     a block read again later never undoes them."""
 
     def __init__(self, store: Store, ids: list[str], districts: frozenset[str] = frozenset(),
-                 watch: Watch | None = None, sets: WeekSets | None = None) -> None:
+                 watch: Watch | None = None, sets: WeekSets | None = None,
+                 no_unread: set[str] | None = None) -> None:
         self.ids = ids
         self.samples = sets.samples if sets is not None else frozenset()  # rows a line taller
         self._store = store
@@ -109,7 +110,8 @@ class ListedWeeks(Sequence):
         self._pinned: dict[str, WeekCounts] = {}
         self._zeroed = False  # every item the list counts was marked read (`mark_all_read`)
         self._position: dict[str, int] | None = None
-        self._no_unread: set[str] | None = None  # weeks with nothing unread (`has_unread`)
+        # Weeks with nothing unread (`has_unread`): from `list_view` when it read them already.
+        self._no_unread: set[str] | None = no_unread
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -437,9 +439,11 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
     all_ids = ids = sets.all_ids
     include: set[str] | None = None  # listed only if in it (None: every week)
     matches: dict[str, WeekCounts] = {}
+    no_unread: set[str] | None = None  # weeks with nothing unread, when read here anyway
     if watch is not None:
         matches = watch_week_counts(store, districts, watch)
         include = set(matches)
+        no_unread = {digest_id for digest_id, c in matches.items() if not c.unread}
     elif districts:
         include = sets.with_districts(districts)
     if unread_only:
@@ -450,6 +454,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
             include = unread
         else:
             exclude = read_weeks(store, districts)
+            no_unread = set(exclude)
             if keep in exclude and (keep in include if include is not None else _has_items(store, keep)):
                 exclude.discard(keep)
             ids = [digest_id for digest_id in ids if digest_id not in exclude]
@@ -460,7 +465,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
         if keep is not None:
             starred.add(keep)
         ids = [digest_id for digest_id in ids if digest_id in starred]
-    listed = ListedWeeks(store, ids, districts, watch, sets)
+    listed = ListedWeeks(store, ids, districts, watch, sets, no_unread)
     if starred_only:
         total = sum(c.unread for c in week_counts(store, districts, ids, watch).values()) if ids else 0
     elif watch is not None:
