@@ -942,6 +942,8 @@ async def sync(store, *, source: str, full: bool = False, max_pages: int | None 
                 raise StoreError(lock.path, "another sz-digest sync has been running for too long; try again later")
             await asyncio.sleep(0.1)
             waited += 0.1
+        if child is not None:
+            child.share_lock(lock.fd)
         job.phase = "listing"
         return await job.run()
     finally:

@@ -23,12 +23,13 @@ Ways out, each tested (tests/test_sync_child.py):
 - the sync is cancelled or fails: the same, waited for on the spot (what was parsed is committed,
   as in-process); a child that does not finish in `STOP_WAIT` seconds is killed.
 - the parent is killed: the child reads EOF, commits what it has parsed (each digest whole, one
-  transaction per batch) and exits — the same as an in-process sync that committed one more batch
+  transaction per batch) and exits, holding the sync lock until then (`share_lock`) — the same as an in-process sync that committed one more batch
   before it died. It ignores SIGINT/SIGTERM/SIGHUP and has a session of its own: a Ctrl-C or a
   closed terminal stops the parent, whose unwinding stops the child.
 - the child dies or fails to write: the sync ends with a StoreError (exit 4); committed digests
   stay, the next sync fetches the rest.
-The child writes nothing to the terminal (its stdio is /dev/null) and holds no other descriptor.
+The child writes nothing to the terminal (its stdio is /dev/null) and holds no other descriptor
+but the sync lock's.
 """
 
 from __future__ import annotations
@@ -116,6 +117,16 @@ class StoreChild:
         parent_end.setblocking(False)
         return cls(pid, parent_end, data_dir)
 
+    def share_lock(self, fd: int | None) -> None:
+        """Hand the child the sync lock's descriptor, first thing once the sync holds it (the
+        child waits for this byte before any page). A flock belongs to the open file, not to one
+        descriptor: the data dir stays locked until the child exits too, so a parent killed
+        mid-sync leaves no window in which a second sync runs while the child commits."""
+        try:
+            socket.send_fds(self.sock, [b"L"], [] if fd is None else [fd])
+        except OSError:  # the child is gone: the sync finds out when it reads the socket
+            pass
+
     def reap(self, timeout: float = STOP_WAIT) -> None:
         """Wait for the child to exit (it does once it has read EOF); kill it after `timeout`."""
         if self.status is not None:
@@ -188,6 +199,12 @@ def _serve(sock: socket.socket, data_dir: Path) -> int:
     from .sync import COMMIT_AFTER, commit_at_once, judge_page, outcomes, save_batch, take_batch
 
     sock.setblocking(True)
+    try:  # the sync lock (StoreChild.share_lock): held, never used, until this process exits
+        first, _lock, _, _ = socket.recv_fds(sock, 1, 1)
+    except OSError:
+        first = b""
+    if not first:
+        return 0  # the command ended before its sync began: nothing was sent, nothing to commit
     frames = Frames()
     store = None
     pending: list = []  # sync._Parsed, not committed yet

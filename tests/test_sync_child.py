@@ -165,6 +165,30 @@ def test_a_weekly_sync_lets_the_child_go_and_parses_its_page_on_a_thread(forkabl
             assert parsed_here == [str(newest.id + 1)] and len(store.known_ids()) == 31
 
 
+def test_the_child_holds_the_sync_lock_until_it_exits(forkable, tmp_path):
+    """A parent killed mid-sync drops its descriptors, the lock's too; the child still commits its
+    last batch, and a second sync must wait for that, not start beside it."""
+    from sz_digest.cache.sync import _SyncLock
+
+    Store.open(tmp_path, seed_sample=False).close()
+    child = StoreChild.start(tmp_path)
+    assert child is not None
+    try:
+        lock = _SyncLock(tmp_path)
+        assert lock.try_acquire()
+        child.share_lock(lock.fd)
+        lock.release()  # as the parent's death would
+        second = _SyncLock(tmp_path)
+        assert not second.try_acquire(), "the lock went with the parent's descriptor"
+    finally:
+        child.stop()
+    assert gone(child.pid)
+    try:
+        assert second.try_acquire(), "the lock outlived the child"
+    finally:
+        second.release()
+
+
 def test_start_refuses_to_fork_beside_another_thread(tmp_path):
     started = threading.Event()
     stop = threading.Event()
