@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import NamedTuple, overload
 
 from .districts import BY_CODE, CODES, OCCASIONAL_CODES, ORDER
+from .grams import answers, holding, holding_match, item_tokens, parse_term, term_range
 from .errors import ParseError, StoreError, UsageError
 from .setting_keys import LAST_SYNC, SYNC_SOURCE
 from .model import Attachment, Digest, Failure, FetchMeta, Item, SearchHit, TimelineEntry, WeekSummary
@@ -361,6 +362,64 @@ def _migrate_short_queries(db: sqlite3.Connection) -> None:
     """)
 
 
+def _migrate_counted_grams(db: sqlite3.Connection) -> None:
+    """Search from counted word grams (cache/grams.py) in place of the trigram index (issue 15, sixth pass).
+
+    `items_grams` is a contentless FTS5 index of each item's tokens, and `items_grams_terms` its
+    vocabulary. The tokens are made in Python (~3-4 ms a week), so not by the sync: SQLite's
+    triggers file every inserted item in `items_grams_pending`, and an indexed item that is
+    deleted, or whose week changes year, in `items_grams_stale` with the text and week it was
+    indexed with (a contentless index must be given a row's old tokens to remove them);
+    `Store.index_grams` brings the index up to date before a search that needs it. The trigram
+    index, its vocabulary and the last-two-characters index go: the grams answer what they did, in
+    2.0 of the 5.7 KB a week the grams take (bench/counted_grams.py). Every existing item starts
+    pending. Runs again safely (IF [NOT] EXISTS)."""
+    text, title = search_text_sql("old."), search_title_sql("old.")
+    _run_script(db, f"""
+        DROP TRIGGER IF EXISTS items_ai;
+        DROP TRIGGER IF EXISTS items_ad;
+        DROP TRIGGER IF EXISTS items_au;
+        DROP TABLE IF EXISTS items_fts_terms;
+        DROP TABLE IF EXISTS items_fts;
+        DROP VIEW IF EXISTS items_search;
+        DROP INDEX IF EXISTS items_search_tail;
+        CREATE VIRTUAL TABLE IF NOT EXISTS items_grams USING fts5(
+            grams, content='', tokenize="ascii tokenchars _", detail=none, columnsize=0
+        );
+        CREATE VIRTUAL TABLE IF NOT EXISTS items_grams_terms USING fts5vocab(items_grams, 'row');
+        CREATE TABLE IF NOT EXISTS items_grams_pending(item_id INTEGER PRIMARY KEY);
+        CREATE TABLE IF NOT EXISTS items_grams_stale(
+            item_id INTEGER PRIMARY KEY, folded_title TEXT NOT NULL, folded TEXT NOT NULL, week_start TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO items_grams_pending(item_id) SELECT rowid FROM items;
+        CREATE TRIGGER IF NOT EXISTS items_grams_ai AFTER INSERT ON items BEGIN
+            INSERT OR IGNORE INTO items_grams_pending(item_id) VALUES (new.rowid);
+        END;
+        CREATE TRIGGER IF NOT EXISTS items_grams_ad AFTER DELETE ON items BEGIN
+            INSERT OR IGNORE INTO items_grams_stale(item_id, folded_title, folded, week_start)
+                SELECT old.rowid, {title}, {text},
+                       coalesce((SELECT week_start FROM digests WHERE id = old.digest_id), '')
+                WHERE NOT EXISTS (SELECT 1 FROM items_grams_pending WHERE item_id = old.rowid);
+            DELETE FROM items_grams_pending WHERE item_id = old.rowid;
+        END;
+        CREATE TRIGGER IF NOT EXISTS items_grams_au AFTER UPDATE OF title, body, folded_title, folded ON items BEGIN
+            INSERT OR IGNORE INTO items_grams_stale(item_id, folded_title, folded, week_start)
+                SELECT old.rowid, {title}, {text},
+                       coalesce((SELECT week_start FROM digests WHERE id = old.digest_id), '')
+                WHERE NOT EXISTS (SELECT 1 FROM items_grams_pending WHERE item_id = old.rowid);
+            INSERT OR IGNORE INTO items_grams_pending(item_id) VALUES (new.rowid);
+        END;
+        CREATE TRIGGER IF NOT EXISTS digests_grams_year AFTER UPDATE OF week_start ON digests
+        WHEN substr(old.week_start, 1, 4) IS NOT substr(new.week_start, 1, 4) BEGIN
+            INSERT OR IGNORE INTO items_grams_stale(item_id, folded_title, folded, week_start)
+                SELECT i.rowid, {search_title_sql("i.")}, {search_text_sql("i.")}, old.week_start FROM items i
+                WHERE i.digest_id = new.id
+                  AND NOT EXISTS (SELECT 1 FROM items_grams_pending WHERE item_id = i.rowid);
+            INSERT OR IGNORE INTO items_grams_pending(item_id) SELECT rowid FROM items WHERE digest_id = new.id;
+        END;
+    """)
+
+
 # Append only: a store at user_version N has run the first N of these.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_v1,
@@ -374,6 +433,7 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _migrate_page_dictionary,
     _migrate_read_rule,
     _migrate_short_queries,
+    _migrate_counted_grams,
 )
 # Migrations that free much of the file: a store that ran one is vacuumed once afterwards.
 _SHRINKING = (_migrate_lean_search_index, _migrate_fold_on_read)
@@ -522,6 +582,7 @@ class Store:
         # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
         # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
         self.keep_search_index = True
+        self._grams_lock = threading.Lock()  # one indexing of pending items at a time (index_grams)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -1036,32 +1097,33 @@ class Store:
         many items matched in all (the CLI says how many `limit` cut off).
 
         Ranking: title hits first, then how often the item mentions the query, then newer weeks,
-        then page order. Queries of three characters or more take their candidates from the
-        trigram index, pairs (社工) from its vocabulary and the last-two-characters index, and read
-        only those rows; one character (党) scans every item. The reader (`keep_search_index`)
-        counts over a cached copy of the folded text (`_search_index`: SQLite's replace()-based
-        mention count cost ~7 ms for a one-character query over a ten-year archive, str.count
-        ~1.5 ms), asking the indexes only when the word is rare; the CLI counts in SQL. Either way
-        the ranking is done in Python.
+        then page order. A word of 1-4 word characters (党, 社工, 社会工作) without filters is
+        answered by the counted grams (`_grams_best`, cache/grams.py): its total from the index's
+        vocabulary, its best items from the postings of the tokens that reach `limit`, whatever
+        the archive's size. Other queries (punctuation, five characters or more, filters) take
+        their candidates from the grams index and count the needle in those texts: the reader
+        (`keep_search_index`) in a cached copy of the folded text (`_search_index`), asking the
+        index only when the word is rare; the CLI in SQL.
         """
         needle = fold(clean_line(query)).strip()
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
-        if self.keep_search_index:
+        if districts is None and since is None and until is None and answers(needle) and self.index_grams():
+            best, total = self._grams_best(needle, limit)
+        elif self.keep_search_index:
             cache = self._search_cache(build=False)
-            # The indexes are asked only when they narrow it down: fetching a rowid costs about
-            # what counting the needle in one cached text does, so for a word most items hold
-            # (服务, 社会工作) counting in every text is as quick.
-            terms = self._two_character_terms(needle) if len(needle) == 2 else None
-            rare = self._narrows(needle, terms, cache)
+            # The index is asked only when it narrows it down: fetching a rowid costs about what
+            # counting the needle in one cached text does, so for a word most items hold (服务,
+            # 社会工作) counting in every text is as quick.
+            rare = self._narrows(needle, cache)
             if cache is None and rare:
                 # No copy yet (first search, or items changed): a rare word reads the few rows the
-                # indexes name, as the CLI does, instead of building the copy (0.36 s, 44 MiB at
+                # index names, as the CLI does, instead of building the copy (0.36 s, 44 MiB at
                 # 5,200 weeks) for it; the first common word builds it.
-                best, total = self._search_in_sql(needle, districts, since, until, limit, terms)
+                best, total = self._search_in_sql(needle, districts, since, until, limit)
             else:
                 cache = cache or self._search_cache()
-                candidates = self._index_candidate_ids(needle, terms) if rare else None
+                candidates = self._index_candidate_ids(needle) if rare else None
                 best, total = cache.best(needle, candidates, districts, since, until, limit)
         else:
             best, total = self._search_in_sql(needle, districts, since, until, limit)
@@ -1088,10 +1150,8 @@ class Store:
                                   snippet, position, spans))
         return hits, total
 
-    def _search_in_sql(self, needle: str, districts, since, until, limit: int,
-                       terms: list[tuple[str, int]] | None = None) -> tuple[list[int], int]:
-        """The best `limit` rowids and the number of matches, without the reader's cached copy
-        (`terms`: a pair's `_two_character_terms`, when the caller has them already).
+    def _search_in_sql(self, needle: str, districts, since, until, limit: int) -> tuple[list[int], int]:
+        """The best `limit` rowids and the number of matches, without the reader's cached copy.
 
         Why: a one-shot search (the CLI) fetched every matching item's folded text as a Python str
         to count it: at 5,200 weeks a common four-character query decoded 29,000 texts (8.7 M
@@ -1107,19 +1167,12 @@ class Store:
         lowered = "lower(i.title || char(10) || i.body)" if _HAS_ASCII_LETTER.search(needle) else \
             "i.title || char(10) || i.body"
         folded = f"CASE i.folded WHEN '' THEN {lowered} ELSE i.folded END"
-        if terms is None and len(needle) == 2:
-            terms = self._two_character_terms(needle)
-        if len(needle) >= 3:
-            source = "items_fts f JOIN items i ON i.rowid = f.rowid JOIN digests d ON d.id = i.digest_id"
-            where += " AND items_fts MATCH :match"
-            params["match"] = trigram_match(needle)
-        elif terms is not None:  # the indexes name every item holding it: read only those
-            sql, found = self._two_character_sql(needle, terms)
-            source = "items i JOIN digests d ON d.id = i.digest_id"
-            where += f" AND i.rowid IN ({sql})"
-            params |= found
+        source = "items i JOIN digests d ON d.id = i.digest_id"
+        candidates = self._index_candidate_ids(needle)
+        if candidates is not None:  # the index names every item that may hold it: read only those
+            where += " AND i.rowid IN (SELECT value FROM json_each(:candidates))"
+            params["candidates"] = "[" + ",".join(map(str, candidates)) + "]"
         else:
-            source = "items i JOIN digests d ON d.id = i.digest_id"
             where += f" AND instr({folded}, :needle) > 0"
         text = f"CAST({folded} AS BLOB)"
         cursor = self._db.execute(
@@ -1137,46 +1190,51 @@ class Store:
         best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
         return [rowids[n] for n in best], len(keys)
 
-    def _narrows(self, needle: str, terms: list[tuple[str, int]] | None, cache) -> bool:
-        """Whether the indexes name few enough items for `needle` to be worth asking them (fewer
-        than CANDIDATE_SHARE of all): fetching a rowid costs about what counting the needle in one
-        cached text does. `terms`: a pair's `_two_character_terms`; `cache`: the reader's copy."""
-        if len(needle) < 3 and terms is None:
+    def _narrows(self, needle: str, cache) -> bool:
+        """Whether the grams index names few enough items for `needle` to be worth asking it (one
+        of the grams every match holds is held by fewer than CANDIDATE_SHARE of all items):
+        fetching a rowid costs about what counting the needle in one cached text does. `cache`:
+        the reader's copy. Items not indexed yet only make this guess less exact, never a result."""
+        found = holding(needle)
+        if found is None:
             return False
+        self.index_grams()  # best effort: the counts below are of indexed items
         share = (len(cache.rows) if cache is not None else self._item_count()) * CANDIDATE_SHARE
-        if len(needle) >= 3:
-            return self._some_trigram_is_rare(needle, share)
-        return sum(doc for _, doc in terms) < share
+        # Each look-up walks that gram's postings: three (first, middle, last) at most.
+        return any(self._gram_items(gram) < share for gram in dict.fromkeys(found[n] for n in (0, len(found) // 2, -1)))
+
+    def _gram_items(self, gram: str) -> int:
+        """How many indexed items hold `gram` (1-4 word characters): its tokens' `doc`, summed."""
+        return self._db.execute("SELECT coalesce(sum(doc), 0) FROM items_grams_terms WHERE term > ? AND term < ?",
+                                term_range(gram)).fetchone()[0]
 
     def index_candidates(self, needle: str, *, rare_only: bool = False) -> set[int] | None:
         """Rowids of the items that may hold the folded `needle` (every one that does is among them),
-        from the indexes alone; None when they cannot say (one character, or a pair with a cased
-        non-ASCII letter) — or, with `rare_only` (a caller that holds the reader's copy), when the
-        word is too common for them to narrow much. Three characters or more: the items with all
-        its trigrams."""
-        terms = self._two_character_terms(needle) if len(needle) == 2 else None
-        if rare_only and not self._narrows(needle, terms, self._search_cache(build=False)):
+        from the grams index (and the items it has not indexed yet); None when it cannot say (no
+        word character in it) — or, with `rare_only` (a caller that holds the reader's copy), when
+        the word is too common for it to narrow much."""
+        if rare_only and not self._narrows(needle, self._search_cache(build=False)):
             return None
-        found = self._index_candidate_ids(needle, terms)
+        found = self._index_candidate_ids(needle)
         return None if found is None else set(found)
 
-    def _index_candidate_ids(self, needle: str, terms: list[tuple[str, int]] | None = None) -> list[int] | None:
-        """`index_candidates` as a list, each rowid once (`terms`: a pair's `_two_character_terms`,
-        when the caller has them already).
+    def _index_candidate_ids(self, needle: str) -> list[int] | None:
+        """`index_candidates` as a sorted list, each rowid once: the items holding every gram of
+        `grams.holding(needle)`, and every item still pending (not indexed yet).
 
-        Why: thousands of candidates at 5,200 weeks (a median of ~4,900 for the bench's words) cost
-        a Python row each through the cursor; one group_concat() of them, split and converted by
-        map() in C, takes about two thirds of that."""
-        if len(needle) >= 3:
-            sql, params = "SELECT rowid FROM items_fts WHERE items_fts MATCH :match", {"match": trigram_match(needle)}
-        else:
-            if terms is None and len(needle) == 2:
-                terms = self._two_character_terms(needle)
-            if terms is None:
-                return None
-            sql, params = self._two_character_sql(needle, terms)
-        joined = self._db.execute(f"WITH found(id) AS ({sql}) SELECT group_concat(id) FROM found", params).fetchone()[0]
-        return list(map(int, joined.split(","))) if joined else []
+        Why one group_concat(): thousands of candidates at 5,200 weeks cost a Python row each
+        through the cursor; one string split and converted by map() in C takes about two thirds."""
+        found = holding(needle)
+        if found is None:
+            return None
+        self.index_grams()  # best effort: what stays pending is read as a candidate
+        joined, pending = self._db.execute(
+            "SELECT (SELECT group_concat(rowid) FROM items_grams WHERE items_grams MATCH ?), "
+            "(SELECT group_concat(item_id) FROM items_grams_pending)", (holding_match(found),)).fetchone()
+        ids = list(map(int, joined.split(","))) if joined else []
+        if pending:  # an item deleted and its rowid used again may be in both: once each
+            ids = sorted(set(ids).union(map(int, pending.split(","))))
+        return ids
 
     def _item_count(self) -> int:
         return self._db.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -1192,37 +1250,70 @@ class Store:
         rows.sort()
         return rows
 
-    def _two_character_terms(self, needle: str) -> list[tuple[str, int]] | None:
-        """The trigrams that start with the two-character `needle`, with how many items hold each;
-        None when the index cannot answer for it: FTS5 folds cased letters its own way, so a
-        needle with a cased non-ASCII letter is left to a scan."""
-        if not all(ch.isascii() or ch.upper() == ch.lower() for ch in needle):
-            return None
-        return self._db.execute("SELECT term, doc FROM items_fts_terms WHERE term >= ? AND term <= ?",
-                                (needle, needle + "\U0010ffff")).fetchall()
+    # -- the counted grams (cache/grams.py, _migrate_counted_grams) --------------------------------
 
-    def _some_trigram_is_rare(self, needle: str, items: float) -> bool:
-        """Whether one of `needle`'s trigrams is held by fewer than `items` items, so that asking the
-        index for candidates pays. When every trigram is common (社会工作 in three items of four),
-        fetching the index's rowids cost as much as counting the needle in every cached text."""
-        trigrams = list(dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2)))
-        # Each look-up walks that trigram's list of items: three (first, middle, last) at most.
-        for trigram in dict.fromkeys(trigrams[n] for n in (0, len(trigrams) // 2, -1)):
-            row = self._db.execute("SELECT doc FROM items_fts_terms WHERE term = ?", (trigram,)).fetchone()
-            if row is None or row[0] < items:
-                return True
-        return False
+    _GRAMS_BATCH = 500  # items indexed per write transaction: ~0.3 s, so other writers wait little
 
-    @staticmethod
-    def _two_character_sql(needle: str, terms: list[tuple[str, int]]) -> tuple[str, dict]:
-        """A SELECT of the rowids of every item holding `needle` (no scan, see _migrate_short_queries):
-        those with a trigram that starts with it, and those whose text ends with it."""
-        sql = f"SELECT rowid FROM items WHERE {search_tail_sql()} = :tail"
-        params = {"tail": needle}
-        if terms:
-            sql = "SELECT rowid FROM items_fts WHERE items_fts MATCH :terms UNION " + sql
-            params["terms"] = " OR ".join('"' + term.replace('"', '""') + '"' for term, _ in terms)
-        return sql, params
+    def grams_pending(self) -> bool:
+        """Whether items wait to be indexed (or unindexed) in the grams index."""
+        return self._db.execute("SELECT EXISTS (SELECT 1 FROM items_grams_pending) "
+                                "OR EXISTS (SELECT 1 FROM items_grams_stale)").fetchone()[0] == 1
+
+    def index_grams(self) -> bool:
+        """Bring the grams index up to date (the items written since it last was); whether it is.
+
+        Runs before a search that needs it, in batches of `_GRAMS_BATCH` items, each its own write
+        transaction: ~4 ms of CPU a week of items (the first search after a first sync of 528
+        digests: ~2 s; after a weekly sync: a few ms). False on a read-only store or when the
+        database stays locked: the caller searches without it."""
+        if not self.grams_pending():
+            return True
+        if self.read_only:
+            return False
+        try:
+            with self._grams_lock:
+                while True:
+                    with self._write() as db:
+                        if not _index_grams_batch(db, self._GRAMS_BATCH):
+                            return True
+        except StoreError:
+            return False
+
+    def _grams_best(self, needle: str, limit: int) -> tuple[list[int], int]:
+        """The best `limit` rowids for the folded word `needle` (grams.answers) and how many items
+        hold it, from the grams index alone (up to date: `index_grams`).
+
+        The vocabulary gives every token of the word with how many items have it: their sum is
+        the total. Tokens are grouped by (in title, count), taken best first; in the group that
+        reaches `limit`, only its newest years until they hold enough. Only the items of the
+        groups taken are read (their week and place), to order them as the ranking does."""
+        limit = max(1, int(limit))
+        groups: dict[tuple[bool, int], list[tuple[str, str, int]]] = {}
+        total = 0
+        for term, doc in self._db.execute("SELECT term, doc FROM items_grams_terms WHERE term > ? AND term < ?",
+                                          term_range(needle)):
+            in_title, count, year = parse_term(term, needle)
+            groups.setdefault((in_title, count), []).append((year, term, doc))
+            total += doc
+        best: list[int] = []
+        for key in sorted(groups, reverse=True):
+            need = limit - len(best)
+            taken, held = [], 0
+            for _year, term, doc in sorted(groups[key], reverse=True):  # newest years first
+                taken.append(term)
+                held += doc
+                if held >= need:
+                    break
+            rows = self._db.execute(
+                """SELECT i.rowid, d.week_start, i.position FROM items_grams g
+                   JOIN items i ON i.rowid = g.rowid JOIN digests d ON d.id = i.digest_id
+                   WHERE items_grams MATCH ?""", (" OR ".join(f'"{term}"' for term in taken),)).fetchall()
+            # Newer week, then page order, then the earlier row (heapq.nlargest's rule for ties).
+            rows.sort(key=lambda row: (row[1], -row[2], -row[0]), reverse=True)
+            best += [row[0] for row in rows[:need]]
+            if len(best) >= limit:
+                break
+        return best, total
 
     _SEARCH_COLUMNS = (f"i.rowid, i.district, d.week_start, d.week_end, i.position, {search_title_sql('i.')}, "
                        f"{search_text_sql('i.')}")
@@ -1393,6 +1484,36 @@ def trigram_match(needle: str) -> str:
     superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
     trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
     return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
+
+
+def _index_grams_batch(db: sqlite3.Connection, limit: int) -> bool:
+    """Inside the caller's write transaction: take up to `limit` items out of the grams index whose
+    rows went (`items_grams_stale`, with the tokens they were indexed with), else index up to
+    `limit` pending items; whether there was anything to do."""
+    if db.execute("SELECT EXISTS (SELECT 1 FROM items_grams_stale WHERE week_start = '')").fetchone()[0]:
+        # An item deleted with its week (never done by sz-digest): its tokens cannot be made again,
+        # so the index starts over from every item.
+        db.execute("INSERT INTO items_grams(items_grams) VALUES ('delete-all')")
+        db.execute("DELETE FROM items_grams_stale")
+        db.execute("INSERT OR IGNORE INTO items_grams_pending(item_id) SELECT rowid FROM items")
+    stale = db.execute("SELECT item_id, folded_title, folded, week_start FROM items_grams_stale LIMIT ?",
+                       (limit,)).fetchall()
+    if stale:
+        db.executemany("INSERT INTO items_grams(items_grams, rowid, grams) VALUES ('delete', ?, ?)",
+                       [(rowid, item_tokens(title, text, week[:4])) for rowid, title, text, week in stale])
+        db.executemany("DELETE FROM items_grams_stale WHERE item_id = ?", [(row[0],) for row in stale])
+        return True
+    pending = [row[0] for row in db.execute("SELECT item_id FROM items_grams_pending LIMIT ?", (limit,))]
+    if not pending:
+        return False
+    ids = "[" + ",".join(map(str, pending)) + "]"
+    rows = db.execute(f"""SELECT i.rowid, {search_title_sql("i.")}, {search_text_sql("i.")}, d.week_start
+                          FROM items i JOIN digests d ON d.id = i.digest_id
+                          WHERE i.rowid IN (SELECT value FROM json_each(?))""", (ids,)).fetchall()
+    db.executemany("INSERT INTO items_grams(rowid, grams) VALUES (?, ?)",
+                   [(rowid, item_tokens(title, text, week[:4])) for rowid, title, text, week in rows])
+    db.execute("DELETE FROM items_grams_pending WHERE item_id IN (SELECT value FROM json_each(?))", (ids,))
+    return True
 
 
 def _save_digest_in(db: sqlite3.Connection, digest: Digest, raw: bytes, etag: str | None,

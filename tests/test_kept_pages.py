@@ -105,9 +105,9 @@ def test_the_migration_moves_raw_pages_out_of_the_database_and_loses_nothing(tmp
         one = store.digest("1600001")
         assert store.save_digest(one, raws["1600001"]) is False
         assert store.save_digest(one, b"<html>one, revised</html>") is True
-        # The rebuilt (position-free) index still follows writes of items, through the old triggers.
+        # The search index still follows writes of items (the grams' triggers).
         assert [h.digest_id for h in store.search("机构座谈会")] == ["1600001"]
-        db.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+        db.execute("INSERT INTO items_grams(items_grams) VALUES ('integrity-check')")
         # Reparse still reads every page, the sample from the package.
         seen = []
 

@@ -67,16 +67,21 @@ def test_quotes_and_fts_syntax_are_plain_text(archive):
     assert archive.search("NEAR(") == []
 
 
-def test_three_character_queries_use_the_fts_index(archive):
-    plan = archive._db.execute(
-        "EXPLAIN QUERY PLAN SELECT rowid FROM items_fts WHERE items_fts MATCH ?", ('"社工站"',)
-    ).fetchall()
+def test_words_are_answered_by_the_grams_index(archive):
+    archive.search("社")  # indexes the items written since the index was last brought up to date
+    assert not archive.grams_pending()
+    plan = archive._db.execute("EXPLAIN QUERY PLAN SELECT rowid FROM items_grams WHERE items_grams MATCH ?",
+                               ('"社工站\ue1001\ue1102026"',)).fetchall()
     assert any("VIRTUAL TABLE INDEX" in row[-1] for row in plan)
-    # And search() really goes through it: with the index emptied, a 3-char query finds nothing.
-    archive._db.execute("INSERT INTO items_fts(items_fts) VALUES ('delete-all')")
+    # And search() really goes through it: with the index emptied (and nothing pending), a word
+    # finds nothing, whatever its length, and so do filtered searches (their candidates).
+    archive._db.execute("INSERT INTO items_grams(items_grams) VALUES ('delete-all')")
     assert archive.search("社工站") == []
-    assert archive.search("社工") == []  # two characters: the trigrams that start with them
-    assert titles(archive.search("社")) != []  # one character scans the table instead
+    assert archive.search("社工") == []
+    assert archive.search("社") == []
+    assert archive.search("吉星花园小") == []
+    assert archive.search("社", districts=["nanshan"]) == []
+    assert titles(archive.search("，")) != []  # no word character: a scan
 
 
 def test_snippets_from_the_stored_folds_are_the_snippets_from_folding(tmp_path):
@@ -126,7 +131,7 @@ def test_a_reader_holding_its_copy_asks_the_indexes_only_for_rare_words(archive)
     """With the copy of every item in memory, fetching candidates for a word most items hold costs
     more than counting it in every text: the query language's candidates say None (scan) for it."""
     total = archive._db.execute("SELECT count(*) FROM items").fetchone()[0]
-    archive.search("社")  # builds the reader's copy
+    archive.search("社", since=date(2000, 1, 1))  # a filtered search builds the reader's copy
     assert archive._search_cache(build=False) is not None
     common, rare = "社会", "座谈"
     assert len(archive.index_candidates(common)) >= total / 3  # most items hold it

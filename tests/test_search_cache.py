@@ -1,5 +1,8 @@
 """The reader's search cache: kept across read-state writes, dropped when stored items change (by
-this connection or another), and the CLI's one-shot path (no cache) answers the same."""
+this connection or another), and the CLI's one-shot path (no cache) answers the same.
+
+A word without filters is answered by the grams index and never copies every item; the copy serves
+filtered searches (and queries the grams do not answer), so the tests of the copy filter (EVER)."""
 
 from __future__ import annotations
 
@@ -11,11 +14,14 @@ from conftest import make_digest
 from sz_digest.cache.store import Store
 
 QUERIES = ("社工", "党", "ap", "社工站", "吉星花园小", "座谈会", "物业")
+EVER = date(2000, 1, 1)  # a filter every week passes: the search goes through the reader's copy
 
 
 @pytest.fixture
-def full_scans(archive):
-    """How many times the store copied every item for the search cache."""
+def full_scans(archive, monkeypatch):
+    """How many times the store copied every item for the search cache (which the filtered searches
+    below always use: the index is never asked, however rare the word)."""
+    monkeypatch.setattr("sz_digest.cache.store.CANDIDATE_SHARE", 0)
     seen: list[str] = []
 
     def trace(sql: str) -> None:
@@ -28,23 +34,25 @@ def full_scans(archive):
 
 
 def test_read_state_stars_and_settings_keep_the_cache(archive, full_scans):
-    archive.search("社工")
+    archive.search("社工", since=EVER)
     assert len(full_scans) == 1
     week = archive.weeks()[0].id
     archive.set_read(week, True)
     archive.set_item_read(week, 0, True)
     archive.set_starred(week, 0, True)
     archive.set_setting("ui.week", week)
-    assert [h.title for h in archive.search("社工")]
-    assert archive.search("党")
+    assert [h.title for h in archive.search("社工", since=EVER)]
+    assert archive.search("党", since=EVER)
+    assert archive.search("党")  # the grams: no copy
     assert len(full_scans) == 1
 
 
 def test_new_items_from_this_connection_are_found(archive, full_scans):
-    assert archive.search("鹏") == []
+    assert archive.search("鹏", since=EVER) == [] == archive.search("鹏")
     archive.save_digest(make_digest("1600004", date(2026, 3, 16), [
         ("dapeng", "大鹏新区社工服务", "鹏城故事。"),
     ]), b"<html>week4</html>")
+    assert [h.title for h in archive.search("鹏", since=EVER)] == ["大鹏新区社工服务"]
     assert [h.title for h in archive.search("鹏")] == ["大鹏新区社工服务"]
     assert len(full_scans) == 2
 
@@ -128,10 +136,11 @@ def test_a_rare_word_first_reads_only_its_rows_and_ranks_as_the_copy_does(tmp_pa
         store._db.set_trace_callback(
             lambda sql: copies.append(sql) if "FROM items i JOIN digests d ON d.id = i.digest_id" in sql
             and "WHERE" not in sql else None)
-        rare = {q: store.search_counted(q, limit=2) for q in ("吉星花园", "吉星", "花园")}
+        rare = {q: store.search_counted(q, limit=2, since=EVER) for q in ("吉星花园", "吉星", "花园")}
         assert copies == [] and rare["吉星"][1] == 3
-        common = store.search_counted("社区", limit=5)
+        common = store.search_counted("社区", limit=5, since=EVER)
         assert len(copies) == 1 and common[1] == 60
-        assert {q: store.search_counted(q, limit=2) for q in rare} == rare
+        assert {q: store.search_counted(q, limit=2, since=EVER) for q in rare} == rare
+        assert {q: store.search_counted(q, limit=2) for q in rare} == rare  # the grams agree
         assert len(copies) == 1
         store._db.set_trace_callback(None)

@@ -5,6 +5,7 @@ item's text is built once even when two searches ask for it at the same time."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 from pathlib import Path
 
 from sz_digest.cache.store import Store
@@ -117,11 +118,11 @@ def test_two_searches_at_once_build_the_copy_of_every_item_once(data_dir: Path, 
             return real_of(rows)
 
         monkeypatch.setattr(store_module._SearchCache, "of", staticmethod(counting_of))
-        expected = store.search_counted("区", limit=5)  # one character: always over the copy
+        expected = store.search_counted("区", limit=5, since=date(2000, 1, 1))  # filtered: over the copy
         store._search_rows = None  # as after a start
         built.clear()
         results: list = []
-        threads = [threading.Thread(target=lambda: results.append(store.search_counted("区", limit=5)))
+        threads = [threading.Thread(target=lambda: results.append(store.search_counted("区", limit=5, since=date(2000, 1, 1))))
                    for _ in range(4)]
         for thread in threads:
             thread.start()

@@ -1,5 +1,6 @@
-"""Two-character queries answered from the trigram index and the tail index (store._migrate_short_queries):
-the same hits and totals as counting in every item's text, on every write path and after an upgrade."""
+"""Short queries answered from the indexes (the trigram and tail indexes of _migrate_short_queries, now
+the counted grams of _migrate_counted_grams): the same hits and totals as counting in every item's
+text, on every write path and after an upgrade."""
 
 from __future__ import annotations
 
@@ -122,36 +123,43 @@ def test_every_write_path_keeps_the_index(tmp_path, always_indexed):
 
 
 def test_a_store_from_before_gets_the_index(tmp_path, always_indexed):
-    """A store at the schema before _migrate_short_queries: opening it adds both indexes."""
+    """A store at the schema before _migrate_short_queries: opening it runs that migration and the
+    ones after it (the grams replace its indexes) and answers as before."""
     data = tmp_path / "old"
     with random_archive(data, 4) as store:
         expected = {needle: reference(store, needle) for needle in pairs()}
     db = sqlite3.connect(data / DB_NAME)
-    db.execute("DROP TABLE items_fts_terms")
-    db.execute("DROP INDEX items_search_tail")
+    for trigger in ("items_grams_ai", "items_grams_ad", "items_grams_au", "digests_grams_year"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    for table in ("items_grams_terms", "items_grams", "items_grams_pending", "items_grams_stale"):
+        db.execute(f"DROP TABLE {table}")
+    store_module._migrate_fold_on_read(db)  # the trigram index, as that schema had it
     db.execute(f"PRAGMA user_version = {store_module.MIGRATIONS.index(store_module._migrate_short_queries)}")
     db.commit()
     db.close()
     with Store.open(data, seed_sample=False) as store:
         assert store._db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-        plan = " ".join(row[-1] for row in store._db.execute(
-            f"EXPLAIN QUERY PLAN SELECT rowid FROM items WHERE {store_module.search_tail_sql()} = 'ab'"))
-        assert "items_search_tail" in plan
+        assert store._db.execute("SELECT count(*) FROM sqlite_master WHERE name IN "
+                                 "('items_fts', 'items_fts_terms', 'items_search_tail')").fetchone()[0] == 0
         assert {needle: reference(store, needle) for needle in pairs()} == expected
         assert_like_reference(store, pairs())
 
 
 def test_two_characters_do_not_read_every_item(tmp_path, always_indexed):
-    """The one-shot (CLI) search of a pair reads the items the indexes name, not every item."""
+    """The one-shot (CLI) search of a pair reads the grams' vocabulary and the items it names, not
+    every item; with a filter, the items the index names."""
     with random_archive(tmp_path / "a", 5, weeks=60) as store:
         store.keep_search_index = False
+        store.index_grams()
         statements: list[str] = []
         store._db.set_trace_callback(statements.append)
         store.search_counted("ab", limit=5)
+        assert any("items_grams_terms" in s for s in statements)
+        store.search_counted("ab", limit=5, districts=["nanshan"])
         store._db.set_trace_callback(None)
-        search = [s for s in statements if "CAST(" in s]
-        assert search and all("items_fts MATCH" in s or "substr(" in s for s in search)
-        assert not any("instr(CASE i.folded WHEN" in s for s in search)  # no scan of every text
+        assert any("FROM items_grams WHERE items_grams MATCH" in s for s in statements)  # the candidates
+        scans = [s for s in statements if "CAST(" in s]
+        assert scans and all("json_each" in s and "instr(CASE i.folded WHEN" not in s for s in scans)  # only the candidates
 
 
 def test_a_sync_keeps_the_index(tmp_path, always_indexed):
