@@ -6,9 +6,10 @@ word, a "quoted phrase", or a field (`district:`, `since:`, `until:`, `week:`, `
 term excludes it. Bad input raises `QueryError` naming the token and where it starts, never anything
 else (tests/test_query.py holds a Hypothesis property for that).
 
-Evaluation reuses the store's search rows (folded title and text per item) and its FTS trigram
-index: a clause of words all three characters or longer narrows the candidates through the index;
-shorter words (社工, 党) are matched by a scan of the cached rows, as `Store.search` does.
+Evaluation reuses the store's search rows (folded title and text per item) and its index of counted
+word grams (cache/grams.py): a clause of words with word characters narrows the candidates through
+the index (`Store.index_candidates`); other words are matched by a scan of the cached rows. A query
+of one plain word is the store's own search (`Store.search_counted`).
 """
 
 from __future__ import annotations

@@ -11,8 +11,8 @@ Why these choices:
 - Read state and stars live in their own tables keyed by (digest id, item position): a re-synced page
   replaces its items but keeps what the user did with them.
 - Search matches an NFKC-folded, case-folded form of each item (stored only where SQL's lower() cannot
-  derive it: `stored_fold`): an FTS5 trigram index for queries of
-  three characters or more, a scan for shorter ones (trigrams cannot match 社工 or 党建).
+  derive it: `stored_fold`), ranked and counted from an FTS5 index of counted word grams
+  (cache/grams.py) that a search brings up to date; a scan only for queries without a word character.
 """
 
 from __future__ import annotations
@@ -55,10 +55,9 @@ _BUMP_SEARCH_GENERATION = (
 )
 
 _WHITESPACE_RUN = re.compile(r"\s*\n\s*")
-# The reader takes a short query's items from the indexes when the trigrams that start with it (two
-# characters: summed, so overlaps count twice) or one of its trigrams (three or more) are held by
-# fewer than this share of all items; above it, counting in every cached text costs no more than
-# fetching that many rowids.
+# A search that counts in texts (filters, punctuation, five characters or more) takes its items
+# from the grams index when one of the grams every match holds is held by fewer than this share of
+# all items; above it, counting in every cached text costs no more than fetching that many rowids.
 CANDIDATE_SHARE = 1 / 3
 
 
@@ -545,7 +544,7 @@ class _SearchCache(NamedTuple):
             # Each candidate's place in the rows (None: written after this copy was made), in C.
             at = sorted(filter(_is_not_none, map(self.position.get, candidates)))
             counts = list(map(str.count, map(texts.__getitem__, at), repeat(needle)))
-            at = list(compress(at, counts))  # a trigram candidate need not contain the query
+            at = list(compress(at, counts))  # a candidate need not contain the query
             counts = list(filter(None, counts))
         if districts is not None or since is not None or until is not None:
             keep = _in_range([self.rows[n] for n in at], districts, since, until)
@@ -1184,7 +1183,7 @@ class Store:
         keys, rowids = [], []
         for rowid, in_title, week_start, position, folded in cursor:
             count = folded.count(pattern)
-            if count:  # a trigram candidate need not contain the query
+            if count:  # a candidate need not contain the query
                 keys.append((in_title, count, week_start, -position))
                 rowids.append(rowid)
         best = heapq.nlargest(max(1, int(limit)), range(len(keys)), key=keys.__getitem__)
@@ -1478,7 +1477,8 @@ class Store:
 
 
 def trigram_match(needle: str) -> str:
-    """An FTS5 MATCH for rows holding every trigram of `needle` (3+ characters, folded).
+    """An FTS5 MATCH for rows holding every trigram of `needle` (3+ characters, folded), in the
+    trigram index of stores before _migrate_counted_grams (their tests read it).
 
     The index keeps no positions (detail=none, see _migrate_lean_search_index), so this is a
     superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
