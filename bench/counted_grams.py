@@ -2,8 +2,10 @@
 
     python bench/counted_grams.py DATA_DIR [--scratch DIR] [--queries N]
 
-DATA_DIR is an archive built by `bench/synth.py` (`build_store`); its database is copied to the
-scratch dir and only the copy is changed. The copy gets a contentless FTS5 index (`ascii`
+DATA_DIR is an archive built by `bench/synth.py` (`build_store`) with the trigram index of the
+schema before `_migrate_counted_grams` (the probe measured the design before it was built, and
+compares with the store's search of that time); its database is copied to the scratch dir, and
+only the copy is changed. The tokens are cache/grams.py's. The copy gets a contentless FTS5 index (`ascii`
 tokenizer, detail=none) with, for every item, one token per distinct gram of 1-4 characters of its
 folded search text made only of word characters (`\\w`: what a query cut from the text without
 punctuation or spaces is made of), spelled
@@ -30,9 +32,6 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections import Counter
-from itertools import chain
-from operator import add
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -41,34 +40,12 @@ sys.path.insert(0, str(BENCH))
 
 import run  # noqa: E402
 import synth  # noqa: E402
+from sz_digest.cache.grams import BODY, TITLE, YEAR, item_tokens as tokens  # noqa: E402
 from sz_digest.cache.query import _hits  # noqa: E402
 from sz_digest.cache.store import DB_NAME, Store, search_text_sql, search_title_sql  # noqa: E402
 from sz_digest.cache.text import clean_line, fold  # noqa: E402
 
-BODY, TITLE, YEAR = "\ue100", "\ue101", "\ue110"  # not word characters: never inside a gram
-_RUNS = re.compile(r"\w+")
 _WORD = re.compile(r"\w{1,4}")
-
-
-def _grams(run_: str):
-    """Every gram of 1-4 characters of one run of word characters, one per occurrence, in C loops."""
-    pairs = list(map(add, run_, run_[1:]))
-    triples = list(map(add, pairs, run_[2:]))
-    return chain(run_, pairs, triples, map(add, triples, run_[3:]))
-
-
-def tokens(folded_title: str, folded: str, year: str) -> str:
-    """One item's tokens (see the module's docstring)."""
-    counts = Counter(chain.from_iterable(map(_grams, _RUNS.findall(folded))))
-    # A gram that overlaps itself (aa, aba, abab) counted by occurrence is more than str.count's
-    # count, which does not overlap: count those few again. No match crosses a non-word character,
-    # so the whole text's count is the runs' count.
-    for gram in [g for g, k in counts.items() if k > 1 and len(g) > 1]:
-        if gram[0] == gram[-1] or (len(gram) == 4 and gram[:2] == gram[2:]):
-            counts[gram] = folded.count(gram)
-    titled = {g: counts.pop(g) for g in set(chain.from_iterable(map(_grams, _RUNS.findall(folded_title))))}
-    return " ".join(chain(map(("%s" + BODY + "%d" + YEAR + year).__mod__, counts.items()),
-                          map(("%s" + TITLE + "%d" + YEAR + year).__mod__, titled.items())))
 
 
 def build(db: sqlite3.Connection) -> dict:
@@ -80,10 +57,10 @@ def build(db: sqlite3.Connection) -> dict:
     tokens_cpu = time.process_time() - started
     started = time.process_time()
     db.execute("BEGIN")
-    db.execute("CREATE VIRTUAL TABLE items_grams USING fts5(grams, content='', tokenize=\"ascii tokenchars _\", "
+    db.execute("CREATE VIRTUAL TABLE probe_grams USING fts5(grams, content='', tokenize=\"ascii tokenchars _\", "
                "detail=none, columnsize=0)")
-    db.execute("CREATE VIRTUAL TABLE items_grams_terms USING fts5vocab(items_grams, 'row')")
-    db.executemany("INSERT INTO items_grams(rowid, grams) VALUES (?, ?)", made)
+    db.execute("CREATE VIRTUAL TABLE probe_grams_terms USING fts5vocab(probe_grams, 'row')")
+    db.executemany("INSERT INTO probe_grams(rowid, grams) VALUES (?, ?)", made)
     db.execute("COMMIT")
     insert_cpu = time.process_time() - started
     return {"weeks": weeks, "items": len(rows), "tokens_per_week": sum(t.count(" ") + 1 for _, t in made) / weeks,
@@ -93,7 +70,7 @@ def build(db: sqlite3.Connection) -> dict:
 def best_ids(db: sqlite3.Connection, needle: str, limit: int) -> tuple[list[int], int]:
     """The store's best `limit` rowids for the folded word `needle` (1-4 word characters) and its total."""
     start = len(needle) + 1
-    terms = db.execute("SELECT term, doc FROM items_grams_terms WHERE term > ? AND term < ?",
+    terms = db.execute("SELECT term, doc FROM probe_grams_terms WHERE term > ? AND term < ?",
                        (needle + BODY, needle + "\ue102")).fetchall()
     groups: dict[tuple[bool, int], list[tuple[str, str, int]]] = {}
     total = 0
@@ -112,9 +89,9 @@ def best_ids(db: sqlite3.Connection, needle: str, limit: int) -> tuple[list[int]
             if docs >= need:
                 break
         match = " OR ".join('"' + term + '"' for term in taken)
-        rows = db.execute("""SELECT i.rowid, d.week_start, i.position FROM items_grams g
+        rows = db.execute("""SELECT i.rowid, d.week_start, i.position FROM probe_grams g
                              JOIN items i ON i.rowid = g.rowid JOIN digests d ON d.id = i.digest_id
-                             WHERE items_grams MATCH ?""", (match,)).fetchall()
+                             WHERE probe_grams MATCH ?""", (match,)).fetchall()
         # newer week, then page order, then the earlier row (heapq.nlargest's tie rule)
         rows.sort(key=lambda r: (r[1], -r[2], -r[0]), reverse=True)
         best += [r[0] for r in rows[:need]]
@@ -137,9 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"built: {built['items']} items, {built['tokens_per_week']:.0f} tokens a week; CPU per week: tokens "
           f"{built['tokens_ms_per_week']:.2f} ms, FTS5 insert {built['insert_ms_per_week']:.2f} ms")
     sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name"))
-    grams = sum(v for k, v in sizes.items() if k.startswith("items_grams"))
-    db.execute("INSERT INTO items_grams(items_grams) VALUES ('optimize')")  # one segment: the smallest it gets
-    merged = sum(v for k, v in db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name") if k.startswith("items_grams"))
+    grams = sum(v for k, v in sizes.items() if k.startswith("probe_grams"))
+    db.execute("INSERT INTO probe_grams(probe_grams) VALUES ('optimize')")  # one segment: the smallest it gets
+    merged = sum(v for k, v in db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name") if k.startswith("probe_grams"))
     trigram = sum(v for k, v in sizes.items() if k.startswith("items_fts")) + sizes.get("items_search_tail", 0)
     pages = sum(p.stat().st_blocks * 512 for p in (args.data / "pages").glob("*") if p.is_file())
     before = (args.data / DB_NAME).stat().st_blocks * 512 + pages
@@ -149,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
           f"of the trigram index {(before - trigram + grams) / weeks / 1000:.2f} KB")
 
     queries = run.search_queries(args.data)
-    with Store.open(data) as store:
+    with Store.open(data) as store:  # (migrated to the grams schema: its own items_grams stays pending)
         store._search_cache()  # the reader's copy, built once (as after its first search)
         same, ids_times, full_times, store_times = 0, [], [], []
         by_len: dict[int, list[float]] = {n: [] for n in range(1, 5)}
@@ -158,8 +135,9 @@ def main(argv: list[str] | None = None) -> int:
                 needle = fold(clean_line(query)).strip()
                 if not _WORD.fullmatch(needle):
                     continue
-                started = time.process_time()
-                store_hits, store_total = store.search_counted(query, limit=100)
+                started = time.process_time()  # the counting path (the reader's before this index)
+                best, store_total = store._search_cache().best(needle, None, None, None, None, 100)
+                store_hits = _hits(store, [(rowid, needle) for rowid in best], (needle,))
                 store_times.append(time.process_time() - started)
                 started = time.process_time()
                 ids, total = best_ids(db, needle, 100)
@@ -170,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
                 if rep == 0:
                     same += hits == store_hits and total == store_total
     ms = lambda values: 1000 * statistics.quantiles(values, n=20)[-1]  # noqa: E731
-    print(f"same hits, order, snippets and total as Store.search_counted: {same} of {len(queries)} queries")
+    print(f"same hits, order, snippets and total as counting in the reader's copy: {same} of {len(queries)} queries")
     print(f"CPU per query, p95: ids + total {ms(ids_times):.2f} ms; with the 100 hits and snippets "
-          f"{ms(full_times):.2f} ms (the store now: {ms(store_times):.2f} ms); median by length 1/2/3/4: "
+          f"{ms(full_times):.2f} ms (counting in the copy: {ms(store_times):.2f} ms); median by length 1/2/3/4: "
           + " / ".join(f"{1000 * statistics.median(v):.2f}" for v in by_len.values() if v) + " ms")
     db.close()
     shutil.rmtree(scratch, ignore_errors=True)

@@ -90,11 +90,18 @@ def week(rng: random.Random, n: int, start: date = date(2024, 12, 2)):
     return make_digest(str(1500000 + n), start + timedelta(weeks=n), items)
 
 
+def filled(data, seed: int, weeks: int) -> tuple[Store, random.Random]:
+    """A store of `weeks` random weeks (`week`), nothing indexed yet, and the generator for more."""
+    rng = random.Random(seed)
+    store = Store.open(data, seed_sample=False)
+    for n in range(weeks):
+        store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+    return store, rng
+
+
 def test_every_write_keeps_the_index_exact(tmp_path):
-    rng = random.Random(7)
-    with Store.open(tmp_path / "s", seed_sample=False) as store:
-        for n in range(12):  # new weeks, across a new year
-            store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+    store, rng = filled(tmp_path / "s", 7, 12)
+    with store:
         assert store.grams_pending()  # the sync writes items; the index follows on the next search
         assert_exact(store)
         # A changed page: its old items leave the index, the new ones enter it.
@@ -128,21 +135,17 @@ def test_every_write_keeps_the_index_exact(tmp_path):
 
 
 def test_a_word_search_never_copies_every_item(tmp_path):
-    rng = random.Random(8)
-    with Store.open(tmp_path / "s", seed_sample=False) as store:
-        for n in range(6):
-            store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+    store, rng = filled(tmp_path / "s", 8, 6)
+    with store:
         for needle in NEEDLES:
             store.search_counted(needle, limit=100)
         assert store._search_rows is None
 
 
 def test_a_read_only_store_searches_without_the_index(tmp_path):
-    rng = random.Random(9)
     data = tmp_path / "s"
-    with Store.open(data, seed_sample=False) as store:
-        for n in range(6):
-            store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+    store, rng = filled(data, 9, 6)
+    with store:
         expected = {needle: store.search_counted(needle, limit=10) for needle in NEEDLES}
         store.save_digest(week(rng, 7), b"<html>7</html>", keep_file=False)  # pending again
         expected_after = {needle: store.search_counted(needle, limit=10) for needle in NEEDLES}
@@ -162,11 +165,9 @@ def test_a_read_only_store_searches_without_the_index(tmp_path):
 
 
 def test_a_store_with_the_trigram_index_is_upgraded(tmp_path):
-    rng = random.Random(10)
     data = tmp_path / "s"
-    with Store.open(data, seed_sample=False) as store:
-        for n in range(8):
-            store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+    store, rng = filled(data, 10, 8)
+    with store:
         expected = {needle: reference(store, needle) for needle in NEEDLES}
         items = store._db.execute("SELECT count(*) FROM items").fetchone()[0]
     db = sqlite3.connect(data / DB_NAME)
@@ -193,10 +194,8 @@ def test_a_store_with_the_trigram_index_is_upgraded(tmp_path):
 
 @pytest.mark.parametrize("keep", [True, False])
 def test_filters_and_long_words_take_their_candidates_from_the_grams(tmp_path, keep):
-    rng = random.Random(11)
-    with Store.open(tmp_path / "s", seed_sample=False) as store:
-        for n in range(10):
-            store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+    store, rng = filled(tmp_path / "s", 11, 10)
+    with store:
         store.keep_search_index = keep
         for needle in ("社工站会议", "社 工", "ab，", "会议"):
             candidates = store.index_candidates(needle)
