@@ -130,3 +130,25 @@ def test_two_searches_at_once_build_the_copy_of_every_item_once(data_dir: Path, 
             thread.join(10)
         assert results == [expected] * 4
         assert len(built) == 1
+
+
+async def test_opening_search_indexes_what_a_sync_stored(data_dir: Path) -> None:
+    """A sync stores items without indexing them; `/` brings the index up to date on a worker thread
+    while the query is typed, so the first search does not wait for it."""
+    from conftest import make_digest
+
+    async with running(data_dir) as (app, pilot):
+        with Store.open(data_dir, seed_sample=False) as other:  # another process's sync
+            other.save_digest(make_digest("1600009", date(2026, 3, 23), [("futian", "福田新闻", "社工站开放。")]),
+                              b"<html>9</html>", keep_file=False)
+        assert app.store.grams_pending()
+        await pilot.press("slash")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SearchScreen)
+        workers = [w for w in app.workers if w.group == "search-index"]
+        if workers:
+            await app.workers.wait_for_complete(workers)
+        assert not app.store.grams_pending()
+        await pilot.press(*"福田新")
+        await search_done(pilot)
+        assert [h.title for h in app.screen.hits] == ["福田新闻"]

@@ -134,6 +134,19 @@ class SearchScreen(ModalScreen[Jump | None]):
         self.query_one(Input).focus()
         if self.initial_query:
             self.run_search()
+        else:
+            self._index()
+
+    @work(thread=True, exit_on_error=False, group="search-index")
+    def _index(self) -> None:
+        """Bring the store's search index up to date while the query is typed: a sync stores items
+        without indexing them, and the first search after a first sync would wait seconds for it
+        (a search that starts meanwhile waits for this one instead of indexing again)."""
+        try:
+            if self.store.grams_pending():
+                self.store.index_grams()
+        except sqlite3.Error:
+            pass  # a store that fails says why under the search that meets it
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
