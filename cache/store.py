@@ -581,7 +581,6 @@ class Store:
         # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
         # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
         self.keep_search_index = True
-        self._grams_lock = threading.Lock()  # one indexing of pending items at a time (index_grams)
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -1200,7 +1199,8 @@ class Store:
         self.index_grams()  # best effort: the counts below are of indexed items
         share = (len(cache.rows) if cache is not None else self._item_count()) * CANDIDATE_SHARE
         # Each look-up walks that gram's postings: three (first, middle, last) at most.
-        return any(self._gram_items(gram) < share for gram in dict.fromkeys(found[n] for n in (0, len(found) // 2, -1)))
+        asked = dict.fromkeys(found[n] for n in (0, len(found) // 2, -1))
+        return any(self._gram_items(gram) < share for gram in asked)
 
     def _gram_items(self, gram: str) -> int:
         """How many indexed items hold `gram` (1-4 word characters): its tokens' `doc`, summed."""
@@ -1270,7 +1270,10 @@ class Store:
         if self.read_only:
             return False
         try:
-            with self._grams_lock:
+            # The write lock across the batches (other processes still write between them): one
+            # indexer at a time, and a caller already inside a write transaction of this thread
+            # gets a StoreError from BEGIN instead of waiting on a second lock (no deadlock).
+            with self._write_lock:
                 while True:
                     with self._write() as db:
                         if not _index_grams_batch(db, self._GRAMS_BATCH):

@@ -208,3 +208,17 @@ def test_filters_and_long_words_take_their_candidates_from_the_grams(tmp_path, k
                 assert store.search_counted(needle, limit=100, **flags) == (hits, total)
                 store.keep_search_index = keep
         assert store.index_candidates("，。") is None  # no word character: the caller scans
+
+
+def test_indexing_inside_a_write_transaction_gives_way(tmp_path):
+    """A search run inside this thread's own write transaction (a watch counted while writing)
+    finds the index busy and searches without it, rather than wait for itself."""
+    store, rng = filled(tmp_path / "s", 12, 4)
+    with store:
+        expected = {needle: reference(store, needle) for needle in NEEDLES}
+        with store._write():
+            assert store.grams_pending() and not store.index_grams()
+            for needle in NEEDLES:
+                hits, total = store.search_counted(needle, limit=10)
+                assert ([(h.digest_id, h.position) for h in hits], total) == expected[needle]
+        assert_exact(store)
