@@ -621,6 +621,10 @@ class Store:
         try:
             db.execute("PRAGMA busy_timeout = 10000")
             version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version == 0 and db.execute("SELECT NOT EXISTS (SELECT 1 FROM sqlite_master)").fetchone()[0]:
+                # A new file: pages freed later (the search index's merged segments, replaced
+                # items) can be given back (`index_grams`). Only settable before the first table.
+                db.execute("PRAGMA auto_vacuum = INCREMENTAL")
             if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
                 db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
@@ -1277,9 +1281,17 @@ class Store:
                 while True:
                     with self._write() as db:
                         if not _index_grams_batch(db, self._GRAMS_BATCH):
-                            return True
+                            break
+                # The segments merged away and the pending rows leave free pages: give them back
+                # (a store made before auto_vacuum: nothing happens).
+                # (executescript: one step of execute() gives back one page; no transaction is
+                # open on this connection while we hold its write lock)
+                self._db.executescript("PRAGMA incremental_vacuum;")
+                return True
         except StoreError:
             return False
+        except sqlite3.OperationalError:  # busy: the pages are given back another time
+            return True
 
     def _grams_best(self, needle: str, limit: int) -> tuple[list[int], int]:
         """The best `limit` rowids for the folded word `needle` (grams.answers) and how many items

@@ -222,3 +222,22 @@ def test_indexing_inside_a_write_transaction_gives_way(tmp_path):
                 hits, total = store.search_counted(needle, limit=10)
                 assert ([(h.digest_id, h.position) for h in hits], total) == expected[needle]
         assert_exact(store)
+
+
+def test_a_new_store_gives_back_the_pages_indexing_frees(tmp_path):
+    """The index's merged segments and the pending rows leave free pages: a store created by this
+    version (auto_vacuum incremental) gives them back after indexing; an older file keeps working."""
+    store, rng = filled(tmp_path / "s", 13, 30)
+    with store:
+        assert store._db.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+        store.index_grams()
+        assert store._db.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert_exact(store)
+    old = tmp_path / "old"
+    old.mkdir()
+    sqlite3.connect(old / DB_NAME).execute("CREATE TABLE made_before(x)").connection.close()
+    with Store.open(old, seed_sample=False) as store:
+        assert store._db.execute("PRAGMA auto_vacuum").fetchone()[0] == 0
+        for n in range(5):
+            store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
+        assert_exact(store)
