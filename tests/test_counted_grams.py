@@ -241,3 +241,21 @@ def test_a_new_store_gives_back_the_pages_indexing_frees(tmp_path):
         for n in range(5):
             store.save_digest(week(rng, n), f"<html>{n}</html>".encode(), keep_file=False)
         assert_exact(store)
+
+
+def test_two_indexers_at_once_index_each_item_once(tmp_path, monkeypatch):
+    """Each batch reads what is pending inside its own write transaction: threads (the search
+    screen's indexer and a search) indexing at the same time leave the index exact."""
+    import threading
+
+    monkeypatch.setattr(Store, "_GRAMS_BATCH", 7)  # many batches, so that they interleave
+    store, rng = filled(tmp_path / "s", 14, 20)
+    with store:
+        results: list[bool] = []
+        threads = [threading.Thread(target=lambda: results.append(store.index_grams())) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+        assert results == [True] * 3
+        assert_exact(store)
