@@ -354,6 +354,7 @@ def search_counted(
             return store.search_counted(term.value, districts=districts, since=since, until=until,
                                         limit=10**9 if limit is None else limit)
     parsed = _with_flags(parsed, districts, since, until)
+    store.index_grams()  # as the store's own search does (watches and feeds leave it to searches)
     rows = matching_rows(store, parsed)
     if not rows:
         return [], 0

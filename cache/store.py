@@ -581,6 +581,7 @@ class Store:
         # (the reader, which searches as the user types) or scan in SQL (a one-shot CLI search,
         # which would pay for building the copy: 61 MiB and 190 ms at 5,200 weeks).
         self.keep_search_index = True
+        self._index_epoch = 0  # moved by interrupt_indexing: a running index_grams stops between batches
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -676,6 +677,7 @@ class Store:
         self._db.execute(f"PRAGMA cache_size = {-max(16, int(kib))}")
 
     def close(self) -> None:
+        self.interrupt_indexing()
         with self._write_lock:  # a save still running on a sync's worker thread finishes first
             self._db.close()
 
@@ -1110,7 +1112,10 @@ class Store:
         needle = fold(clean_line(query)).strip()
         if not needle:
             raise UsageError("the search query is empty", key="empty_query")
-        if districts is None and since is None and until is None and answers(needle) and self.index_grams():
+        # The index brought up to date once (interruptible: the candidates below take what stays
+        # pending); the word alone is answered from it only when it is.
+        indexed = self.index_grams()
+        if districts is None and since is None and until is None and answers(needle) and indexed:
             best, total = self._grams_best(needle, limit)
         elif self.keep_search_index:
             cache = self._search_cache(build=False)
@@ -1200,7 +1205,6 @@ class Store:
         found = holding(needle)
         if found is None:
             return False
-        self.index_grams()  # best effort: the counts below are of indexed items
         share = (len(cache.rows) if cache is not None else self._item_count()) * CANDIDATE_SHARE
         # Each look-up walks that gram's postings: three (first, middle, last) at most.
         asked = dict.fromkeys(found[n] for n in (0, len(found) // 2, -1))
@@ -1215,7 +1219,8 @@ class Store:
         """Rowids of the items that may hold the folded `needle` (every one that does is among them),
         from the grams index (and the items it has not indexed yet); None when it cannot say (no
         word character in it) — or, with `rare_only` (a caller that holds the reader's copy), when
-        the word is too common for it to narrow much."""
+        the word is too common for it to narrow much. Indexes nothing itself: a watch counted on
+        the reader's writer thread must not make its queue wait for an index (the searches do)."""
         if rare_only and not self._narrows(needle, self._search_cache(build=False)):
             return None
         found = self._index_candidate_ids(needle)
@@ -1230,7 +1235,6 @@ class Store:
         found = holding(needle)
         if found is None:
             return None
-        self.index_grams()  # best effort: what stays pending is read as a candidate
         joined, pending = self._db.execute(
             "SELECT (SELECT group_concat(rowid) FROM items_grams WHERE items_grams MATCH ?), "
             "(SELECT group_concat(item_id) FROM items_grams_pending)", (holding_match(found),)).fetchone()
@@ -1275,8 +1279,11 @@ class Store:
             return True
         if self.read_only:
             return False
+        epoch = self._index_epoch
         try:
             while True:
+                if self._index_epoch != epoch:  # interrupted: what is left waits for the next search
+                    return False
                 with self._write() as db:
                     if not _index_grams_batch(db, self._GRAMS_BATCH):
                         break
@@ -1284,6 +1291,14 @@ class Store:
             return False
         self._give_back_free_pages()
         return True
+
+    def interrupt_indexing(self) -> None:
+        """Make every running `index_grams` stop after its batch (later calls index again).
+
+        Why: the reader's search screen indexes on worker threads, and a quitting app waits for
+        its threads: at 5,200 weeks after an upgrade that was ~25 s before the terminal came back.
+        The screen interrupts them as it goes, and so does close()."""
+        self._index_epoch += 1
 
     def _give_back_free_pages(self) -> None:
         """The segments the index merged away and the pending rows leave free pages: give them back

@@ -259,3 +259,41 @@ def test_two_indexers_at_once_index_each_item_once(tmp_path, monkeypatch):
             thread.join(30)
         assert results == [True] * 3
         assert_exact(store)
+
+
+def test_closing_the_store_stops_indexing_after_its_batch(tmp_path, monkeypatch):
+    """Quitting the reader while its search screen indexes (seconds after a first sync) must not
+    wait for the whole index: close() waits for the batch under way, and the indexer stops."""
+    import threading
+    import time
+
+    monkeypatch.setattr(Store, "_GRAMS_BATCH", 2)
+    real = store_module._index_grams_batch
+    batches: list[int] = []
+
+    def slow(db, limit):
+        batches.append(limit)
+        time.sleep(0.05)
+        return real(db, limit)
+
+    monkeypatch.setattr(store_module, "_index_grams_batch", slow)
+    store, rng = filled(tmp_path / "s", 15, 20)
+    done: list[object] = []
+
+    def index() -> None:
+        try:
+            done.append(store.index_grams())
+        except sqlite3.Error as exc:  # closed under it between the check and the next batch
+            done.append(exc)
+
+    thread = threading.Thread(target=index)
+    thread.start()
+    while not batches:
+        time.sleep(0.01)
+    store.close()
+    thread.join(2)
+    assert not thread.is_alive() and done and done[0] is not True
+    assert len(batches) < 10  # far from the ~40 batches the whole index takes
+    with Store.open(tmp_path / "s", seed_sample=False) as again:  # the rest waits for the next search
+        assert again.grams_pending()
+        assert_exact(again)

@@ -198,6 +198,7 @@ def test_a_watch_of_rare_words_is_counted_without_the_readers_copy(archive):
     reads only their rows (a watch's unread badge at start-up), and counts what the copy would."""
     from sz_digest.cache.query import matching_rows
 
+    archive.index_grams()  # as after a search: matching_rows itself indexes nothing
     copies: list[str] = []
     archive._db.set_trace_callback(
         lambda sql: copies.append(sql) if "FROM items i JOIN digests d ON d.id = i.digest_id" in sql

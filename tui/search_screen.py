@@ -137,6 +137,11 @@ class SearchScreen(ModalScreen[Jump | None]):
         else:
             self._index()
 
+    def on_unmount(self) -> None:
+        # Closed, or the reader quits (which waits for its worker threads): indexing stops after
+        # its batch, and the next search goes on with it.
+        self.store.interrupt_indexing()
+
     @work(thread=True, exit_on_error=False, group="search-index")
     def _index(self) -> None:
         """Bring the store's search index up to date while the query is typed: a sync stores items
