@@ -32,8 +32,19 @@ PHASES = frozenset({
 })
 
 
+def _our_dirs() -> tuple[str, ...]:
+    """Where our modules' code lives: `sz_digest` in an installed copy, the repository's `tui/` and
+    `cache/` in an editable one (whose file names do not say `sz_digest`)."""
+    import sz_digest.cache
+    import sz_digest.tui
+
+    return tuple(str(Path(path).resolve()) + "/" for package in (sz_digest.tui, sz_digest.cache)
+                 for path in package.__path__)
+
+
 def main(argv: list[str]) -> int:
     counts: Counter = Counter()
+    ours = _our_dirs()
 
     def profile(frame, event, arg) -> None:
         if event != "call":
@@ -41,7 +52,7 @@ def main(argv: list[str]) -> int:
         phase = None
         while frame is not None:
             code = frame.f_code
-            if "sz_digest" in code.co_filename:
+            if code.co_filename.startswith(ours):
                 counts[f"ours:{code.co_filename.rsplit('/', 1)[-1]}:{code.co_name}"] += 1
                 return
             if phase is None and code.co_name in PHASES and "textual" in code.co_filename:
