@@ -310,6 +310,14 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             self._set_virtual_height(width)
         return True
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        # Textual sizes every widget before it composites the frame: laid out now, the scrollbar
+        # (drawn before the viewer) gets the article's height in the same frame, and is not drawn
+        # a second time with the whole screen composited again for it (start-up, every resize).
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        self._layout_now()
+        return changed
+
     def _set_virtual_height(self, width: int) -> None:
         virtual_size = Size(width, len(self._rows))
         if virtual_size != self.virtual_size:
