@@ -97,3 +97,15 @@ async def test_the_activity_screen_is_centred_and_as_wide_as_its_text(data_dir: 
         assert 0 < panel.outer_size.width < 120
         assert panel.outer_size.width == text.outer_size.width + 2 + 4  # border and padding: 1 2
         assert panel.region.x + panel.outer_size.width // 2 in (59, 60, 61)
+
+
+async def test_the_viewer_is_laid_out_before_its_scrollbar_is_first_drawn(data_dir: Path) -> None:
+    """The viewer's height is known when Textual sizes it, before the first frame is composited: its
+    scrollbar is drawn once, with the article's height, not drawn empty and then again (which also
+    composited the screen a second time)."""
+    async with running(data_dir, lang="zh") as (app, pilot):
+        viewer = app.main.viewer
+        bar = viewer.vertical_scrollbar
+        assert viewer.virtual_size.height > 0
+        assert bar.window_virtual_size == viewer.virtual_size.height
+        assert bar.renders == 1
