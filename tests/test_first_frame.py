@@ -8,16 +8,19 @@ Counts of style passes, not milliseconds: `Stylesheet.apply` is wrapped to count
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sz_digest.tui.confirm_screen import ConfirmScreen
 from sz_digest.tui.export_screen import ExportScreen
+from sz_digest.tui.first_frame import message
 from sz_digest.tui.help_screen import HelpScreen
 from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
 from sz_digest.tui.stats_screen import StatsScreen
 from textual import events
 from textual.css.stylesheet import Stylesheet
+from textual.message import Message
 
 from tui_fixtures import data_dir, running  # noqa: F401 (a fixture)
 
@@ -109,3 +112,34 @@ async def test_the_viewer_is_laid_out_before_its_scrollbar_is_first_drawn(data_d
         assert viewer.virtual_size.height > 0
         assert bar.window_virtual_size == viewer.virtual_size.height
         assert bar.renders == 1
+
+
+def test_a_message_class_behaves_as_its_dataclass() -> None:
+    """`@message` stands in for `@dataclass` on the reader's messages: same construction, repr,
+    equality and hashability, and Textual's own initialisation runs."""
+
+    @dataclass
+    class Made(Message):
+        code: str
+        count: int = 2
+
+    @message
+    class Built(Message):
+        code: str
+        count: int = 2
+
+    for cls in (Made, Built):
+        first, second = cls("futian"), cls(code="futian", count=2)
+        assert (first.code, first.count) == ("futian", 2)
+        assert first == second and first != cls("luohu") and first != cls("futian", 3)
+        assert repr(first).endswith("(code='futian', count=2)")
+        assert cls.__hash__ is None
+        assert first._stop_propagation is False and first.time > 0  # Message.__post_init__ ran
+        with pytest.raises(TypeError):
+            cls()
+        with pytest.raises(TypeError):
+            cls("futian", 2, 3)
+        with pytest.raises(TypeError):
+            cls("futian", code="luohu")
+    assert Built.handler_name == "on_built"
+    assert Built.__match_args__ == Made.__match_args__

@@ -13,7 +13,6 @@ component classes below (colours live in app.tcss).
 from __future__ import annotations
 
 from bisect import bisect_right
-from dataclasses import dataclass
 from itertools import groupby
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
@@ -31,6 +30,7 @@ from sz_digest.cache.reading import ViewItem, WeekView
 from sz_digest.cache.text import clean_line, clean_text
 
 from .commands import bindings
+from .first_frame import message
 from .i18n import Catalog
 from .line_styles import CachedStyles
 from .pane_frame import FramedPane, LightStrip
@@ -90,13 +90,13 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
     class ClearFilterRequested(Message):
         """The "show all districts" line of the empty-filter state was chosen."""
 
-    @dataclass
+    @message
     class ItemClicked(Message):
         """The user clicked an item: it is now current."""
 
         index: int
 
-    @dataclass
+    @message
     class ItemsSeen(Message):
         """These unread items were drawn whole (or a full screen of them) while reading."""
 

@@ -12,12 +12,12 @@ The screen hands both down (`show`, `show_watches`): the sidebar holds no store.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from sz_digest.cache.districts import CODES, OCCASIONAL_CODES
 from textual.message import Message
 
 from .commands import bindings
+from .first_frame import message
 from .i18n import Catalog
 from .row_view import Line, RowView
 
@@ -39,7 +39,7 @@ class DistrictFilter(RowView):
     CURSOR = "district-filter--cursor"
     HOVER = "district-filter--hover"
 
-    @dataclass
+    @message
     class Toggled(Message):
         """The user toggled one district in or out of the filter."""
 
@@ -48,7 +48,7 @@ class DistrictFilter(RowView):
     class Cleared(Message):
         """The user chose 全部/All."""
 
-    @dataclass
+    @message
     class WatchChosen(Message):
         """The user chose a saved search (a watch) under the districts."""
 

@@ -9,7 +9,6 @@ so the panes hold no store and a keypress never waits on a lock.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -47,7 +46,7 @@ from . import display
 from .article_viewer import ArticleViewer
 from .commands import bindings, localised
 from .district_filter import DistrictFilter
-from .first_frame import StyledOnMount
+from .first_frame import StyledOnMount, message
 from .i18n import Catalog
 from .pane_frame import FramedPane
 from .week_list import STARRED_ID, WeekList
@@ -153,7 +152,7 @@ class MainScreen(StyledOnMount, Screen[None]):
     class StoreChanged(Message):
         """Another connection committed to the store (seen from the writer thread)."""
 
-    @dataclass
+    @message
     class WriteFailed(Message):
         """A store write on the writer thread failed."""
 
@@ -283,7 +282,7 @@ class MainScreen(StyledOnMount, Screen[None]):
         self.writer.submit(count_watches, lambda counts: self.post_message(self.WatchCounts(counts)),
                            read_only=True)
 
-    @dataclass
+    @message
     class WatchCounts(Message):
         """The saved searches' unread matches, counted on the writer thread."""
 

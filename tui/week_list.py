@@ -8,7 +8,6 @@ here: nothing scraped.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -16,6 +15,7 @@ from textual.message import Message
 from textual.reactive import var
 
 from .commands import bindings
+from .first_frame import message
 from .i18n import Catalog
 from .row_view import Line, RowView
 
@@ -61,13 +61,13 @@ class WeekList(RowView):
     CURSOR = "week-list--cursor"
     HOVER = "week-list--hover"
 
-    @dataclass
+    @message
     class WeekHighlighted(Message):
         """The cursor moved onto a week (or the starred entry): preview it."""
 
         digest_id: str
 
-    @dataclass
+    @message
     class WeekOpened(Message):
         """The user chose a week: open it in the viewer (and mark it read)."""
 
