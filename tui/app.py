@@ -23,7 +23,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from . import display
-from .commands import COMMANDS, checked_keymap
+from .commands import COMMANDS, checked_keymap, localised
 from .exit_signals import exit_on_signals
 from .i18n import Catalog, detect_lang
 from .main_screen import MainScreen, last_synced_text
@@ -114,7 +114,7 @@ class DigestApp(App[int]):
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
 
     def get_default_screen(self) -> Screen:
-        return MainScreen.for_lang(self.t.lang)(self.store, self.t, offline=self.offline, **self._start)
+        return localised(MainScreen(self.store, self.t, offline=self.offline, **self._start), self.t.lang)
 
     def on_mount(self) -> None:
         if self.keymap:

@@ -182,21 +182,17 @@ class MainScreen(StyledOnMount, Screen[None]):
         self._synced: tuple[str, str] | None = None  # the status line's "last synced" and source host
         self._status_shown: str | None = None  # the status line's text as last written
 
-    @classmethod
-    def for_lang(cls, lang: str) -> type[MainScreen]:
-        return localised(cls, lang)
-
     def compose(self) -> ComposeResult:
         t = self.t
         yield DigestHeader(icon="≡")
         with Horizontal(id="panes"):
-            sidebar = localised(DistrictFilter, t.lang)(t, id="districts")
+            sidebar = localised(DistrictFilter(t, id="districts"), t.lang)
             sidebar.border_title = t("pane.districts")
             yield sidebar
-            weeks = localised(WeekList, t.lang)(t, id="weeks")
+            weeks = localised(WeekList(t, id="weeks"), t.lang)
             weeks.border_title = t("pane.weeks")
             yield weeks.data_bind(MainScreen.digest_id)
-            viewer = localised(ArticleViewer, t.lang)(t, id="viewer")
+            viewer = localised(ArticleViewer(t, id="viewer"), t.lang)
             viewer.border_title = t("pane.article")
             yield viewer
         yield StatusLine(id="status", markup=False)
