@@ -19,6 +19,7 @@ from sz_digest.tui.help_screen import HelpScreen
 from sz_digest.tui.search_screen import SearchScreen, TimelineScreen
 from sz_digest.tui.stats_screen import StatsScreen
 from textual import events
+from textual.color import Color
 from textual.css.stylesheet import Stylesheet
 from textual.message import Message
 
@@ -46,10 +47,16 @@ async def test_each_pane_is_styled_once_before_it_is_drawn(data_dir: Path, style
     async with running(data_dir, lang="zh") as (app, pilot):
         assert app.screen.id == "main"
         # Mounting styles each pane; the screen's first resume does not style them all again.
-        # The week list takes focus as it starts, which restyles it (and only it) once more.
+        # The week list, which takes focus as the screen starts, is styled as focused as it mounts.
         assert styled["districts"] == 1
         assert styled["viewer"] == 1
-        assert styled["weeks"] == 2
+        assert styled["weeks"] == 1
+        weeks = app.main.week_list
+        assert app.screen.focused is weeks and weeks.has_focus
+        # ... with the focused pane's look (`#weeks:focus` in app.tcss), the others blurred.
+        colours = app.get_css_variables()
+        assert weeks.styles.border_top == ("round", Color.parse(colours["border"]))
+        assert app.main.viewer.styles.border_top == ("round", Color.parse(colours["border-blurred"]))
 
 
 async def test_a_focus_change_restyles_only_the_two_panes_it_touches(data_dir: Path, styled: Counter) -> None:

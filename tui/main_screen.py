@@ -191,6 +191,9 @@ class MainScreen(StyledOnMount, Screen[None]):
             yield sidebar
             weeks = localised(WeekList(t, id="weeks"), t.lang)
             weeks.border_title = t("pane.weeks")
+            # It takes focus as the screen first resumes (AUTO_FOCUS), before anything is drawn:
+            # styled as focused when it mounts, it is not styled again for the focus.
+            weeks.set_reactive(WeekList.has_focus, True)
             yield weeks.data_bind(MainScreen.digest_id)
             viewer = localised(ArticleViewer(t, id="viewer"), t.lang)
             viewer.border_title = t("pane.article")
