@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
     if store is not None:
         store.close()
     print(json.dumps({"total_calls": sum(counts.values())}))
-    for group, calls in counts.most_common(25):
+    for group, calls in counts.most_common(int(__import__("os").environ.get("TOP", "25"))):
         print(json.dumps({"group": group, "calls": calls}, ensure_ascii=False))
     return 0
 

@@ -97,6 +97,18 @@ class StatusLine(Static, FramedPane):
     writes it only when its text changes)."""
 
 
+class Panes(Horizontal):
+    """The three panes side by side. Its own cells are never seen (the panes cover it at every
+    size: the viewer takes what the others leave), so a change of its size repaints the panes,
+    which repaint themselves, and not the whole area a second time (Textual marks a resized
+    container's area for a repaint that the frame being drawn already covers)."""
+
+    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        self._repaint_regions.clear()
+        return changed
+
+
 class DigestFooter(Footer):
     """The Footer, with each key made compact or not before it mounts.
 
@@ -185,7 +197,7 @@ class MainScreen(StyledOnMount, Screen[None]):
     def compose(self) -> ComposeResult:
         t = self.t
         yield DigestHeader(icon="≡")
-        with Horizontal(id="panes"):
+        with Panes(id="panes"):
             sidebar = localised(DistrictFilter(t, id="districts"), t.lang)
             sidebar.border_title = t("pane.districts")
             yield sidebar
