@@ -171,3 +171,29 @@ async def test_the_panes_speak_the_language_without_a_class_per_language(data_di
             assert binding.description == older
             shown = {key.description for key in app.screen.query("FooterKey")}
             assert older in shown
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light", "nord"])
+async def test_cached_component_styles_are_textuals(data_dir: Path, theme: str) -> None:
+    """`CachedStyles._style` folds the ancestors' styles once per cache, where Textual's
+    `get_visual_style` walks them for every combination of classes: same styles, focused or not,
+    for every component class alone and after another (the viewer's headings: heading + district)."""
+    from itertools import permutations
+
+    async with running(data_dir) as (app, pilot):
+        app.theme = theme
+        await pilot.pause()
+        main = app.main
+        for pane in (main.week_list, main.district_filter, main.viewer, main.week_list):
+            pane.focus()  # focused and (the earlier ones, after the next) blurred
+            await pilot.pause()
+            for other in (main.week_list, main.district_filter, main.viewer):
+                names = sorted(other.COMPONENT_CLASSES)
+                combos = [(), *((name,) for name in names), *permutations(names[:6], 2),
+                          *(("viewer--heading", name) for name in names if "district" in name)]
+                other._forget_styles()
+                for classes in combos:
+                    if not all(name in other.COMPONENT_CLASSES for name in classes):
+                        continue
+                    assert other._style(*classes) == other.get_visual_style(*classes).rich_style, (
+                        other.id, classes)
