@@ -184,6 +184,8 @@ def _bad_key(spec: str, names: frozenset[str]) -> str | None:
 def checked_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """The `[keys]` entries the reader can use, and one warning per entry it cannot (an unknown
     binding id or key name, with the closest valid one): those are left out, never shown as `^nonsense`."""
+    if not keymap:  # most configs: no key names to load
+        return {}, []
     from sz_digest.cache.config import closest
     from sz_digest.cache.text import visible
 
