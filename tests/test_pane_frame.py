@@ -71,7 +71,8 @@ async def test_panes_draw_what_textual_draws_through_keys_focus_theme_and_resize
     data = make_store(tmp_path / "data", many_weeks(40))
     async with running(data) as (app, pilot):
         panes = framed_panes(app)
-        assert {type(pane).__name__ for pane in panes} == {"WeekList", "DistrictFilter", "ArticleViewer", "StatusLine", "FramedTitle"}
+        assert {type(pane).__name__ for pane in panes} == {"WeekList", "DistrictFilter", "ArticleViewer", "StatusLine", "FramedTitle",
+                                                        "Panes"}
         assert all(isinstance(pane._styles_cache, PaneFrame) for pane in panes)
         assert_same_as_textual(app, monkeypatch, "start")
         steps = [

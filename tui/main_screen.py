@@ -97,7 +97,7 @@ class StatusLine(Static, FramedPane):
     writes it only when its text changes)."""
 
 
-class Panes(Horizontal):
+class Panes(Horizontal, FramedPane):
     """The three panes side by side. Its own cells are never seen (the panes cover it at every
     size: the viewer takes what the others leave), so a change of its size repaints the panes,
     which repaint themselves, and not the whole area a second time (Textual marks a resized
