@@ -197,3 +197,25 @@ async def test_cached_component_styles_are_textuals(data_dir: Path, theme: str) 
                         continue
                     assert other._style(*classes) == other.get_visual_style(*classes).rich_style, (
                         other.id, classes)
+
+
+@pytest.mark.parametrize("size", [(120, 40), (60, 20)])
+async def test_the_screen_and_the_panes_container_draw_what_textual_draws(data_dir: Path, size) -> None:
+    """The main screen and the panes' container draw their (blank, mostly covered) lines through
+    `PaneFrame`, not Textual's `StylesCache` path: the same strips, on a dark and a light theme."""
+    from textual._styles_cache import StylesCache
+    from textual.geometry import Region
+
+    async with running(data_dir, size=size) as (app, pilot):
+        for theme in ("textual-dark", "textual-light"):
+            app.theme = theme
+            await pilot.pause()
+            for node in (app.main, app.main.query_one("#panes")):
+                region = Region(0, 0, node.size.width, node.size.height)
+                node._set_dirty()
+                ours = [list(strip) for strip in node.render_lines(region)]
+                kept = node._styles_cache
+                node._styles_cache = StylesCache()
+                theirs = [list(strip) for strip in node.render_lines(region)]
+                node._styles_cache = kept
+                assert ours == theirs and len(ours) == region.height, (theme, node.id)

@@ -125,7 +125,7 @@ class DigestFooter(Footer):
             yield widget
 
 
-class MainScreen(StyledOnMount, Screen[None]):
+class MainScreen(StyledOnMount, Screen[None], FramedPane):
     """Three panes; the screen-level keys of the command table live here.
 
     The screen is the only part that reads the store: once per action it builds the views
