@@ -541,7 +541,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             self.writer.submit(watch_matches, name,
                                lambda found: self.post_message(self.WatchMatches(name, found)), read_only=True)
 
-    @dataclass
+    @message
     class WatchMatches(Message):
         """A chosen watch's matches, read on the writer thread (see `watch_matches`)."""
 
