@@ -98,15 +98,7 @@ class StatusLine(Static, FramedPane):
 
 
 class Panes(Horizontal, FramedPane):
-    """The three panes side by side. Its own cells are never seen (the panes cover it at every
-    size: the viewer takes what the others leave), so a change of its size repaints the panes,
-    which repaint themselves, and not the whole area a second time (Textual marks a resized
-    container's area for a repaint that the frame being drawn already covers)."""
-
-    def _size_updated(self, size, virtual_size, container_size, layout: bool = True) -> bool:
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        self._repaint_regions.clear()
-        return changed
+    """The three panes side by side; its (covered, blank) lines through `PaneFrame` like theirs."""
 
 
 class DigestFooter(Footer):
