@@ -90,8 +90,28 @@ def test_mutated_digest_pages_give_a_digest_or_a_parse_error(data, content_type)
     assert "一周速览" in digest.title
     assert digest.week_start <= digest.week_end
     for item in digest.items:
-        assert item.title
+        # A district line followed straight by its text makes an item with no title of its own
+        # (cache/segment.py): never an item with neither.
+        assert item.title or item.paragraphs
         assert all(p for p in item.paragraphs)
+
+
+def test_a_heading_whose_title_a_broken_tag_swallows_keeps_its_district_and_text():
+    """Found by the fuzzer: `</strong` closed by a NUL eats the rest of the heading line (the
+    title); the district line and the paragraph under it are still an item, not lost."""
+    page = (
+        '<html><head><title>深圳社会工作一周速览（4月6日至4月10日）</title></head><body>'
+        '<div class="tit"><h1>深圳社会工作一周速览（4月6日至4月10日）</h1><h6><span>发布时间：2026年04月17日</span></h6></div>'
+        '<div class="news_cont_d_wrap"><div>'
+        '<p><strong>坪山区</strong\x00：开展新就业群体关爱行动</p><p>4月7日，坪山区开展新就业群体关爱行动。</p>'
+        '<p><strong>光明区</strong>：召开民生诉求调度会</p><p>4月9日，光明区召开民生诉求调度会。</p>'
+        '</div></div></body></html>'
+    ).encode("utf-8")
+    digest = parse_digest(page, URL, "text/html; charset=utf-8")
+    assert [(i.district, i.title, i.paragraphs) for i in digest.items] == [
+        ("pingshan", "", ("4月7日，坪山区开展新就业群体关爱行动。",)),
+        ("guangming", "召开民生诉求调度会", ("4月9日，光明区召开民生诉求调度会。",)),
+    ]
 
 
 @FUZZ
