@@ -358,6 +358,35 @@ class WeekSets:
         return weeks
 
 
+class ReadCounts:
+    """Read items per district: one aggregate over the read marks when first asked, then kept up to
+    date by the reader's own marks (`add`), so a filter change costs no walk over every read mark
+    (that walk grows with what has been read: ~1.5 ms after 400 weeks read at 520 weeks). Whoever
+    keeps one drops it when the store changed under it (another process, a sync, `mark_all_read`)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._by_district: dict[str, int] | None = None
+
+    def read(self, districts: Iterable[str] = ()) -> int:
+        """Read items of `districts` (of every district when empty)."""
+        by_district = self._by_district
+        if by_district is None:
+            # CROSS JOIN keeps item_read the outer loop: the cost follows the read marks.
+            by_district = self._by_district = dict(self._store._db.execute(
+                """SELECT i.district, count(*) FROM item_read r CROSS JOIN items i
+                       ON i.digest_id = r.digest_id AND i.position = r.position GROUP BY i.district"""))
+        codes = frozenset(districts)
+        if not codes:
+            return sum(by_district.values())
+        return sum(by_district.get(code, 0) for code in codes)
+
+    def add(self, district: str, delta: int) -> None:
+        """Items of `district` marked read (`delta` > 0) or unread by the reader, before the write lands."""
+        if self._by_district is not None:
+            self._by_district[district] = max(0, self._by_district.get(district, 0) + delta)
+
+
 def read_weeks(store: Store, districts: frozenset[str]) -> set[str]:
     """Weeks whose items (of `districts`) are all read, or that have none: what the unread-only
     list leaves out. Found from the read marks, so the cost follows what has been read."""
@@ -410,30 +439,33 @@ def item_count(store: Store, districts: Iterable[str] = ()) -> int:
     return store._db.execute(f"SELECT count(*) FROM items i WHERE 1 {clause}", params).fetchone()[0]
 
 
-def unread_total(store: Store, districts: Iterable[str] = (), sets: WeekSets | None = None) -> int:
+def unread_total(store: Store, districts: Iterable[str] = (), sets: WeekSets | None = None,
+                 read: ReadCounts | None = None) -> int:
     """Unread items (of `districts`) in the archive: items less read items. The item count comes from
-    `sets` when given (kept until a week changes); the read count is an aggregate whose cost follows
-    what has been read, not every item."""
-    clause, params = _district_clause(districts)
+    `sets` when given (kept until a week changes), the read count from `read` when given (kept by the
+    reader's marks); else it is an aggregate whose cost follows what has been read, not every item."""
     items = sets.item_count(frozenset(districts)) if sets is not None else item_count(store, districts)
-    read = store._db.execute(
+    if read is not None:
+        return items - read.read(districts)
+    clause, params = _district_clause(districts)
+    read_count = store._db.execute(
         # CROSS JOIN keeps item_read the outer loop (SQLite's planner would walk every item of the
         # districts and look each up): the cost follows the read marks.
         f"""SELECT count(*) FROM item_read r CROSS JOIN items i ON i.digest_id = r.digest_id AND i.position = r.position
             WHERE 1 {clause}""", params).fetchone()[0]
-    return items - read
+    return items - read_count
 
 
 def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
               keep: str | None = None, starred_only: bool = False, watch: Watch | None = None,
-              sets: WeekSets | None = None) -> ListView:
+              sets: WeekSets | None = None, read: ReadCounts | None = None) -> ListView:
     """The week list as shown: with a filter (districts, a watch, `unread_only`, `starred_only`),
     only weeks with a matching item.
 
     `keep` (the open week) stays listed in the unread-only and starred-only views after its last
     item was read or unstarred, so the list does not move under the reader. `sets`: what the
-    caller kept from its last list (`WeekSets`, still current). Records and counts are read later,
-    for the rows shown (`ListedWeeks`)."""
+    caller kept from its last list (`WeekSets`, still current); `read`: the read counts it keeps
+    (`ReadCounts`, up to date). Records and counts are read later, for the rows shown (`ListedWeeks`)."""
     districts = frozenset(districts)
     sets = WeekSets(store) if sets is None else sets
     all_ids = ids = sets.all_ids
@@ -471,7 +503,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
     elif watch is not None:
         total = sum(c.unread for c in matches.values())
     else:
-        total = unread_total(store, districts, sets)
+        total = unread_total(store, districts, sets, read)
     return ListView(listed, CountsView(listed), len(all_ids), districts, unread_only, total)
 
 

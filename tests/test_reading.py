@@ -300,3 +300,23 @@ def test_the_writer_notices_a_commit_made_by_another_process_while_its_job_ran(t
     writer.join()
     assert external == [True, True]
     writer.close()
+
+
+def test_read_counts_per_district_follow_the_marks_as_the_store_counts_them(store: Store) -> None:
+    """`ReadCounts` reads the read marks once; the reader's own marks keep it equal to the store's
+    aggregate, for every filter (the unread total of a toggle needs no walk over the marks)."""
+    reading.set_items_read(store, LATEST_ID, [0, 2])
+    counts = reading.ReadCounts(store)
+    filters = ((), ("futian",), ("futian", "nanshan", "city"), ("luohu",))
+    sets = reading.WeekSets(store)
+    for districts in filters:
+        assert reading.unread_total(store, districts, sets, counts) == reading.unread_total(store, districts)
+    items = {item.position: item for item in store.items_for("1660001")}
+    reading.set_items_read(store, "1660001", list(items))
+    for item in items.values():
+        counts.add(item.district, +1)
+    reading.set_items_read(store, LATEST_ID, [0], read=False)
+    counts.add(next(i.district for i in store.items_for(LATEST_ID) if i.position == 0), -1)
+    for districts in filters:
+        assert reading.unread_total(store, districts, sets, counts) == reading.unread_total(store, districts)
+        assert reading.list_view(store, districts, sets=sets, read=counts).unread == reading.unread_total(store, districts)

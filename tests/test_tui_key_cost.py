@@ -160,3 +160,35 @@ async def test_the_panes_messages_end_at_the_screen(data_dir: Path, monkeypatch)
         await settle(app, pilot)
         assert main(app).districts == {"futian"} and main(app).digest_id == "1660001"
         assert not {"WeekHighlighted", "WeekOpened", "Toggled", "ItemsSeen"} & set(reached), reached
+
+
+async def test_a_filter_toggle_walks_no_read_marks_and_its_unread_total_stays_true(data_dir: Path) -> None:
+    """The unread total under a filter comes from read counts per district, kept by the reader's
+    own marks: a toggle runs no aggregate over every read mark, and the total it shows is the one
+    the store counts once the marks have landed."""
+    from sz_digest.cache.reading import unread_total
+
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        sidebar = app.screen.query_one(DistrictFilter)
+        sql = Statements(app.store)
+        await pilot.press("enter", "n", "n")  # read what the weeks show: marks the counts must follow
+        await settle(app, pilot)
+        sidebar.focus()
+        for code in ("futian", "nanshan", "futian", "nanshan"):
+            sidebar.move_cursor(sidebar.row_ids.index(code))
+            await pilot.pause()
+            ran = await sql.during(pilot, "space")
+            assert not [s for s in ran if "count(*) FROM item_read" in s], ran
+            app.main.writer.join()
+            assert screen.lists.unread == unread_total(app.store, screen.districts), (code, screen.districts)
+        await pilot.press("M")  # mark all read: the counts are read again, not patched
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert screen.lists.unread == 0
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert screen.lists.unread == unread_total(app.store, screen.districts) == 0

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from sz_digest.cache.reading import (
     ListView,
+    ReadCounts,
     StoreWriter,
     WeekCounts,
     WeekSets,
@@ -176,6 +177,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._settings: dict[str, str | None] = {}
         self._watch_wanted: str | None = None  # the watch last chosen; its matches may be on their way
         self._sets: WeekSets | None = None  # every week's id, the weeks of each district (see `_list_view`)
+        self._read: ReadCounts | None = None  # read items per district, kept by our marks (see `_mark`)
         self._degraded = 0  # weeks stored as full text (issue 12), for the status line
         self._data_version = 0
         self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
@@ -253,11 +255,14 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         if self._sets is None:  # dropped by `refresh_from_store` when weeks were added or re-saved
             self._sets = WeekSets(self.store)
             self._degraded = self._sets.degraded  # once per change, not per key
+        if self._read is None:  # dropped by `refresh_from_store` and `M`: read again when asked
+            self._read = ReadCounts(self.store)
         if self.writer.busy:  # counts read now may miss marks still queued: read again when written
             self._refresh_wanted = True
         keep = keep or (self.digest_id if keep_open else None)  # the open week stays listed while read
         return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep,
-                         starred_only=self.starred_only, watch=self.watch_filter, sets=self._sets)
+                         starred_only=self.starred_only, watch=self.watch_filter, sets=self._sets,
+                         read=self._read)
 
     def _starred_count(self) -> int:
         return starred_count(self.store)
@@ -331,6 +336,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self.layout_warning = layout_warning(self.store)
         if self._sets is not None and not self._sets.current():
             self._sets = None
+        self._read = None  # the store's read marks may differ from what our marks kept
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
         if self.digest_id is None and self.lists.ids:
@@ -596,19 +602,23 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         by_week: dict[str, dict[int, bool]] = {}
         for (digest_id, position), value in changed.items():
             by_week.setdefault(digest_id, {})[position] = value
+            if self._read is not None:
+                self._read.add(entries[digest_id, position].item.district, 1 if value else -1)
         counts = self.lists.counts  # the shown week's counts, pinned until the list is read again
         unread = self.lists.unread
         for digest_id, marks in by_week.items():
-            for value in (True, False):
-                positions = [p for p, v in marks.items() if v is value]
-                if positions:
-                    self._write(set_items_read, digest_id, positions, value)
             if digest_id in counts:
+                # Read (a block not read yet comes from the store) before the write is queued: the
+                # writer may commit it first, and the block would then hold the mark and the delta be lost.
                 delta = sum(-1 if v else 1 for v in marks.values())
                 old = counts[digest_id]
                 counts[digest_id] = WeekCounts(old.items, max(0, min(old.items, old.unread + delta)))
                 unread += counts[digest_id].unread - old.unread
                 self.week_list.set_counts(digest_id, counts[digest_id])
+            for value in (True, False):
+                positions = [p for p, v in marks.items() if v is value]
+                if positions:
+                    self._write(set_items_read, digest_id, positions, value)
         self.lists = self.lists._replace(unread=unread)
         if status:
             self.update_status()
@@ -753,6 +763,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._write(mark_all_read, self.districts)
+                self._read = None  # counted again (after the write, `_refresh_wanted`)
                 self.lists.weeks.zero_unread()
                 self.lists = self.lists._replace(unread=0)
                 self.week_list.redraw_counts()
