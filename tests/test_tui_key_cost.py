@@ -192,3 +192,34 @@ async def test_a_filter_toggle_walks_no_read_marks_and_its_unread_total_stays_tr
         await pilot.press("space")
         await settle(app, pilot)
         assert screen.lists.unread == unread_total(app.store, screen.districts) == 0
+
+
+async def test_a_filter_toggled_back_draws_no_line_of_the_lists_or_the_viewer_anew(data_dir: Path, monkeypatch) -> None:
+    """Finished lines are kept by what they show, not by row: a filter toggled off and on again
+    shows lines drawn before (at other places), so neither list nor the viewer draws one again,
+    and the panes' frames join none again."""
+    from sz_digest.tui.pane_frame import PaneFrame
+    from sz_digest.tui.row_view import RowView
+
+    drawn: list[object] = []
+    for cls in (RowView, ArticleViewer, PaneFrame):
+        real = cls._draw if cls is not PaneFrame else cls._join
+        monkeypatch.setattr(cls, "_draw" if cls is not PaneFrame else "_join",
+                            lambda self, *a, real=real: drawn.append(self) or real(self, *a))
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
+        await pilot.press("space", "space")  # on, off: every line of both filters drawn once
+        await settle(app, pilot)
+        panes = [app.screen.query_one(WeekList), app.screen.query_one(ArticleViewer)]
+        kept = {pane: pane._styles_cache for pane in panes}
+        for districts in ({"futian"}, set()):
+            joined = [frame.lines_fast for frame in kept.values()]
+            drawn.clear()
+            await pilot.press("space")
+            await pilot.pause()
+            assert main(app).districts == districts
+            assert not [o for o in drawn if o in kept or o in kept.values()], drawn
+            assert all(frame.lines_fast > n for frame, n in zip(kept.values(), joined))  # repainted, from kept lines

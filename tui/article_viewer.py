@@ -44,6 +44,7 @@ Entry = ViewItem  # one shown item: (digest id, item, read, starred)
 get_line_length = Segment.get_line_length
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
+LINES_KEPT = 256  # finished lines kept by what they show (a filter toggled back shows them again)
 DISTRICT_CODES = CODES  # cache/districts.py: the one table
 EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
 EDGE_CURRENT = "┃"  # … heavier on the current item
@@ -79,6 +80,7 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
 
     SCOPES = ("list",)  # j/k scroll here
     BINDINGS = bindings(SCOPES, "en")
+    KEEP_JOINED = True  # `render_line` hands back the kept Strip of a line's content
 
     COMPONENT_CLASSES = {
         "viewer--title", "viewer--meta", "viewer--source", "viewer--url", "viewer--sample", "viewer--note",
@@ -514,13 +516,31 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width, top, current_item = self._painting or (
             self.scrollable_content_region.width, int(self.scroll_y), self.current)
-        base = self._style()
         index = top + y
         if not (0 <= index < len(self._rows)):
-            return Strip.blank(width, base)
+            return Strip.blank(width, self._style())
         row = self._rows[index]
-        measure = min(width, MAX_WIDTH)
         current = row.item is not None and row.item == current_item
+        # A line is what its row shows (not which item it belongs to: a filter renumbers them).
+        key = (row.spans, row.kind, row.accent, current, width)
+        try:
+            strips = self._strips
+        except AttributeError:
+            strips = self._strips = {}
+        strip = strips.get(key)
+        if strip is None:
+            if len(strips) >= LINES_KEPT:
+                strips.clear()
+            strip = strips[key] = self._draw(row, current, width)
+        return strip
+
+    def _forget_styles(self) -> None:
+        self._strips = {}  # drawn with the old styles (focus, theme, CSS)
+        super()._forget_styles()
+
+    def _draw(self, row: Row, current: bool, width: int) -> Strip:
+        base = self._style()
+        measure = min(width, MAX_WIDTH)
         under: tuple[str, ...] = ()
         segments: list[Segment] = []
         if row.kind == "heading":

@@ -25,7 +25,7 @@ their finished lines.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Callable, ClassVar, Iterable, NamedTuple, Sequence
 
 from rich.color import Color as RichColor
 from rich.segment import Segment
@@ -117,11 +117,17 @@ class Frame(NamedTuple):
 class PaneFrame(StylesCache):
     """A `StylesCache` whose interior lines skip Textual's per-line frame work (see the module)."""
 
-    def __init__(self) -> None:
+    def __init__(self, keep_joined: bool = False) -> None:
         super().__init__()
+        self._keep_joined = keep_joined
         self._frame: Frame | None = None
         self._fast = False  # `_cache` holds finished (filtered) lines, not Textual's unfiltered ones
         self._edges: dict[tuple, Strip] = {}  # border rows per (look, row, label)
+        # With `keep_joined` (a pane whose `render_line` hands back a kept Strip for the same
+        # content: the lists, the viewer), joined lines per content Strip, by identity (the Strip
+        # is kept with it, so its id is not reused): a filter toggled on and off shows the same
+        # lines at other places, and they are not joined again. Dropped with the look.
+        self._joined: dict[int, tuple[Strip, Strip]] = {}
         self.lines_fast = 0  # interior lines joined here (tests count them)
         self.lines_textual = 0  # lines drawn by Textual's render_line
 
@@ -209,6 +215,7 @@ class PaneFrame(StylesCache):
             return strips
         if not self._fast or frame is not previous:
             self.clear()
+            self._joined = {}  # (not in `clear`: Textual clears the cache on every full refresh)
             self._fast = True
             self._width = size.width
             if len(self._edges) > 16:
@@ -241,10 +248,22 @@ class PaneFrame(StylesCache):
         """Left edge + content + right edge, as Textual's path C draws it, filtered."""
         self.lines_fast += 1
         width = frame.content_width
-        if content_y < frame.content_height:
-            content = render_content_line(content_y)
-        else:
-            content = Strip.blank(width, frame.inner)
+        if content_y >= frame.content_height:
+            return self._join(frame, Strip.blank(width, frame.inner))
+        content = render_content_line(content_y)
+        if not self._keep_joined:
+            return self._join(frame, content)
+        joined = self._joined.get(id(content))
+        if joined is not None and joined[0] is content:
+            return joined[1]
+        strip = self._join(frame, content)
+        if len(self._joined) >= JOINED_KEPT:
+            self._joined = {}
+        self._joined[id(content)] = (content, strip)
+        return strip
+
+    def _join(self, frame: Frame, content: Strip) -> Strip:
+        width = frame.content_width
         length = content.cell_length
         if length < width:  # Strip.adjust_cell_length's padding, without the Strip
             segments = [*content._segments, Segment(" " * (width - length), frame.inner)]
@@ -307,9 +326,12 @@ class FramedPane(Widget):
     Put it after the widget class it extends (`class X(Static, FramedPane)`): Textual takes a
     widget's CSS type names from its first base, so `FramedPane` first would hide `Static`'s."""
 
+    KEEP_JOINED: ClassVar[bool] = False
+    """Whether `render_line` hands back the same Strip for the same content (see `PaneFrame`)."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._styles_cache = PaneFrame()
+        self._styles_cache = PaneFrame(self.KEEP_JOINED)
 
     @property
     def vertical_scrollbar(self) -> ScrollBar:
@@ -323,6 +345,9 @@ class FramedPane(Widget):
         self.app._start_widget(self, scroll_bar)
         return scroll_bar
 
+
+JOINED_KEPT = 256
+"""Joined lines a pane keeps (a few screens of it: memory stays flat)."""
 
 SCROLLBAR_LOOKS_KEPT = 128
 """Scrollbar states kept (thumb sizes × positions × looks; each a handful of objects): 300 week switches

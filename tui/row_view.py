@@ -9,6 +9,7 @@ means (`cursor_moved`) and what choosing it does (`row_chosen`).
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import accumulate
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -33,6 +34,8 @@ Line = tuple[tuple[str, tuple[str, ...]], ...]
 class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
     """Rows of known height with a cursor; `enter` or a click chooses the row."""
 
+    KEEP_JOINED = True  # `render_line` hands back the kept Strip of a line's content
+
     BINDINGS = [
         Binding("home", "first", show=False),
         Binding("end", "last", show=False),
@@ -49,10 +52,10 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
         self.row_ids: list[str] = []  # one per row, top to bottom
         self._starts: list[int] = []  # first line of each row
         self._lines: dict[str, tuple[Line, ...]] = {}  # drawn lazily, per row id
-        # Finished strips per (row id, line of the row, cursor/hover look, width): scrolling the
-        # list by one row (every `n` past the pane's bottom) shows the same lines one row higher,
-        # and repainting them is then a lookup. Dropped with the row, the styles or the rows.
-        self._strips: dict[tuple[str, int, tuple[str, ...], int], Strip] = {}
+        # Finished strips per (what the line shows, cursor/hover look, width), not per row: a page
+        # turn shows the same lines at other places, and a filter toggled off (or on again) shows
+        # the rows it showed before, whatever their row ids and places now. Dropped with the styles.
+        self._strips: dict[tuple[Line | None, tuple[str, ...], int], Strip] = {}
         self._cursor = 0
         self._hover: int | None = None
         self._painting: tuple[int, int] | None = None  # (width, top line) while painting
@@ -77,21 +80,20 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
         False the caller refreshes the lines that changed."""
         self.row_ids = row_ids
         self._lines.clear()
-        self._strips.clear()
         self._hover = None
-        starts, y = [], 0
-        for height in heights:
-            starts.append(y)
-            y += height
+        starts = list(accumulate(heights, initial=0))  # (a loop in C: 5,200 weeks are 5,200 rows)
+        y = starts.pop()
         self._starts = starts
-        self._set_height(y)
+        laid_out = self._set_height(y)
         self._cursor = self.index_of(cursor_id, default=0)
         self._scroll_to_cursor()
-        self.call_after_refresh(self._scroll_to_cursor)  # before the first layout there is no viewport
+        if not laid_out:  # before the first layout (or one this change needs) the viewport may change
+            self.call_after_refresh(self._scroll_to_cursor)
         if repaint:
             self.refresh()
 
-    def _set_height(self, height: int) -> None:
+    def _set_height(self, height: int) -> bool:
+        """The new scroll range; whether the pane's viewport is known and stays as it is."""
         # Width 0: rows are cropped to the pane, never scrolled sideways, so a resize leaves this be.
         size = Size(0, height)
         view = self.scrollable_content_region.height
@@ -101,14 +103,13 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
             # on most week switches).
             self.set_reactive(RowView.virtual_size, size)
             self._scroll_update(size)
-        else:
-            self.virtual_size = size
+            return True
+        self.virtual_size = size
+        return False
 
     def redraw_row(self, row_id: str) -> None:
         """Draw one row again (what it shows changed; its height did not)."""
         self._lines.pop(row_id, None)
-        if self._strips:
-            self._strips = {key: strip for key, strip in self._strips.items() if key[0] != row_id}
         self._refresh_row(self.index_of(row_id, default=-1))
 
     def index_of(self, row_id: str | None, default: int) -> int:
@@ -260,18 +261,18 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
             lines = self._lines[row_id] = self.row_lines(index)
         offset = line_no - self._starts[index]
         under = (self.CURSOR,) if index == self._cursor else (self.HOVER,) if index == self._hover else ()
-        key = (row_id, offset, under, width)
+        key = (lines[offset] if offset < len(lines) else None, under, width)
         strip = self._strips.get(key)
         if strip is None:
             if len(self._strips) > STRIPS_KEPT:
                 self._strips = {}
-            strip = self._strips[key] = self._draw(lines, offset, under, width)
+            strip = self._strips[key] = self._draw(key[0], under, width)
         return strip
 
-    def _draw(self, lines: tuple[Line, ...], offset: int, under: tuple[str, ...], width: int) -> Strip:
+    def _draw(self, line: Line | None, under: tuple[str, ...], width: int) -> Strip:
         segments = [Segment(" ", self._style(*under))]
-        if offset < len(lines):
-            segments += [Segment(text, self._style(*under, *classes)) for text, classes in lines[offset]]
+        if line is not None:
+            segments += [Segment(text, self._style(*under, *classes)) for text, classes in line]
         length = get_line_length(segments)
         if length > width > 1:
             # A row wider than the pane ends in an ellipsis, never a silent cut.

@@ -120,12 +120,9 @@ class WeekList(RowView):
         on_screen = set(self.row_ids[self._row_at(int(self.scroll_y)):
                                      self._row_at(int(self.scroll_y) + self.scrollable_content_region.height) + 1])
         gone = [row_id for row_id in self._drawn if row_id not in on_screen]
-        for row_id in gone:
+        for row_id in gone:  # (finished lines are kept by what they show: a change is a new line)
             del self._drawn[row_id]
             self._lines.pop(row_id, None)
-        if gone:  # their finished lines too: counts may change while they are away
-            forgotten = set(gone)
-            self._strips = {key: strip for key, strip in self._strips.items() if key[0] not in forgotten}
 
     def row_lines(self, index: int) -> tuple[Line, ...]:
         if self.row_ids[index] == STARRED_ID:
