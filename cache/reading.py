@@ -53,6 +53,7 @@ class WeekView(NamedTuple):
     district_counts: dict | None = None  # items per district before the filter (the sidebar's numbers)
     watch: str | None = None  # the saved search (watch) that filters it too, by name
     attachments: tuple = ()  # the week's attachments (cache.model.Attachment), listed under its header
+    every_item: tuple[ViewItem, ...] = ()  # a week's items before the filter, marked (`refiltered`)
 
     @property
     def unread(self) -> int:
@@ -62,12 +63,15 @@ class WeekView(NamedTuple):
                    starred: dict[tuple[str, int], bool] | None = None) -> WeekView:
         """The same view with some marks changed (what the UI shows before the write lands)."""
         read, starred = read or {}, starred or {}
-        items = tuple(
-            entry._replace(read=read.get((entry.digest_id, entry.item.position), entry.read),
-                           starred=starred.get((entry.digest_id, entry.item.position), entry.starred))
-            for entry in self.items
-        )
-        return self._replace(items=items)
+
+        def marked(entries: tuple[ViewItem, ...]) -> tuple[ViewItem, ...]:
+            return tuple(
+                entry._replace(read=read.get((entry.digest_id, entry.item.position), entry.read),
+                               starred=starred.get((entry.digest_id, entry.item.position), entry.starred))
+                for entry in entries
+            )
+
+        return self._replace(items=marked(self.items), every_item=marked(self.every_item))
 
 
 class WeekCounts(NamedTuple):
@@ -535,16 +539,28 @@ def week_view(store: Store, digest_id: str | None, districts: Iterable[str] = ()
     week = store.week(digest_id) if digest_id else None
     if week is None:
         return WeekView(digest_id, None, (), "none", districts, watch=name)
-    marked = marked_items(store, week.id)
-    all_items = [item for item, _, _ in marked]
-    items = tuple(ViewItem(week.id, item, read, starred)
-                  for item, read, starred in marked if _shown(districts, watch, week.id, item))
-    state: ViewState = "items" if items else "filter_empty" if all_items else "no_items"
+    every_item = tuple(ViewItem(week.id, item, read, starred) for item, read, starred in marked_items(store, week.id))
+    return _filtered(week, every_item, districts, watch, tuple(store.attachments(week.id)))
+
+
+def _filtered(week: WeekSummary, every_item: tuple[ViewItem, ...], districts: frozenset[str],
+              watch: Watch | None, attachments: tuple) -> WeekView:
+    items = tuple(entry for entry in every_item if _shown(districts, watch, week.id, entry.item))
+    state: ViewState = "items" if items else "filter_empty" if every_item else "no_items"
     counts: dict[str, int] = {}
-    for item in all_items:
-        counts[item.district] = counts.get(item.district, 0) + 1
-    return WeekView(week.id, week, items, state, districts, len(all_items), None, counts, name,
-                    tuple(store.attachments(week.id)))
+    for entry in every_item:
+        counts[entry.item.district] = counts.get(entry.item.district, 0) + 1
+    return WeekView(week.id, week, items, state, districts, len(every_item), None, counts,
+                    watch[0] if watch else None, attachments, every_item)
+
+
+def refiltered(view: WeekView, districts: Iterable[str] = (), watch: Watch | None = None) -> WeekView | None:
+    """The same week under another filter, from the items and marks the view holds (no store read:
+    a filter change that keeps the week shows what the reader already has, marks it made
+    included); None when the view is not one week's (`week_view` then)."""
+    if view.week is None or view.state == "starred":
+        return None
+    return _filtered(view.week, view.every_item, frozenset(districts), watch, view.attachments)
 
 
 def starred_view(store: Store, districts: Iterable[str] = (), digest_id: str = "starred",

@@ -320,3 +320,19 @@ def test_read_counts_per_district_follow_the_marks_as_the_store_counts_them(stor
     for districts in filters:
         assert reading.unread_total(store, districts, sets, counts) == reading.unread_total(store, districts)
         assert reading.list_view(store, districts, sets=sets, read=counts).unread == reading.unread_total(store, districts)
+
+
+def test_a_week_refiltered_is_the_week_view_read_under_that_filter(store: Store) -> None:
+    """`refiltered` (a filter change that keeps the week) gives what `week_view` reads from the
+    store, for every filter, a watch and the empty one, marks included."""
+    reading.set_items_read(store, LATEST_ID, [0, 2])
+    store.set_starred(LATEST_ID, 1, True)
+    watch = ("w", frozenset({(LATEST_ID, 0), (LATEST_ID, 1)}))
+    start = reading.week_view(store, LATEST_ID, {"futian"})
+    for districts in ((), ("futian",), ("nanshan", "luohu"), ("city",)):
+        for chosen in (None, watch):
+            assert reading.refiltered(start, districts, chosen) == reading.week_view(store, LATEST_ID, districts, chosen)
+    marked = start.with_marks(read={(LATEST_ID, 1): True})  # a mark the reader made (its write queued)
+    assert [e.read for e in reading.refiltered(marked, ()).items] == [True, True, True] + [False] * 5
+    assert reading.refiltered(reading.starred_view(store), ("futian",)) is None
+    assert reading.refiltered(reading.week_view(store, None), ("futian",)) is None

@@ -223,3 +223,23 @@ async def test_a_filter_toggled_back_draws_no_line_of_the_lists_or_the_viewer_an
             assert main(app).districts == districts
             assert not [o for o in drawn if o in kept or o in kept.values()], drawn
             assert all(frame.lines_fast > n for frame, n in zip(kept.values(), joined))  # repainted, from kept lines
+
+
+async def test_a_filter_toggle_that_keeps_the_week_reads_nothing_of_it(data_dir: Path) -> None:
+    """The week stays (it has an item of the district): its view is the one the screen holds,
+    filtered again, not the week read from the store again."""
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        week = screen.digest_id
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        sql = Statements(app.store)
+        for code in ("nanshan", "futian", "futian", "nanshan"):
+            sidebar.move_cursor(sidebar.row_ids.index(code))
+            await pilot.pause()
+            ran = await sql.during(pilot, "space")
+            assert screen.digest_id == week
+            assert not [s for s in ran if f"= '{week}'" in s], ran  # its record, items, attachments
+        assert screen.districts == frozenset()
+        assert [e.item.position for e in screen.view.items] == list(range(8))

@@ -24,6 +24,7 @@ from sz_digest.cache.reading import (
     empty_list_view,
     list_view,
     mark_all_read,
+    refiltered,
     set_items_read,
     set_starred,
     starred_count,
@@ -300,10 +301,13 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
     def _watch_counts(self, event: WatchCounts) -> None:
         self.district_filter.show_watches(event.counts)
 
-    def show_week(self, digest_id: str | None, *, reading: bool, keep_place: bool = False) -> None:
-        """Show a week: one view read from the store, handed to the viewer, the sidebar and the
-        header in this handler (so they are drawn in the same frame as the week list's cursor)."""
-        view = self._week_view(digest_id)
+    def show_week(self, digest_id: str | None, *, reading: bool, keep_place: bool = False,
+                  view: WeekView | None = None) -> None:
+        """Show a week: one view read from the store (unless given), handed to the viewer, the
+        sidebar and the header in this handler (so they are drawn in the same frame as the week
+        list's cursor)."""
+        if view is None:
+            view = self._week_view(digest_id)
         self.view = view
         self.digest_id = digest_id
         self.week_list.sync_cursor()
@@ -405,7 +409,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         target = self.digest_id
         if target != STARRED_ID and target not in self.lists.weeks and ids:
             target = self._nearest_listed(target)
-        self.show_week(target, reading=self.viewer.reading)
+        # The same week under the new filter: from the view the screen holds, not read again.
+        view = refiltered(self.view, self.districts, self.watch_filter) if target == self.view.digest_id else None
+        self.show_week(target, reading=self.viewer.reading, view=view)
 
     def _nearest_listed(self, digest_id: str | None) -> str:
         """The first listed week no newer than `digest_id`'s week (the last listed one if none):
