@@ -19,6 +19,7 @@ from __future__ import annotations
 import queue
 import sqlite3
 import threading
+from itertools import islice
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -90,6 +91,8 @@ span two blocks). 64 read twice what a filter change shows: its counts were a th
 repaint after a toggle."""
 BLOCKS_KEPT = 3
 """Blocks a list keeps: the screen's and its neighbours' (memory stays flat however far it scrolls)."""
+RECORDS_KEPT = 2 * BLOCK * BLOCKS_KEPT
+"""Week records `WeekSets` keeps across lists (the weeks a few filters show around the cursor)."""
 
 
 class ListedWeeks(Sequence):
@@ -329,10 +332,15 @@ class WeekSets:
         kept = self._records
         missing = [digest_id for digest_id in ids if digest_id not in kept]
         if missing:
-            if len(kept) + len(missing) > BLOCK * BLOCKS_KEPT:
-                kept.clear()  # memory stays flat: what is on screen is read again at once
-                missing = ids
-            kept.update(self._store.weeks_by_id(missing))
+            found = self._store.weeks_by_id(missing)
+            excess = len(kept) + len(found) - RECORDS_KEPT
+            if excess > 0:
+                # Memory stays flat: the records read longest ago go, not all of them (a filter
+                # shows weeks near those the last filter showed: mostly the same records).
+                wanted = set(ids)
+                for digest_id in [d for d in islice(kept, excess + len(wanted)) if d not in wanted][:excess]:
+                    del kept[digest_id]
+            kept.update(found)
         return {digest_id: kept[digest_id] for digest_id in ids if digest_id in kept}
 
     def current(self) -> bool:

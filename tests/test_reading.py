@@ -336,3 +336,20 @@ def test_a_week_refiltered_is_the_week_view_read_under_that_filter(store: Store)
     assert [e.read for e in reading.refiltered(marked, ()).items] == [True, True, True] + [False] * 5
     assert reading.refiltered(reading.starred_view(store), ("futian",)) is None
     assert reading.refiltered(reading.week_view(store, None), ("futian",)) is None
+
+
+def test_week_records_are_kept_across_lists_up_to_a_bound(store: Store, monkeypatch) -> None:
+    """A filter lists weeks near those the last one listed: their records are read once, the
+    oldest read go when more than `RECORDS_KEPT` are kept, and never one a list asks for."""
+    monkeypatch.setattr(reading, "RECORDS_KEPT", 3)
+    asked: list[list[str]] = []
+    real = store.weeks_by_id
+    monkeypatch.setattr(store, "weeks_by_id", lambda ids: asked.append(list(ids)) or real(ids))
+    ids = store.week_ids()
+    sets = reading.WeekSets(store)
+    assert list(sets.records(ids[:2])) == ids[:2]
+    assert list(sets.records(ids[1:3])) == ids[1:3]
+    assert asked == [ids[:2], ids[2:3]]
+    got = sets.records([ids[3], ids[0], ids[1]])  # one to read, and more kept than the bound allows
+    assert [w.id for w in got.values()] == [ids[3], ids[0], ids[1]] and asked[-1] == [ids[3]]
+    assert len(sets._records) == 3 and ids[2] not in sets._records

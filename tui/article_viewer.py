@@ -44,7 +44,7 @@ Entry = ViewItem  # one shown item: (digest id, item, read, starred)
 get_line_length = Segment.get_line_length
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
-LINES_KEPT = 256  # finished lines kept by what they show (a filter toggled back shows them again)
+LINES_KEPT = 128  # finished lines kept by what they show (a filter toggled back shows them again)
 DISTRICT_CODES = CODES  # cache/districts.py: the one table
 EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
 EDGE_CURRENT = "┃"  # … heavier on the current item
