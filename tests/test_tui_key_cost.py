@@ -243,3 +243,29 @@ async def test_a_filter_toggle_that_keeps_the_week_reads_nothing_of_it(data_dir:
             assert not [s for s in ran if f"= '{week}'" in s], ran  # its record, items, attachments
         assert screen.districts == frozenset()
         assert [e.item.position for e in screen.view.items] == list(range(8))
+
+
+async def test_a_status_text_shown_before_is_not_rendered_again(data_dir: Path, monkeypatch) -> None:
+    """A filter toggled on and off shows two status texts in turn: Textual renders each once; the
+    line shows the right one every time (the snapshots hold the look)."""
+    from textual.widget import Widget
+
+    rendered: list[str] = []
+    real = Widget._render_content
+    monkeypatch.setattr(Widget, "_render_content",
+                        lambda self: (rendered.append(str(self.content)) if self.id == "status" else None) or real(self))
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
+        await pilot.press("space", "space")
+        await settle(app, pilot)
+        line = app.screen.query_one("#status")
+        for filtered in (True, False, True, False):
+            rendered.clear()
+            await pilot.press("space")
+            await pilot.pause()
+            text = line.render_line(0).text
+            assert ("Futian" in text) is filtered, text
+            assert rendered == [], rendered

@@ -40,6 +40,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
+from textual.widget import _RenderCache
 from textual.widgets import Footer, Header, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderTitle
@@ -96,7 +97,38 @@ class DigestHeader(Header):
 
 class StatusLine(Static, FramedPane):
     """The status line, its padding and filter joined by `PaneFrame` (the screen's `_show_status`
-    writes it only when its text changes)."""
+    writes it only when its text changes).
+
+    A filter toggled on and off shows two texts in turn: the lines Textual renders for a text are
+    kept (per size and look, a few texts), so a text shown before is not rendered again — and,
+    being the same Strips, their frame is not joined again either."""
+
+    KEEP_JOINED = True
+    TEXTS_KEPT = 16
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._drawn: dict[tuple, list] = {}
+
+    def _render_content(self) -> None:
+        content = self.content
+        if not isinstance(content, Content) or content.spans:  # (only plain text is keyed by its text)
+            super()._render_content()
+            return
+        key = (content.plain, self.size, self.visual_style)
+        lines = self._drawn.get(key)
+        if lines is None:
+            super()._render_content()
+            if len(self._drawn) >= self.TEXTS_KEPT:
+                self._drawn.clear()
+            self._drawn[key] = self._render_cache.lines
+            return
+        self._render_cache = _RenderCache(self.size, lines)
+        self._dirty_regions.clear()
+
+    def notify_style_update(self) -> None:
+        self._drawn.clear()  # rendered with the old CSS (alignment, wrapping) or theme
+        super().notify_style_update()
 
 
 class Panes(Horizontal, FramedPane):
