@@ -106,13 +106,14 @@ class ListedWeeks(Sequence):
 
     def __init__(self, store: Store, ids: list[str], districts: frozenset[str] = frozenset(),
                  watch: Watch | None = None, sets: WeekSets | None = None,
-                 no_unread: set[str] | None = None) -> None:
+                 no_unread: set[str] | None = None, kept: KeptCounts | None = None) -> None:
         self.ids = ids
         self.samples = sets.samples if sets is not None else frozenset()  # rows a line taller
         self._store = store
         self._sets = sets
         self._districts = districts
         self._watch = watch
+        self._kept = kept if watch is None else None  # a watch's counts are its matches': not kept
         self._blocks: dict[int, tuple[dict[str, WeekSummary], dict[str, WeekCounts]]] = {}
         self._pinned: dict[str, WeekCounts] = {}
         self._zeroed = False  # every item the list counts was marked read (`mark_all_read`)
@@ -195,8 +196,50 @@ class ListedWeeks(Sequence):
                 del self._blocks[next(iter(self._blocks))]
             ids = self.ids[number * BLOCK:(number + 1) * BLOCK]
             records = self._sets.records(ids) if self._sets is not None else self._store.weeks_by_id(ids)
-            block = self._blocks[number] = (records, week_counts(self._store, self._districts, ids, self._watch))
+            kept = self._kept
+            counts = kept.get(self._districts, ids) if kept is not None else None
+            if counts is None:
+                counts = week_counts(self._store, self._districts, ids, self._watch)
+                if kept is not None:
+                    kept.put(self._districts, ids, counts)
+            block = self._blocks[number] = (records, counts)
         return block
+
+
+COUNTS_KEPT = 32
+"""Blocks of counts `KeptCounts` keeps (a block is a list's 32 rows under one filter)."""
+
+
+class KeptCounts:
+    """The counts of blocks of listed weeks, per filter, kept across lists: a filter toggled off
+    and on again lists the same blocks, and their counts are not counted again. The reader's own
+    marks keep them up to date (`mark`); whoever keeps one clears it when the store changed under
+    it. A block read while marks are still being written (`busy`) may be behind them: not kept."""
+
+    def __init__(self, busy: Callable[[], bool] = lambda: False) -> None:
+        self._busy = busy
+        self._blocks: dict[tuple[frozenset[str], tuple[str, ...]], dict[str, WeekCounts]] = {}
+
+    def get(self, districts: frozenset[str], ids: Sequence[str]) -> dict[str, WeekCounts] | None:
+        found = self._blocks.get((districts, tuple(ids)))
+        return dict(found) if found is not None else None
+
+    def put(self, districts: frozenset[str], ids: Sequence[str], counts: Mapping[str, WeekCounts]) -> None:
+        if self._busy():
+            return
+        if len(self._blocks) >= COUNTS_KEPT:
+            del self._blocks[next(iter(self._blocks))]  # the block kept longest ago
+        self._blocks[districts, tuple(ids)] = dict(counts)
+
+    def mark(self, digest_id: str, district: str, delta: int) -> None:
+        """`delta` items of `district` in that week marked unread (> 0) or read (< 0) by the reader."""
+        for (districts, _), counts in self._blocks.items():
+            old = counts.get(digest_id)
+            if old is not None and (not districts or district in districts):
+                counts[digest_id] = WeekCounts(old.items, max(0, min(old.items, old.unread + delta)))
+
+    def clear(self) -> None:
+        self._blocks.clear()
 
 
 class CountsView(Mapping):
@@ -474,14 +517,16 @@ def unread_total(store: Store, districts: Iterable[str] = (), sets: WeekSets | N
 
 def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool = False,
               keep: str | None = None, starred_only: bool = False, watch: Watch | None = None,
-              sets: WeekSets | None = None, read: ReadCounts | None = None) -> ListView:
+              sets: WeekSets | None = None, read: ReadCounts | None = None,
+              kept: KeptCounts | None = None) -> ListView:
     """The week list as shown: with a filter (districts, a watch, `unread_only`, `starred_only`),
     only weeks with a matching item.
 
     `keep` (the open week) stays listed in the unread-only and starred-only views after its last
     item was read or unstarred, so the list does not move under the reader. `sets`: what the
-    caller kept from its last list (`WeekSets`, still current); `read`: the read counts it keeps
-    (`ReadCounts`, up to date). Records and counts are read later, for the rows shown (`ListedWeeks`)."""
+    caller kept from its last list (`WeekSets`, still current); `read` and `kept`: the read counts and
+    the blocks' counts it keeps (`ReadCounts`, `KeptCounts`, up to date). Records and counts are read
+    later, for the rows shown (`ListedWeeks`)."""
     districts = frozenset(districts)
     sets = WeekSets(store) if sets is None else sets
     all_ids = ids = sets.all_ids
@@ -513,7 +558,7 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
         if keep is not None:
             starred.add(keep)
         ids = [digest_id for digest_id in ids if digest_id in starred]
-    listed = ListedWeeks(store, ids, districts, watch, sets, no_unread)
+    listed = ListedWeeks(store, ids, districts, watch, sets, no_unread, kept)
     if starred_only:
         total = sum(c.unread for c in week_counts(store, districts, ids, watch).values()) if ids else 0
     elif watch is not None:

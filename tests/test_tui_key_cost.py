@@ -269,3 +269,36 @@ async def test_a_status_text_shown_before_is_not_rendered_again(data_dir: Path, 
             text = line.render_line(0).text
             assert ("Futian" in text) is filtered, text
             assert rendered == [], rendered
+
+
+async def test_a_filter_toggled_back_counts_no_block_again_and_its_counts_stay_true(data_dir: Path) -> None:
+    """The lists' counts per block and filter are kept across lists and follow the reader's marks:
+    toggled back, a filter's rows are counted from what was kept, and every listed week's counts
+    are the store's once the marks have landed."""
+    from sz_digest.cache.reading import week_counts
+
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        sidebar = app.screen.query_one(DistrictFilter)
+        sql = Statements(app.store)
+        await pilot.press("j")  # preview the next week: nothing of it read yet
+        await settle(app, pilot)
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
+        await pilot.pause()
+        unread: list[int] = []
+        for turn in range(3):
+            for districts in ({"futian"}, set()):
+                if turn == 1 and not districts:
+                    screen.viewer.reading = True  # now the filtered weeks' items are read as shown
+                ran = await sql.during(pilot, "space")
+                assert screen.districts == districts
+                unread.append(screen.lists.unread)
+                app.main.writer.join()
+                store_counts = week_counts(app.store, screen.districts)
+                assert {d: screen.lists.counts[d] for d in screen.lists.ids} == \
+                    {d: store_counts.get(d) for d in screen.lists.ids}, (turn, districts)
+                if turn == 2:
+                    assert not [s for s in ran if "sum(r.position IS NULL)" in s], ran
+        assert unread[0] > unread[-2] and unread[1] > unread[-1]  # marks were made on the way

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.reading import (
+    KeptCounts,
     ListView,
     ReadCounts,
     StoreWriter,
@@ -216,6 +217,8 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
         self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
                                   on_external=lambda: self.post_message(self.StoreChanged()))
+        # The lists' counts per block and filter, kept by our marks too (cleared with `_read`).
+        self._kept = KeptCounts(busy=lambda: self.writer.busy)
         self._commits_seen = 0
         self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
         self._synced: tuple[str, str] | None = None  # the status line's "last synced" and source host
@@ -295,7 +298,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         keep = keep or (self.digest_id if keep_open else None)  # the open week stays listed while read
         return list_view(self.store, self.districts, unread_only=self.unread_only, keep=keep,
                          starred_only=self.starred_only, watch=self.watch_filter, sets=self._sets,
-                         read=self._read)
+                         read=self._read, kept=self._kept)
 
     def _starred_count(self) -> int:
         return starred_count(self.store)
@@ -373,6 +376,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         if self._sets is not None and not self._sets.current():
             self._sets = None
         self._read = None  # the store's read marks may differ from what our marks kept
+        self._kept.clear()
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
         if self.digest_id is None and self.lists.ids:
@@ -657,6 +661,8 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 positions = [p for p, v in marks.items() if v is value]
                 if positions:
                     self._write(set_items_read, digest_id, positions, value)
+        for (digest_id, position), value in changed.items():  # after the counts above read theirs
+            self._kept.mark(digest_id, entries[digest_id, position].item.district, -1 if value else 1)
         self.lists = self.lists._replace(unread=unread)
         if status:
             self.update_status()
@@ -802,6 +808,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             if yes:
                 self._write(mark_all_read, self.districts)
                 self._read = None  # counted again (after the write, `_refresh_wanted`)
+                self._kept.clear()
                 self.lists.weeks.zero_unread()
                 self.lists = self.lists._replace(unread=0)
                 self.week_list.redraw_counts()
