@@ -302,3 +302,32 @@ async def test_a_filter_toggled_back_counts_no_block_again_and_its_counts_stay_t
                 if turn == 2:
                     assert not [s for s in ran if "sum(r.position IS NULL)" in s], ran
         assert unread[0] > unread[-2] and unread[1] > unread[-1]  # marks were made on the way
+
+
+async def test_the_lists_messages_are_dispatched_once_at_the_screen(data_dir: Path, monkeypatch) -> None:
+    """A toggle's `Toggled` and a cursor key's `WeekHighlighted` go straight to the screen: not
+    through the list's own queue and the container between, which handle neither."""
+    from textual.message_pump import MessagePump
+
+    dispatched: list[tuple[str, str]] = []
+    real = MessagePump._dispatch_message
+
+    async def dispatch(self, message):
+        if isinstance(message, (DistrictFilter.Toggled, WeekList.WeekHighlighted)):
+            dispatched.append((type(self).__name__, type(message).__name__))
+        return await real(self, message)
+
+    monkeypatch.setattr(MessagePump, "_dispatch_message", dispatch)
+    async with running(data_dir) as (app, pilot):
+        await settle(app, pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        assert main(app).digest_id == "1660001"
+        sidebar = app.screen.query_one(DistrictFilter)
+        sidebar.focus()
+        sidebar.move_cursor(sidebar.row_ids.index("futian"))
+        await pilot.press("space")
+        await pilot.pause()
+        assert main(app).districts == {"futian"}
+        screen = type(main(app)).__name__
+        assert dispatched == [(screen, "WeekHighlighted"), (screen, "Toggled")]

@@ -125,11 +125,11 @@ class DistrictFilter(RowView):
     def action_toggle_district(self) -> None:
         code = self.highlighted_id
         if code == ALL_ID:
-            self.post_message(self.Cleared())
+            self.report(self.Cleared())
         elif code is not None and code.startswith(WATCH_PREFIX):
-            self.post_message(self.WatchChosen(code.removeprefix(WATCH_PREFIX)))
+            self.report(self.WatchChosen(code.removeprefix(WATCH_PREFIX)))
         elif code is not None and code != WATCHES_ID:
-            self.post_message(self.Toggled(code))
+            self.report(self.Toggled(code))
 
     @property
     def highlighted_code(self) -> str | None:

@@ -15,7 +15,9 @@ from typing import ClassVar
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
+from textual.dom import NoScreen
 from textual.geometry import Region, Size
+from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -71,6 +73,16 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
 
     def row_chosen(self, index: int) -> None:
         """The user chose row `index` (`enter`, or a click)."""
+
+    def report(self, message: Message) -> None:
+        """Post a message for the screen (what the user did with the list) straight to it: posted
+        here, it was dispatched here and in the container between (neither handles it) before the
+        screen, a queue and a handler lookup each on every key."""
+        try:
+            screen = self.screen
+        except NoScreen:
+            return
+        screen.post_message(message)
 
     # -- rows --------------------------------------------------------------------------------------
 

@@ -182,7 +182,7 @@ class WeekList(RowView):
             return
         index = max(0, min(index, len(self.row_ids) - 1))
         self._asked = index
-        self.post_message(self.WeekHighlighted(self.row_ids[index]))
+        self.report(self.WeekHighlighted(self.row_ids[index]))
 
     def sync_cursor(self) -> None:
         """The screen handled (or refused) a move a key asked for: the cursor shows `digest_id`."""
@@ -194,4 +194,4 @@ class WeekList(RowView):
         return self._asked if self._asked is not None else self._cursor
 
     def row_chosen(self, index: int) -> None:
-        self.post_message(self.WeekOpened(self.row_ids[index]))
+        self.report(self.WeekOpened(self.row_ids[index]))
