@@ -369,6 +369,7 @@ class WeekSets:
         self._by_district: dict[str, frozenset[str]] = {}
         self._records: dict[str, WeekSummary] = {}
         self._item_counts: dict[frozenset[str], int] = {}
+        self._listed: dict[frozenset[str], list[str]] = {}
 
     def records(self, ids: list[str]) -> dict[str, WeekSummary]:
         """The records of `ids` (those not kept are read in one query)."""
@@ -401,9 +402,9 @@ class WeekSets:
             count = self._item_counts[districts] = item_count(self._store, districts)
         return count
 
-    def with_districts(self, districts: frozenset[str]) -> set[str]:
+    def with_districts(self, districts: frozenset[str]) -> frozenset[str]:
         """Weeks with an item of one of `districts`."""
-        weeks: set[str] = set()
+        found_sets = []
         for code in districts:
             found = self._by_district.get(code)
             if found is None:
@@ -413,8 +414,21 @@ class WeekSets:
                     "SELECT group_concat(digest_id, ' ') FROM (SELECT DISTINCT digest_id FROM items WHERE district = ?)",
                     (code,)).fetchone()
                 found = self._by_district[code] = frozenset(joined.split(" ")) if joined else frozenset()
-            weeks |= found
-        return weeks
+            found_sets.append(found)
+        # One district (most filters): its set itself, not a copy of 3,000 ids at 5,200 weeks.
+        return found_sets[0] if len(found_sets) == 1 else frozenset().union(*found_sets)
+
+    def listed(self, districts: frozenset[str]) -> list[str]:
+        """The ids of the weeks with an item of one of `districts`, newest first (not to be
+        changed): kept per filter, so a filter toggled back lists its weeks without a walk over
+        every week's id."""
+        ids = self._listed.get(districts)
+        if ids is None:
+            if len(self._listed) >= LISTS_KEPT:
+                self._listed.clear()
+            include = self.with_districts(districts)
+            ids = self._listed[districts] = [digest_id for digest_id in self.all_ids if digest_id in include]
+        return ids
 
 
 class ReadCounts:
@@ -490,6 +504,8 @@ def watch_week_counts(store: Store, districts: frozenset[str], watch: Watch) -> 
 
 ITEM_COUNTS_KEPT = 64
 """Filters whose item counts `WeekSets` keeps (a reader toggles among a few)."""
+LISTS_KEPT = 16
+"""Filters whose listed ids `WeekSets` keeps (each as long as the weeks it lists)."""
 
 
 def item_count(store: Store, districts: Iterable[str] = ()) -> int:
@@ -552,7 +568,10 @@ def list_view(store: Store, districts: Iterable[str] = (), *, unread_only: bool 
                 exclude.discard(keep)
             ids = [digest_id for digest_id in ids if digest_id not in exclude]
     if include is not None:
-        ids = [digest_id for digest_id in ids if digest_id in include]
+        if watch is None and not unread_only:  # the district filter alone: its weeks as kept
+            ids = sets.listed(districts)
+        else:
+            ids = [digest_id for digest_id in ids if digest_id in include]
     if starred_only:
         starred = starred_weeks(store)
         if keep is not None:
@@ -770,6 +789,16 @@ class StoreWriter:
         if not read_only:
             self._writes_queued += 1
         self._queue.put((job, args, read_only))
+
+    @property
+    def submitted(self) -> int:
+        """Write jobs queued so far: the last one is done once `written` reaches this."""
+        return self._writes_queued
+
+    @property
+    def written(self) -> int:
+        """Write jobs finished (committed or failed); they run in the order they were queued."""
+        return self._writes_done
 
     @property
     def busy(self) -> bool:

@@ -353,3 +353,14 @@ def test_week_records_are_kept_across_lists_up_to_a_bound(store: Store, monkeypa
     got = sets.records([ids[3], ids[0], ids[1]])  # one to read, and more kept than the bound allows
     assert [w.id for w in got.values()] == [ids[3], ids[0], ids[1]] and asked[-1] == [ids[3]]
     assert len(sets._records) == 3 and ids[2] not in sets._records
+
+
+def test_a_district_filters_weeks_are_listed_once_while_the_weeks_stay(store: Store, monkeypatch) -> None:
+    """Toggled back, a filter lists the weeks it listed (kept with the week sets), in order."""
+    sets = reading.WeekSets(store)
+    first = reading.list_view(store, {"futian"}, sets=sets).ids
+    walked: list[str] = []
+    monkeypatch.setattr(sets, "all_ids", type("Ids", (list,), {"__iter__": lambda self: walked.append("x") or list.__iter__(self)})(sets.all_ids))
+    again = reading.list_view(store, {"futian"}, sets=sets).ids
+    assert again == first == [w.id for w in store.weeks({"futian"})] and walked == []
+    assert reading.list_view(store, {"futian", "nanshan"}, sets=sets).ids == [w.id for w in store.weeks({"futian", "nanshan"})]

@@ -217,8 +217,11 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._wide: bool | None = None  # which side of the sidebar breakpoint the last resize was on
         self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
                                   on_external=lambda: self.post_message(self.StoreChanged()))
-        # The lists' counts per block and filter, kept by our marks too (cleared with `_read`).
-        self._kept = KeptCounts(busy=lambda: self.writer.busy)
+        # The lists' counts per block and filter, kept by our marks too (cleared with `_read`); a
+        # block read before our last read mark is written may be behind it (settings writes, like
+        # the filter's own on every toggle, change no count).
+        self._last_mark = 0  # the writer's number of our last read-mark write
+        self._kept = KeptCounts(busy=lambda: self.writer.written < self._last_mark)
         self._commits_seen = 0
         self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
         self._synced: tuple[str, str] | None = None  # the status line's "last synced" and source host
@@ -661,6 +664,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 positions = [p for p, v in marks.items() if v is value]
                 if positions:
                     self._write(set_items_read, digest_id, positions, value)
+                    self._last_mark = self.writer.submitted
         for (digest_id, position), value in changed.items():  # after the counts above read theirs
             self._kept.mark(digest_id, entries[digest_id, position].item.district, -1 if value else 1)
         self.lists = self.lists._replace(unread=unread)
