@@ -44,7 +44,6 @@ Entry = ViewItem  # one shown item: (digest id, item, read, starred)
 get_line_length = Segment.get_line_length
 
 MAX_WIDTH = 96  # a reading measure: text never runs wider than this many cells
-LINES_KEPT = 128  # finished lines kept by what they show (a filter toggled back shows them again)
 DISTRICT_CODES = CODES  # cache/districts.py: the one table
 EDGE = "│"  # an item's left edge in its district's colour (the line a solid CSS border draws)
 EDGE_CURRENT = "┃"  # … heavier on the current item
@@ -522,21 +521,8 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         row = self._rows[index]
         current = row.item is not None and row.item == current_item
         # A line is what its row shows (not which item it belongs to: a filter renumbers them).
-        key = (row.spans, row.kind, row.accent, current, width)
-        try:
-            strips = self._strips
-        except AttributeError:
-            strips = self._strips = {}
-        strip = strips.get(key)
-        if strip is None:
-            if len(strips) >= LINES_KEPT:
-                strips.clear()
-            strip = strips[key] = self._draw(row, current, width)
-        return strip
-
-    def _forget_styles(self) -> None:
-        self._strips = {}  # drawn with the old styles (focus, theme, CSS)
-        super()._forget_styles()
+        return self._kept_line((row.spans, row.kind, row.accent, current, width),
+                               lambda: self._draw(row, current, width))
 
     def _draw(self, row: Row, current: bool, width: int) -> Strip:
         base = self._style()

@@ -6,10 +6,14 @@ asks it a few hundred times. The answers change only when the CSS, the theme or 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
+from typing import ClassVar
+
 from rich.style import Style
 from textual import events
 from textual.color import Color
 from textual.css.styles import StylesBase
+from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
 
@@ -40,19 +44,24 @@ class CachedStyles(Widget):
 
     A style not in the cache is `get_visual_style(*classes).rich_style`, computed as Textual does
     (`_fold`) but from the widget's own and its ancestors' styles folded once per cache: Textual
-    walks every ancestor again for each combination of classes (a third of a pane's first paint)."""
+    walks every ancestor again for each combination of classes (a third of a pane's first paint).
 
-    _style_cache: dict[tuple[str, ...], Style]
+    Also finished lines kept by what they show (`_kept_line`), dropped with the styles."""
+
+    LINES_KEPT: ClassVar[int] = 128
+    """Finished lines kept (a few screens of the pane: memory stays flat)."""
+
     _style_base: Fold | None = None
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._style_cache: dict[tuple[str, ...], Style] = {}
+        self._lines_kept: dict[Hashable, Strip] = {}
+
     def _style(self, *classes: str) -> Style:
-        try:
-            cache = self._style_cache
-        except AttributeError:
-            cache = self._style_cache = {}
-        style = cache.get(classes)
+        style = self._style_cache.get(classes)
         if style is None:
-            style = cache[classes] = self._compute_style(classes)
+            style = self._style_cache[classes] = self._compute_style(classes)
         return style
 
     def _compute_style(self, classes: tuple[str, ...]) -> Style:
@@ -68,9 +77,21 @@ class CachedStyles(Widget):
         return VisualStyle(background, color, bold=style.bold, dim=style.dim, italic=style.italic,
                            underline=style.underline, strike=style.strike).rich_style
 
+    def _kept_line(self, key: Hashable, draw: Callable[[], Strip]) -> Strip:
+        """The line `key` (what it shows, its look, the width) drawn before, else `draw()` kept: a
+        page turn or a filter toggled back shows lines drawn before, at other places."""
+        lines = self._lines_kept
+        strip = lines.get(key)
+        if strip is None:
+            if len(lines) >= self.LINES_KEPT:
+                lines.clear()
+            strip = lines[key] = draw()
+        return strip
+
     def _forget_styles(self) -> None:
         self._style_cache = {}
         self._style_base = None
+        self._lines_kept = {}  # drawn with the old styles (focus, theme, CSS)
 
     def notify_style_update(self) -> None:
         self._forget_styles()

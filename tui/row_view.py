@@ -26,9 +26,6 @@ from .pane_frame import FramedPane, LightStrip
 
 get_line_length = Segment.get_line_length
 
-STRIPS_KEPT = 400
-"""Finished lines a list keeps (a few panes' worth: memory stays flat however far the list scrolls)."""
-
 Line = tuple[tuple[str, tuple[str, ...]], ...]
 """One line of a row: (text, component classes) spans. Text here is shown as it is, never as markup."""
 
@@ -37,6 +34,7 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
     """Rows of known height with a cursor; `enter` or a click chooses the row."""
 
     KEEP_JOINED = True  # `render_line` hands back the kept Strip of a line's content
+    LINES_KEPT = 400  # a few panes' worth of lines: memory stays flat however far the list scrolls
 
     BINDINGS = [
         Binding("home", "first", show=False),
@@ -54,10 +52,6 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
         self.row_ids: list[str] = []  # one per row, top to bottom
         self._starts: list[int] = []  # first line of each row
         self._lines: dict[str, tuple[Line, ...]] = {}  # drawn lazily, per row id
-        # Finished strips per (what the line shows, cursor/hover look, width), not per row: a page
-        # turn shows the same lines at other places, and a filter toggled off (or on again) shows
-        # the rows it showed before, whatever their row ids and places now. Dropped with the styles.
-        self._strips: dict[tuple[Line | None, tuple[str, ...], int], Strip] = {}
         self._cursor = 0
         self._hover: int | None = None
         self._painting: tuple[int, int] | None = None  # (width, top line) while painting
@@ -244,10 +238,6 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
         self.refresh()
         super().notify_style_update()
 
-    def _forget_styles(self) -> None:
-        self._strips = {}  # drawn with the old styles (focus, theme, CSS)
-        super()._forget_styles()
-
     def _on_resize(self, event: events.Resize) -> None:
         # Rows are cropped to the width when drawn, so a new size needs no redraw of our own (the
         # resize itself repaints); the first Resize, right after the first frame, costs nothing.
@@ -273,13 +263,11 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
             lines = self._lines[row_id] = self.row_lines(index)
         offset = line_no - self._starts[index]
         under = (self.CURSOR,) if index == self._cursor else (self.HOVER,) if index == self._hover else ()
-        key = (lines[offset] if offset < len(lines) else None, under, width)
-        strip = self._strips.get(key)
-        if strip is None:
-            if len(self._strips) > STRIPS_KEPT:
-                self._strips = {}
-            strip = self._strips[key] = self._draw(key[0], under, width)
-        return strip
+        # Kept per (what the line shows, cursor/hover look, width), not per row: a page turn
+        # shows the same lines at other places, and a filter toggled off (or on again) the rows it
+        # showed before, whatever their row ids and places now.
+        line = lines[offset] if offset < len(lines) else None
+        return self._kept_line((line, under, width), lambda: self._draw(line, under, width))
 
     def _draw(self, line: Line | None, under: tuple[str, ...], width: int) -> Strip:
         segments = [Segment(" ", self._style(*under))]
