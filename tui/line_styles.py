@@ -48,7 +48,7 @@ class CachedStyles(Widget):
 
     Also finished lines kept by what they show (`_kept_line`), dropped with the styles."""
 
-    LINES_KEPT: ClassVar[int] = 128
+    LINES_KEPT: ClassVar[int] = 96
     """Finished lines kept (a few screens of the pane: memory stays flat)."""
 
     _style_base: Fold | None = None

@@ -346,7 +346,7 @@ class FramedPane(Widget):
         return scroll_bar
 
 
-JOINED_KEPT = 128
+JOINED_KEPT = 96
 """Joined lines a pane keeps (a few screens of it: memory stays flat)."""
 
 SCROLLBAR_LOOKS_KEPT = 128

@@ -34,7 +34,7 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
     """Rows of known height with a cursor; `enter` or a click chooses the row."""
 
     KEEP_JOINED = True  # `render_line` hands back the kept Strip of a line's content
-    LINES_KEPT = 400  # a few panes' worth of lines: memory stays flat however far the list scrolls
+    LINES_KEPT = 160  # a few screens of lines, with and without the cursor: memory stays flat
 
     BINDINGS = [
         Binding("home", "first", show=False),
