@@ -331,3 +331,17 @@ async def test_the_lists_messages_are_dispatched_once_at_the_screen(data_dir: Pa
         assert main(app).districts == {"futian"}
         screen = type(main(app)).__name__
         assert dispatched == [(screen, "WeekHighlighted"), (screen, "Toggled")]
+
+
+async def test_the_viewer_keeps_only_the_shown_weeks_lines(data_dir: Path) -> None:
+    """Lines are kept for a filter toggled back on the same week; a week switch drops the last
+    week's, so week after week the viewer holds a screenful, not its bound."""
+    async with running(data_dir) as (app, pilot):
+        await settle(app, pilot)
+        viewer = app.screen.query_one(ArticleViewer)
+        for _ in range(3):
+            await pilot.press("n")
+            await pilot.pause()
+            height = viewer.scrollable_content_region.height
+            assert 0 < len(viewer._lines_kept) <= height
+            assert len(viewer._styles_cache._joined) <= height

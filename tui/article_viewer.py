@@ -150,6 +150,11 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         same = keep_place and view.digest_id == self.view.digest_id
         current = self.current_entry_record
         scroll_y = self.scroll_y
+        if view.digest_id != self.view.digest_id:
+            # Another week's lines: those kept for this one (a filter toggled back shows them
+            # again) would only hold memory, week after week.
+            self._lines_kept.clear()
+            self._styles_cache.forget_joined()
         self.view = view
         self.week = view.week
         self.entries = list(view.items)

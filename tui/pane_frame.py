@@ -176,6 +176,10 @@ class PaneFrame(StylesCache):
         )
         return frame
 
+    def forget_joined(self) -> None:
+        """Drop the joined lines kept (the pane will not show their content again soon)."""
+        self._joined = {}
+
     # -- drawing ----------------------------------------------------------------------------------
 
     def render(
