@@ -79,7 +79,7 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
 
     SCOPES = ("list",)  # j/k scroll here
     BINDINGS = bindings(SCOPES, "en")
-    KEEP_JOINED = True  # `render_line` hands back the kept Strip of a line's content
+    KEEP_JOINED = 96  # `render_line` hands back the kept Strip of a line's content: two screens
 
     COMPONENT_CLASSES = {
         "viewer--title", "viewer--meta", "viewer--source", "viewer--url", "viewer--sample", "viewer--note",

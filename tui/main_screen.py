@@ -104,8 +104,8 @@ class StatusLine(Static, FramedPane):
     kept (per size and look, a few texts), so a text shown before is not rendered again — and,
     being the same Strips, their frame is not joined again either."""
 
-    KEEP_JOINED = True
-    TEXTS_KEPT = 16
+    KEEP_JOINED = 4  # the texts of a toggle, on and off (its text changes with most keys)
+    TEXTS_KEPT = 4
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -117,13 +117,13 @@ class Frame(NamedTuple):
 class PaneFrame(StylesCache):
     """A `StylesCache` whose interior lines skip Textual's per-line frame work (see the module)."""
 
-    def __init__(self, keep_joined: bool = False) -> None:
+    def __init__(self, keep_joined: int = 0) -> None:
         super().__init__()
         self._keep_joined = keep_joined
         self._frame: Frame | None = None
         self._fast = False  # `_cache` holds finished (filtered) lines, not Textual's unfiltered ones
         self._edges: dict[tuple, Strip] = {}  # border rows per (look, row, label)
-        # With `keep_joined` (a pane whose `render_line` hands back a kept Strip for the same
+        # With `keep_joined` (so many; a pane whose `render_line` hands back a kept Strip for the same
         # content: the lists, the viewer), joined lines per content Strip, by identity (the Strip
         # is kept with it, so its id is not reused): a filter toggled on and off shows the same
         # lines at other places, and they are not joined again. Dropped with the look.
@@ -261,7 +261,7 @@ class PaneFrame(StylesCache):
         if joined is not None and joined[0] is content:
             return joined[1]
         strip = self._join(frame, content)
-        if len(self._joined) >= JOINED_KEPT:
+        if len(self._joined) >= self._keep_joined:
             self._joined = {}
         self._joined[id(content)] = (content, strip)
         return strip
@@ -330,8 +330,9 @@ class FramedPane(Widget):
     Put it after the widget class it extends (`class X(Static, FramedPane)`): Textual takes a
     widget's CSS type names from its first base, so `FramedPane` first would hide `Static`'s."""
 
-    KEEP_JOINED: ClassVar[bool] = False
-    """Whether `render_line` hands back the same Strip for the same content (see `PaneFrame`)."""
+    KEEP_JOINED: ClassVar[int] = 0
+    """Joined lines kept (a few screens of the pane; memory stays flat), for a pane whose
+    `render_line` hands back the same Strip for the same content (see `PaneFrame`); 0: none."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -349,9 +350,6 @@ class FramedPane(Widget):
         self.app._start_widget(self, scroll_bar)
         return scroll_bar
 
-
-JOINED_KEPT = 96
-"""Joined lines a pane keeps (a few screens of it: memory stays flat)."""
 
 SCROLLBAR_LOOKS_KEPT = 128
 """Scrollbar states kept (thumb sizes × positions × looks; each a handful of objects): 300 week switches

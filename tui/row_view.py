@@ -33,7 +33,7 @@ Line = tuple[tuple[str, tuple[str, ...]], ...]
 class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
     """Rows of known height with a cursor; `enter` or a click chooses the row."""
 
-    KEEP_JOINED = True  # `render_line` hands back the kept Strip of a line's content
+    KEEP_JOINED = 96  # `render_line` hands back the kept Strip of a line's content: two screens
     LINES_KEPT = 160  # a few screens of lines, with and without the cursor: memory stays flat
 
     BINDINGS = [
