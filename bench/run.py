@@ -137,19 +137,23 @@ def spawn(args: list[str], *, capture: bool = True) -> tuple[float, float, int, 
 def measure_tui_start(base: Path, scratch: Path, weeks: int, runs: int) -> dict:
     """Fresh process per start, bare app and reader alternated so drift hits both alike."""
     bare_t, bare_rss, app_t, app_rss, frames = [], [], [], [], []
+    bare_cpu, app_cpu = [], []
     for n in range(runs):
         started, rss, out = launch([PYTHON, str(PROBE), "bare"])
         bare_t.append(json.loads(out)["ready"] - started)
+        bare_cpu.append(json.loads(out)["cpu"])
         bare_rss.append(rss)
         data = synth.copy_store(base, scratch / f"tui-start-{n}")
         started, rss, out = launch([PYTHON, str(PROBE), "app", str(data), str(weeks)])
         result = json.loads(out)
         app_t.append(result["ready"] - started)
+        app_cpu.append(result["cpu"])
         app_rss.append(rss)
         frames.append(result["frames"])
         shutil.rmtree(data, ignore_errors=True)
         log(f"  start {n + 1}/{runs}: bare {bare_t[-1] * 1000:.0f} ms {bare_rss[-1] / 1024:.0f} MiB, "
-            f"reader {app_t[-1] * 1000:.0f} ms {app_rss[-1] / 1024:.0f} MiB")
+            f"reader {app_t[-1] * 1000:.0f} ms {app_rss[-1] / 1024:.0f} MiB; CPU to the frame: bare "
+            f"{bare_cpu[-1] * 1000:.0f} ms, reader {app_cpu[-1] * 1000:.0f} ms")
     return {
         "bare_ms": [round(v * 1000, 1) for v in bare_t],
         "reader_ms": [round(v * 1000, 1) for v in app_t],
@@ -161,6 +165,9 @@ def measure_tui_start(base: Path, scratch: Path, weeks: int, runs: int) -> dict:
         "median_bare_rss_mib": round(median(bare_rss) / 1024, 1),
         "median_reader_rss_mib": round(median(app_rss) / 1024, 1),
         "time_ratio": round(median(app_t) / median(bare_t), 3),
+        "bare_cpu_ms": [round(v * 1000, 1) for v in bare_cpu],
+        "reader_cpu_ms": [round(v * 1000, 1) for v in app_cpu],
+        "cpu_ratio": round(median(app_cpu) / median(bare_cpu), 3),
         "rss_ratio": round(median(app_rss) / median(bare_rss), 3),
     }
 
@@ -677,6 +684,11 @@ def rows(results: dict) -> list[dict]:
             f"{tui['time_ratio']:.2f}× ({tui['median_reader_ms']:.0f} ms)", f"≤ {frame_budget}×",
             tui["time_ratio"] <= frame_budget, f"bare Textual app {tui['median_bare_ms']:.0f} ms",
             "reader " + spread(tui["reader_ms"]) + " ms")
+        # Not a budget row: the same starts' CPU up to the frame, which a noisy machine blurs far
+        # less than the wall time (shown so a wall-time miss can be read against it).
+        row("tui_first_frame_cpu", f"… its CPU time to the first frame, {weeks:,} weeks", tui["cpu_ratio"],
+            f"{tui['cpu_ratio']:.2f}× ({median(tui['reader_cpu_ms']):.0f} ms)", "(shown)", True,
+            f"bare Textual app {median(tui['bare_cpu_ms']):.0f} ms", "reader " + spread(tui["reader_cpu_ms"]) + " ms")
         row("tui_peak_rss", "TUI peak RSS (each alone)", tui["rss_ratio"],
             f"{tui['rss_ratio']:.2f}× ({tui['median_reader_rss_mib']:.0f} MiB)", f"≤ {rss_budget}×",
             tui["rss_ratio"] <= rss_budget, f"bare Textual app {tui['median_bare_rss_mib']:.0f} MiB",
@@ -754,7 +766,7 @@ def rows(results: dict) -> list[dict]:
 
 def print_table(table: list[dict]) -> None:
     headers = ("what", "median", "baseline (same run)", "budget", "", "spread over runs")
-    cells = [(r["what"], r["shown"], r["baseline"] or "—", r["budget"], "ok" if r["ok"] else "MISS", r["runs"] or "")
+    cells = [(r["what"], r["shown"], r["baseline"] or "—", r["budget"], ("ok" if r["ok"] else "MISS") if r["budget"] != "(shown)" else "", r["runs"] or "")
              for r in table]
     widths = [max(len(str(c[i])) for c in [headers, *cells]) for i in range(len(headers))]
     for line in [headers, tuple("-" * w for w in widths), *cells]:
@@ -780,7 +792,7 @@ def main(argv: list[str] | None = None) -> int:
 
     reps = {"tui": 3, "term": 1, "pilot": 1, "search": 3, "cli": 5, "parser": 3, "sync": 2, "sync_cpu": 1,
             "disk": 1} if args.quick else \
-           {"tui": 7, "term": 3, "pilot": 3, "search": 5, "cli": 9, "parser": 5, "sync": 3, "sync_cpu": 3, "disk": 1}
+           {"tui": 15, "term": 3, "pilot": 3, "search": 5, "cli": 9, "parser": 5, "sync": 3, "sync_cpu": 3, "disk": 1}
     actions = 200
     wanted = set(args.only or (k for k in reps if k != "pilot"))
     begun = time.perf_counter()

@@ -5,7 +5,9 @@
 
 Run by bench/run.py in a fresh process per measurement. Prints one JSON line with `ready`, the
 `time.perf_counter()` (CLOCK_MONOTONIC, shared by every process on Linux) of the first full frame;
-the parent subtracts the moment it spawned this process, so Python start-up and imports count.
+the parent subtracts the moment it spawned this process, so Python start-up and imports count; and
+`cpu`, the process's CPU time up to that frame (`time.process_time()`, imports included), which a
+busy or throttled machine inflates far less than the wall time.
 
 "First full frame": the first screen refresh after which
 - reader: the main screen is current, the week list holds every stored week or at least enough
@@ -22,7 +24,7 @@ at 120×40, so the compositor renders every frame but nothing is written to a te
 from __future__ import annotations
 
 import sys
-from time import perf_counter
+from time import perf_counter, process_time
 
 SIZE = (120, 40)
 
@@ -89,6 +91,7 @@ def main(argv: list[str]) -> int:
             frames += 1
             if ready():
                 result["ready"] = perf_counter()
+                result["cpu"] = process_time()  # this process's CPU from its start (imports included)
                 result["frames"] = frames
                 break
             if frames > 2000:
@@ -101,7 +104,7 @@ def main(argv: list[str]) -> int:
     if "ready" not in result:
         print('{"error": "never ready"}')
         return 1
-    print('{"ready": %r, "frames": %d}' % (result["ready"], result["frames"]))
+    print('{"ready": %r, "cpu": %r, "frames": %d}' % (result["ready"], result["cpu"], result["frames"]))
     return 0
 
 
