@@ -6,6 +6,7 @@ user's `[keys]` section in the config file (binding id -> keys) remaps the same 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Literal, NamedTuple, TypeVar
 
 from textual.binding import Binding, BindingsMap
@@ -140,19 +141,14 @@ def localised(node: N, lang: str) -> N:
 
 
 def _merged_bindings(cls: type[DOMNode], lang: str) -> BindingsMap:
-    """`DOMNode._merge_bindings` of `cls`, with each class's command-table bindings (those it built
-    from its `SCOPES`) described in `lang`."""
-    keys: dict[str, list[Binding]] = {}
-    for base in reversed(cls.__mro__):
-        if not issubclass(base, DOMNode):
-            continue
-        if not base._inherit_bindings:
-            keys.clear()
-        own = base.__dict__.get("BINDINGS", [])
-        if "SCOPES" in base.__dict__ and "BINDINGS" in base.__dict__:
-            own = bindings(base.__dict__["SCOPES"], lang)
-        keys.update(BindingsMap(own).key_to_bindings)
-    return BindingsMap.from_keys(keys)
+    """`cls`'s merged bindings (Textual keeps them on the class), with those built from the command
+    table (their id is a command's) described in `lang`."""
+    merged = cls._merged_bindings if cls._merged_bindings is not None else cls._merge_bindings()
+    return BindingsMap.from_keys({
+        key: [replace(b, description=BY_ID[b.id].short(lang), tooltip=BY_ID[b.id].label(lang))
+              if b.id in BY_ID else b for b in found]
+        for key, found in merged.key_to_bindings.items()
+    })
 
 
 _MODIFIERS = frozenset({"ctrl", "shift", "alt", "meta", "super", "hyper"})
