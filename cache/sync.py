@@ -311,15 +311,28 @@ class _Batches:
     a sync's first week show without waiting. `on_commit` counts each stored batch in the report:
     the report and progress never count a digest that is not committed."""
 
-    def __init__(self, store, tg: asyncio.TaskGroup, on_commit: Callable[[list[tuple[str, bool, bool]]], None]) -> None:
+    def __init__(self, store, parser, tg: asyncio.TaskGroup, on_commit: Callable[[list[tuple[str, bool, bool]]], None],
+                 on_failure: Callable[[PostEntry, str], None]) -> None:
         self.store = store
+        self.parser = parser
         self.tg: asyncio.TaskGroup | None = tg  # None once closing: no new writer task
         self.on_commit = on_commit
+        self.on_failure = on_failure
         self.pending: list[_Parsed] = []
         self.oldest = 0.0  # time.monotonic() when the oldest pending digest arrived
         self.timer: asyncio.TimerHandle | None = None
         self.writing: asyncio.Task | None = None
         self.last_commit = float("-inf")  # time.monotonic() when the last batch was stored
+
+    async def add_page(self, entry: PostEntry, result: FetchResult) -> None:
+        """Parse a fetched page on a worker thread, then store it with others (`add`): a 4 MB page
+        takes tens of milliseconds to write, and the reader's screen shares this event loop."""
+        parsed, reason = await asyncio.to_thread(judge_page, self.parser, entry, result.body, result.content_type,
+                                                 result.etag, result.last_modified)
+        if parsed is None:
+            self.on_failure(entry, reason or "unknown error")
+        else:
+            self.add(parsed)
 
     def add(self, parsed: _Parsed) -> None:
         now = time.monotonic()
@@ -422,7 +435,8 @@ class _ChildBatches:
         self.ended = self.loop.create_future()
         self.loop.add_reader(self.sock.fileno(), self._readable)
 
-    def add_page(self, entry: PostEntry, result: FetchResult) -> None:
+    async def add_page(self, entry: PostEntry, result: FetchResult) -> None:
+        """Send a fetched page to the child, which parses, checks and stores it (`judge_page`)."""
         if self.ended.done():
             raise self._failure()
         self.out += encode((entry, result.body, result.content_type, result.etag, result.last_modified))
@@ -751,7 +765,7 @@ class _Sync:
             return _ChildBatches(self.child, tg, self._count_committed, self._record_post_failure)
         if self.child is not None:
             self.child.stop()  # EOF before any page: it exits at once, and is reaped here
-        return _Batches(self.store, tg, self._count_committed)
+        return _Batches(self.store, self.parser, tg, self._count_committed, self._record_post_failure)
 
     def _resume_queue(self) -> list[str]:
         """The list pages a capped walk left queued (empty when there are none or the value is junk)."""
@@ -845,17 +859,7 @@ class _Sync:
         if reason is not None:
             self._record_post_failure(entry, reason, result.status if result.error else None)
             return
-        if isinstance(self.batches, _ChildBatches):
-            self.batches.add_page(entry, result)  # parsed, checked and stored in the child (judge_page)
-            return
-        parsed, reason = await asyncio.to_thread(judge_page, self.parser, entry, result.body, result.content_type,
-                                                 result.etag, result.last_modified)
-        if parsed is None:
-            self._record_post_failure(entry, reason or "unknown error", None)
-            return
-        # Stored with others in one transaction on a worker thread (_Batches): a 4 MB page takes tens
-        # of milliseconds to write, and the reader's screen shares this event loop.
-        self.batches.add(parsed)
+        await self.batches.add_page(entry, result)
 
     def _count_committed(self, done: list[tuple[str, bool, bool]]) -> None:
         """A batch is stored: count it (the report never counts a digest not yet committed)."""

@@ -427,7 +427,8 @@ def test_a_batch_timer_firing_after_the_last_post_leaves_the_batch_to_close(stor
 
     async def scenario():
         async with asyncio.TaskGroup() as tg:
-            batches = _Batches(store, tg, lambda done: committed.extend(entry_id for entry_id, _degraded, _changed in done))
+            batches = _Batches(store, None, tg, lambda done: committed.extend(entry_id for entry_id, _degraded, _changed in done),
+                               lambda entry, reason: None)
         batches.pending.append(_Parsed(PostEntry(digest.id, url, digest.title), digest, raw, None, None))
         batches._start()  # what the timer does
         assert committed == []
