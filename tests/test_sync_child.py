@@ -214,15 +214,23 @@ def test_a_cancel_commits_what_the_child_parsed_and_reaps_it(forkable, tmp_path,
         for post in posts[5:]:
             srv.fault(post.path, Fault("latency", delay=30))  # in flight when the cancel comes
         patient = FetchOptions(connect_timeout=1.0, read_timeout=60.0, total_timeout=60.0)
+        handed = []  # the child's batches, once per page handed to them
+        real_add_page = sync_module._ChildBatches.add_page
+
+        async def add_page(self, entry, result):
+            handed.append(self)
+            await real_add_page(self, entry, result)
+
+        monkeypatch.setattr(sync_module._ChildBatches, "add_page", add_page)
         child = StoreChild.start(tmp_path)
         store = Store.open(tmp_path, seed_sample=False)
 
         async def cancel_once_sent():
             task = asyncio.create_task(sync(store, source=srv.source, options=patient, concurrency=8, child=child))
             deadline = time.monotonic() + 20
-            while len(srv.bodies_served()) < 5 and time.monotonic() < deadline:
+            # The five fast pages handed over and sent to the child (SEND_AFTER), not only served.
+            while not (len(handed) >= 5 and not handed[-1].out) and time.monotonic() < deadline:
                 await asyncio.sleep(0.01)
-            await asyncio.sleep(0.5)  # sent to the child (SEND_AFTER) and parsed there
             stored_before = store.known_ids()
             task.cancel()
             with pytest.raises(asyncio.CancelledError):
