@@ -470,3 +470,88 @@ async def test_starred_only_lists_the_weeks_with_a_starred_item(data_dir: Path) 
         await pilot.press("S")
         await settle(app, pilot)
         assert len(listed(app)) == 4 and main(app).digest_id == "1657002"
+
+
+# -- kept counts and views stay true to the store -----------------------------------------------------
+
+
+async def test_counts_read_while_mark_all_read_is_queued_are_not_kept(tmp_path: Path) -> None:
+    """`M` with the writer still busy: a block counted from the store before the write lands is
+    behind it, and must not be kept for the next time the filter lists it."""
+    import threading
+
+    from tui_fixtures import make_store, many_weeks
+
+    data_dir = make_store(tmp_path / "data", many_weeks(80))
+    async with running(data_dir) as (app, pilot):
+        screen = main(app)
+        screen._save("tests.warm", "1")  # the writer's first job (taken for another's: no baseline) is done
+        await settle(app, pilot)
+        gate = threading.Event()
+        screen.writer.submit(lambda store: gate.wait(10))  # a slow writer (a big archive, another's lock)
+        app.push_screen = lambda screen_, callback=None, **kw: callback(True)  # answer yes to the question
+        screen.action_mark_all_read()
+        far = screen.lists.ids[40]
+        screen.lists.counts[far]  # the list scrolled to a block not read yet, while the write waits
+        gate.set()
+        await settle(app, pilot)
+        screen.set_districts(frozenset({"futian"}))
+        await pilot.pause()
+        screen.set_districts(frozenset())
+        await pilot.pause()
+        assert screen.lists.counts[far] == reading.week_counts(app.store, frozenset())[far]
+        assert screen.lists.counts[far].unread == 0
+
+
+async def test_a_failed_write_of_marks_reads_the_store_again(data_dir: Path) -> None:
+    """Marks shown but never stored (the write failed) are not kept in the counts and totals."""
+    import sz_digest.tui.main_screen as main_screen
+    from sz_digest.cache.errors import StoreError
+
+    async with running(data_dir) as (app, pilot):
+        screen = main(app)
+        await settle(app, pilot)
+        screen.set_districts(frozenset({"futian"}))
+        await pilot.pause()
+        screen.set_districts(frozenset())
+        await pilot.pause()
+
+        def failing(store, *args):
+            raise StoreError(str(store.data_dir), "database is locked")
+
+        write = screen._write
+        screen._write = lambda job, *args: write(failing if job is main_screen.set_items_read else job, *args)
+        screen.action_mark_week_read()
+        await settle(app, pilot)
+        screen.set_districts(frozenset({"futian"}))
+        await pilot.pause()
+        screen.set_districts(frozenset())
+        await pilot.pause()
+        stored = reading.week_counts(app.store, frozenset())
+        assert screen.lists.counts[screen.digest_id] == stored[screen.digest_id]
+        assert screen.lists.unread == reading.unread_total(app.store)
+        assert "database is locked" in notices(app)
+
+
+async def test_mark_all_read_under_a_watch_shows_every_item_it_marked_once_the_watch_goes(data_dir: Path) -> None:
+    """`M` marks every item of the districts (a watch's filter too): clearing the watch shows them
+    read, as stored, not only the watch's matches."""
+    from sz_digest.cache.watches import add_watch
+
+    with Store.open(data_dir, seed_sample=False) as store:
+        add_watch(store, "治理", "治理")
+    async with running(data_dir) as (app, pilot):
+        screen = main(app)
+        await settle(app, pilot)
+        screen.set_watch("治理")
+        await settle(app, pilot)
+        assert screen.digest_id == LATEST_ID and screen.watch_filter is not None
+        app.push_screen = lambda screen_, callback=None, **kw: callback(True)
+        screen.action_mark_all_read()
+        await settle(app, pilot)
+        screen.set_watch(None)
+        await settle(app, pilot)
+        stored = app.store.read_positions(LATEST_ID)
+        assert {e.item.position: e.read for e in screen.view.items} == {
+            e.item.position: e.item.position in stored for e in screen.view.items}
+        assert all(e.read for e in screen.view.items)

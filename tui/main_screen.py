@@ -218,10 +218,10 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self.writer = StoreWriter(store.data_dir, on_error=lambda exc: self.post_message(self.WriteFailed(str(exc))),
                                   on_external=lambda: self.post_message(self.StoreChanged()))
         # The lists' counts per block and filter, kept by our marks too (cleared with `_read`); a
-        # block read before our last read mark is written may be behind it (settings writes, like
-        # the filter's own on every toggle, change no count).
-        self._last_mark = 0  # the writer's number of our last read-mark write
-        self._kept = KeptCounts(busy=lambda: self.writer.written < self._last_mark)
+        # block read before our last write of read state lands may be behind it (settings writes,
+        # like the filter's own on every toggle, change no count).
+        self._last_read_write = 0  # the writer's number of our last write of read state
+        self._kept = KeptCounts(busy=lambda: self.writer.written < self._last_read_write)
         self._commits_seen = 0
         self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
         self._synced: tuple[str, str] | None = None  # the status line's "last synced" and source host
@@ -633,6 +633,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
     @on(WriteFailed)
     def _write_failed(self, event: WriteFailed) -> None:
         self._report_store_error(event.error)
+        # The marks shown (and the counts and unread totals kept with them) were never stored:
+        # read everything again once the writer is idle.
+        self._refresh_wanted = True
 
     # -- marks: shown now, written behind ---------------------------------------------------------
 
@@ -664,7 +667,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 positions = [p for p, v in marks.items() if v is value]
                 if positions:
                     self._write(set_items_read, digest_id, positions, value)
-                    self._last_mark = self.writer.submitted
+                    self._last_read_write = self.writer.submitted
         for (digest_id, position), value in changed.items():  # after the counts above read theirs
             self._kept.mark(digest_id, entries[digest_id, position].item.district, -1 if value else 1)
         self.lists = self.lists._replace(unread=unread)
@@ -811,12 +814,17 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._write(mark_all_read, self.districts)
+                self._last_read_write = self.writer.submitted
                 self._read = None  # counted again (after the write, `_refresh_wanted`)
                 self._kept.clear()
                 self.lists.weeks.zero_unread()
                 self.lists = self.lists._replace(unread=0)
                 self.week_list.redraw_counts()
-                self.view = self.view.with_marks(read={(e.digest_id, e.item.position): True for e in self.view.items})
+                # What the write marks: every item of the districts, those a watch hides too (the
+                # view before the filter comes back when the watch is cleared: `refiltered`).
+                self.view = self.view.with_marks(read={
+                    (e.digest_id, e.item.position): True for e in self.view.every_item or self.view.items
+                    if not self.districts or e.item.district in self.districts})
                 self.viewer.show_marks(self.view)
                 self.update_status()
 
@@ -995,13 +1003,12 @@ def count_watches(store: Store, done) -> None:
 def watch_matches(store: Store, name: str, done) -> None:
     """`done((name, match keys))` for watch `name` (a writer-thread job that writes nothing); None
     when the watch is gone, the error when its query cannot run."""
-    from sz_digest.cache.errors import DigestError
     from sz_digest.cache.watches import get_watch, match_keys
 
     try:
         watch = get_watch(store, name)
         found = None if watch is None else (watch.name, frozenset(match_keys(store, watch.query)))
-    except (DigestError, sqlite3.Error) as exc:
+    except Exception as exc:  # noqa: BLE001 — handed back and shown: the choice must not stay pending
         found = exc
     done(found)
 
