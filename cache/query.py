@@ -247,12 +247,12 @@ def _unread_rowids(store: Store) -> set[int]:
 
 def _fts_candidates(store: Store, query: Query, rare_only: bool) -> set[int] | None:
     """Rowids the indexes allow (every match among them), or None when no clause can use them: a
-    clause of words of two characters or more narrows the candidates (store.index_candidates);
-    one-character words, exclusions and fields leave it to the scan — and, with `rare_only` (the
+    clause of words narrows the candidates (store.index_candidates, which says None for a word it
+    cannot answer); exclusions and fields leave it to the scan — and, with `rare_only` (the
     reader's copy of every item is there to scan), words too common to narrow much."""
     found: set[int] | None = None
     for clause in query.clauses:
-        if not all(t.kind == "text" and not t.negated and len(t.value) >= 2 for t in clause):
+        if not all(t.kind == "text" and not t.negated for t in clause):
             continue
         allowed: set[int] = set()
         for term in clause:
