@@ -12,8 +12,8 @@ items hold it (the sum of its tokens' `doc`), and its tokens taken in (title, co
 name the items in the ranking's order: a search reads the postings of the few tokens that reach the
 100th hit, not every item that matches (tens of thousands at 5,200 weeks).
 
-Why tokens are made in Python and on the side of searches, not by the sync: ~3-4 ms of CPU a week
-(bench/counted_grams.py), which would have doubled a first sync's CPU in its child.
+Why tokens are made in Python and on the side of searches, not by the sync: their cost (see
+`Store.index_grams`) would have doubled a first sync's CPU in its child (bench/README.md, sixth pass).
 """
 
 from __future__ import annotations

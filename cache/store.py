@@ -365,13 +365,13 @@ def _migrate_counted_grams(db: sqlite3.Connection) -> None:
     """Search from counted word grams (cache/grams.py) in place of the trigram index (issue 15, sixth pass).
 
     `items_grams` is a contentless FTS5 index of each item's tokens, and `items_grams_terms` its
-    vocabulary. The tokens are made in Python (~3-4 ms a week), so not by the sync: SQLite's
+    vocabulary. The tokens are made in Python (the cost: `Store.index_grams`), so not by the sync: SQLite's
     triggers file every inserted item in `items_grams_pending`, and an indexed item that is
     deleted, or whose week changes year, in `items_grams_stale` with the text and week it was
     indexed with (a contentless index must be given a row's old tokens to remove them);
     `Store.index_grams` brings the index up to date before a search that needs it. The trigram
     index, its vocabulary and the last-two-characters index go: the grams answer what they did, in
-    2.0 of the 5.7 KB a week the grams take (bench/counted_grams.py). Every existing item starts
+    2.0 of the 5.7 KB a week the grams take (bench/README.md, sixth pass). Every existing item starts
     pending. Runs again safely (IF [NOT] EXISTS)."""
     text, title = search_text_sql("old."), search_title_sql("old.")
     _run_script(db, f"""
@@ -1508,16 +1508,6 @@ class Store:
 
     def integrity_ok(self) -> bool:
         return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
-
-def trigram_match(needle: str) -> str:
-    """An FTS5 MATCH for rows holding every trigram of `needle` (3+ characters, folded), in the
-    trigram index of stores before _migrate_counted_grams (their tests read it).
-
-    The index keeps no positions (detail=none, see _migrate_lean_search_index), so this is a
-    superset of the rows that contain `needle`: callers check `needle in folded` themselves."""
-    trigrams = dict.fromkeys(needle[n:n + 3] for n in range(len(needle) - 2))
-    return " AND ".join('"' + gram.replace('"', '""') + '"' for gram in trigrams)
 
 
 def _index_grams_batch(db: sqlite3.Connection, limit: int) -> bool:

@@ -123,7 +123,6 @@ def test_snippets_from_the_stored_folds_are_the_snippets_from_folding(tmp_path):
 
     check()
     assert lowered  # both kinds were tried
-    check()
     store.close()
 
 

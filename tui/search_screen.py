@@ -148,8 +148,7 @@ class SearchScreen(ModalScreen[Jump | None]):
         without indexing them, and the first search after a first sync would wait seconds for it
         (a search that starts meanwhile waits for this one instead of indexing again)."""
         try:
-            if self.store.grams_pending():
-                self.store.index_grams()
+            self.store.index_grams()  # returns at once when nothing waits
         except sqlite3.Error:
             pass  # a store that fails says why under the search that meets it
 
@@ -179,7 +178,7 @@ class SearchScreen(ModalScreen[Jump | None]):
     def run_search(self) -> None:
         """Search for what the field holds now, on a worker thread: a word is answered from the
         store's counted grams in a few milliseconds, but the first search after a sync first indexes
-        the new items (~6 ms of CPU a week: seconds after a first sync), and a filtered or
+        the new items (`Store.index_grams`: seconds after a first sync), and a filtered or
         punctuated query builds the store's copy of every item's text (~0.4 s at 5,200 weeks), so
         typing must never wait for it. A newer query cancels the older one, whose results are then
         dropped (`_show`)."""
