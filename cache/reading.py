@@ -81,6 +81,10 @@ class WeekCounts(NamedTuple):
     items: int
     unread: int
 
+    def marked(self, delta: int) -> WeekCounts:
+        """These counts after `delta` items were marked unread (> 0) or read (< 0), kept in 0..items."""
+        return WeekCounts(self.items, max(0, min(self.items, self.unread + delta)))
+
 
 Watch = tuple[str, frozenset[tuple[str, int]]]
 """A saved search as a filter: its name and the (digest id, position) of its matches."""
@@ -236,7 +240,7 @@ class KeptCounts:
         for (districts, _), counts in self._blocks.items():
             old = counts.get(digest_id)
             if old is not None and (not districts or district in districts):
-                counts[digest_id] = WeekCounts(old.items, max(0, min(old.items, old.unread + delta)))
+                counts[digest_id] = old.marked(delta)
 
     def clear(self) -> None:
         self._blocks.clear()

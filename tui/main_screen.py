@@ -17,7 +17,6 @@ from sz_digest.cache.reading import (
     ListView,
     ReadCounts,
     StoreWriter,
-    WeekCounts,
     WeekSets,
     WeekView,
     any_watch,
@@ -660,7 +659,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 # writer may commit it first, and the block would then hold the mark and the delta be lost.
                 delta = sum(-1 if v else 1 for v in marks.values())
                 old = counts[digest_id]
-                counts[digest_id] = WeekCounts(old.items, max(0, min(old.items, old.unread + delta)))
+                counts[digest_id] = old.marked(delta)
                 unread += counts[digest_id].unread - old.unread
                 self.week_list.set_counts(digest_id, counts[digest_id])
             for value in (True, False):
