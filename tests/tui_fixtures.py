@@ -177,6 +177,10 @@ async def wait_for_search(pilot) -> None:
 async def settle(app: DigestApp, pilot) -> None:
     """Let every queued store write land and the screen catch up with it."""
     await pilot.pause()
+    saving = [w for w in app.workers if w.group == "save-watch"]  # the search screen's ctrl+s
+    if saving:  # (an empty list would wait for every worker)
+        await app.workers.wait_for_complete(saving)
+        await pilot.pause()
     app.main.writer.join()
     app.main.poll_store()
     await pilot.pause()

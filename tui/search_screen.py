@@ -266,18 +266,24 @@ class SearchScreen(ModalScreen[Jump | None]):
 
     def action_save_watch(self) -> None:
         """ctrl+s: keep this query as a watch, named after the query (cache/watches.py)."""
-        from sz_digest.cache.watches import add_watch, name_for_query
-
         query = self.query_one(Input).value.strip()
         if not query:
             self.app.notify(self.t("search.save_empty"), markup=False, timeout=3)
             return
+        self._save_watch(query)
+
+    @work(thread=True, exit_on_error=False, group="save-watch")
+    def _save_watch(self, query: str) -> None:
+        """A store write, on a thread: the indexer this screen starts (`_index`) may hold the write
+        lock for a batch, and no key waits on that."""
+        from sz_digest.cache.watches import add_watch, name_for_query
+
         try:
             watch = add_watch(self.store, name_for_query(self.store, query), query)
         except DigestError as exc:  # a bad query or a read-only store: say so, keep the screen
-            self.app.notify(clean_line(str(exc)), markup=False, severity="warning")
+            self.app.call_from_thread(self.app.notify, clean_line(str(exc)), markup=False, severity="warning")
             return
-        self.app.notify(self.t("search.saved", name=clean_line(watch.name)), markup=False)
+        self.app.call_from_thread(self.app.notify, self.t("search.saved", name=clean_line(watch.name)), markup=False)
         self.post_message(WatchesChanged())
 
 
