@@ -61,3 +61,12 @@ def archive(tmp_path) -> Store:
     ]), b"<html>week3</html>")
     yield store
     store.close()
+
+
+def drop_counted_grams(db) -> None:
+    """Take a store's schema back to before `_migrate_counted_grams`: its triggers and tables go
+    (upgrade tests then put back the indexes an older schema had)."""
+    for trigger in ("items_grams_ai", "items_grams_ad", "items_grams_au", "digests_grams_year"):
+        db.execute(f"DROP TRIGGER {trigger}")
+    for table in ("items_grams_terms", "items_grams", "items_grams_pending", "items_grams_stale"):
+        db.execute(f"DROP TABLE {table}")

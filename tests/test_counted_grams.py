@@ -13,7 +13,7 @@ from datetime import date, timedelta
 import pytest
 
 import sz_digest.cache.store as store_module
-from conftest import make_digest
+from conftest import drop_counted_grams, make_digest
 from sz_digest.cache.grams import BODY, TITLE, YEAR, answers, item_tokens
 from sz_digest.cache.store import DB_NAME, SCHEMA_VERSION, Store, search_text_sql, search_title_sql
 from sz_digest.cache.text import fold
@@ -186,10 +186,7 @@ def test_a_store_with_the_trigram_index_is_upgraded(tmp_path):
         expected = {needle: reference(store, needle) for needle in NEEDLES}
         items = store._db.execute("SELECT count(*) FROM items").fetchone()[0]
     db = sqlite3.connect(data / DB_NAME)
-    for trigger in ("items_grams_ai", "items_grams_ad", "items_grams_au", "digests_grams_year"):
-        db.execute(f"DROP TRIGGER {trigger}")
-    for table in ("items_grams_terms", "items_grams", "items_grams_pending", "items_grams_stale"):
-        db.execute(f"DROP TABLE {table}")
+    drop_counted_grams(db)
     store_module._migrate_fold_on_read(db)
     store_module._migrate_short_queries(db)
     db.execute(f"PRAGMA user_version = {store_module.MIGRATIONS.index(store_module._migrate_counted_grams)}")

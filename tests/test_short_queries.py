@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import sz_digest.cache.store as store_module
-from conftest import make_digest
+from conftest import drop_counted_grams, make_digest
 from sz_digest.cache.importer import import_paths
 from sz_digest.cache.parser import parse_digest
 from sz_digest.cache.store import DB_NAME, SCHEMA_VERSION, Store
@@ -129,10 +129,7 @@ def test_a_store_from_before_gets_the_index(tmp_path, always_indexed):
     with random_archive(data, 4) as store:
         expected = {needle: reference(store, needle) for needle in pairs()}
     db = sqlite3.connect(data / DB_NAME)
-    for trigger in ("items_grams_ai", "items_grams_ad", "items_grams_au", "digests_grams_year"):
-        db.execute(f"DROP TRIGGER {trigger}")
-    for table in ("items_grams_terms", "items_grams", "items_grams_pending", "items_grams_stale"):
-        db.execute(f"DROP TABLE {table}")
+    drop_counted_grams(db)
     store_module._migrate_fold_on_read(db)  # the trigram index, as that schema had it
     db.execute(f"PRAGMA user_version = {store_module.MIGRATIONS.index(store_module._migrate_short_queries)}")
     db.commit()
