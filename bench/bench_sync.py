@@ -88,21 +88,27 @@ def one_run(server: "LoopbackServer | RemoteColumn", concurrency: int, plain: bo
     running: with the in-process server it cannot, and the run says `"child": false`."""
     remote = isinstance(server, RemoteColumn)
     with tempfile.TemporaryDirectory(prefix="sz-bench-") as tmp:
-        children = _children_cpu()
-        cpu, started = time.process_time(), time.perf_counter()
-        forked = StoreChild.start(tmp) if child else None  # before the store is opened, as the CLI does
-        try:
-            with Store.open(Path(tmp), seed_sample=False) as store:
-                if not remote:
-                    server.clear_log()
-                first = asyncio.run(sync(store, source=server.source, concurrency=concurrency, child=forked))
-        finally:
-            if forked is not None:
-                forked.stop()
-        wall = time.perf_counter() - started
-        sync_cpu = time.process_time() - cpu
-        children = _children_cpu() - children  # the child's CPU (reaped by the sync's end)
-        return _after_first(server, tmp, first, wall, sync_cpu, children, concurrency, plain, forked is not None)
+        if not remote:
+            server.clear_log()
+        first, wall, sync_cpu, children, forked = first_sync(server, tmp, concurrency, child)
+        return _after_first(server, tmp, first, wall, sync_cpu, children, concurrency, plain, forked)
+
+
+def first_sync(server: "LoopbackServer | RemoteColumn", tmp: str, concurrency: int, child: bool):
+    """A first sync into the empty data dir `tmp`; with `child`, parsed and stored in a child forked
+    before the store opens, as the CLI does (the fork timed with the sync). Returns (report, wall
+    seconds, CPU seconds, the child's CPU seconds, whether it forked)."""
+    children = _children_cpu()
+    cpu, started = time.process_time(), time.perf_counter()
+    forked = StoreChild.start(tmp) if child else None
+    try:
+        with Store.open(Path(tmp), seed_sample=False) as store:
+            report = asyncio.run(sync(store, source=server.source, concurrency=concurrency, child=forked))
+    finally:
+        if forked is not None:
+            forked.stop()  # reaped here: its CPU is counted below
+    wall, sync_cpu = time.perf_counter() - started, time.process_time() - cpu
+    return report, wall, sync_cpu, _children_cpu() - children, forked is not None
 
 
 def _after_first(server, tmp: str, first, wall: float, sync_cpu: float, children: float, concurrency: int,
