@@ -7,6 +7,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from sz_digest.cache.store import Store
 from sz_digest.cache.sync import SyncProgress, SyncReport
 from sz_digest.cache.watches import add_watch, watches
@@ -40,12 +42,17 @@ async def test_same_query_same_hits_in_the_cli_and_the_reader(data_dir: Path, ca
             assert [(h.digest_id, h.title) for h in screen.hits] == expected[query], query
 
 
-async def test_a_bad_query_shows_its_error_in_the_search_screen(data_dir: Path) -> None:
+@pytest.mark.parametrize(("query", "error"), [
+    ("社工 since:2026-13", "bad query at 'since:2026-13' (character 4): no such date"),
+    ('"社工', "this quote is never closed"),
+])
+async def test_a_bad_query_shows_its_error_in_the_search_screen(data_dir: Path, query: str, error: str) -> None:
+    """The query is parsed on the search's worker thread: its error comes back in place of the count."""
     async with running(data_dir) as (app, pilot):
-        await pilot.press("slash", *"社工 since:2026-13")
+        await pilot.press("slash", *query)
         await wait_for_search(pilot)
         assert app.screen.hits == []
-        assert "bad query at 'since:2026-13' (character 4): no such date" in screen_text(app)
+        assert error in screen_text(app)
 
 
 async def test_ctrl_s_saves_the_search_as_a_watch_that_appears_in_the_sidebar(data_dir: Path) -> None:

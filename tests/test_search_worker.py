@@ -82,14 +82,6 @@ async def test_enter_before_the_results_arrive_acts_on_them(data_dir: Path, monk
         assert app.main.query_one("ArticleViewer").current_item.title == "吉星花园小区物业纠纷调解取得成效"
 
 
-async def test_a_query_error_from_the_worker_shows_in_place_of_the_count(data_dir: Path) -> None:
-    async with running(data_dir) as (app, pilot):
-        await pilot.press("slash", *'"社工')
-        await search_done(pilot)
-        assert app.screen.hits == []
-        assert "this quote is never closed" in screen_text(app)
-
-
 async def test_a_store_failing_under_the_search_shows_why_and_does_not_stay_searching(data_dir: Path,
                                                                                       monkeypatch) -> None:
     from sz_digest.cache.errors import StoreError
