@@ -8,8 +8,9 @@ browser" interstitials. Plain httpx passes none of them; we detect and explain, 
 
 `detect_challenge(status, headers, body)` returns a short reason naming the kind, or None. A real
 digest or list page is never mistaken for one: body markers are looked for only in pages that are
-small or carry no article text, and the status codes 412 and 521 mean a challenge on their own
-(a GET without If-Match is never "Precondition Failed"; 521 is not a standard status).
+small or carry no article text, and never in a tag's attributes (a list page may link to a post whose
+address happens to spell `__jsluid`); the status codes 412 and 521 mean a challenge on their own (a
+GET without If-Match is never "Precondition Failed"; 521 is not a standard status).
 """
 
 from __future__ import annotations
@@ -44,9 +45,14 @@ _HINTS: tuple[tuple[bytes, ...], ...] = (
     (b"please", b"enable", b"checking", "请开启".encode(), "正在验证您的浏览器".encode()),
 )
 _COOKIE_MARKERS = (("加速乐", "__jsluid"), ("加速乐", "__jsl_clearance"), ("知道创宇 wzws", "wzws"))
-# Article text: a real page, however small, has a title element and Chinese text outside scripts.
+# Challenge markers live in script code, a <noscript> notice or the page's text; a tag's attributes
+# (an href, a title) hold whatever the site's authors wrote, so a tag is cut down to its name.
 _SCRIPT_RE = re.compile(rb"<script\b.*?(?:</script\s*>|\Z)", re.S | re.I)
-_CJK_RE = re.compile(rb"(?:[\xe4-\xe9][\x80-\xbf]{2}){40}")
+_TAG_RE = re.compile(rb"<(/?[a-z][a-z0-9]*)\b[^>]*>", re.I)
+# Article text: a real page, however small, carries Chinese text outside its scripts, if only the
+# titles of a list page (counted in total, since digits and tags break the runs).
+_CJK_RE = re.compile(rb"[\xe4-\xe9][\x80-\xbf]{2}")
+_ARTICLE_CJK = 40
 
 
 def detect_challenge(status: int | None, headers: Mapping[str, str] | None, body: bytes | None) -> str | None:
@@ -55,7 +61,7 @@ def detect_challenge(status: int | None, headers: Mapping[str, str] | None, body
     kind = None
     lowered = head.lower()  # ASCII only, as re.I on bytes
     for (name, marker), hints in zip(_MARKERS, _HINTS):
-        if any(hint in lowered for hint in hints) and marker.search(head):
+        if any(hint in lowered for hint in hints) and marker.search(_without_attributes(head)):
             kind = name
             break
     if kind is None and headers:
@@ -72,6 +78,17 @@ def detect_challenge(status: int | None, headers: Mapping[str, str] | None, body
     # A 200 (or 5xx) whose body is the challenge rather than content: little text outside scripts.
     if status is not None and status not in (200, 202, 403, 429) and status < 500:
         return None
-    if _CJK_RE.search(_SCRIPT_RE.sub(b"", head)):
+    if _has_article_text(head):
         return None  # a real page that merely mentions a marker (e.g. a WAF's tracking script)
     return f"HTTP {status} {kind}" if status else kind
+
+
+def _without_attributes(head: bytes) -> bytes:
+    """The scripts as they are, and the rest with each tag cut to its name."""
+    scripts = b"\n".join(m.group(0) for m in _SCRIPT_RE.finditer(head))
+    return scripts + b"\n" + _TAG_RE.sub(rb"<\1>", _SCRIPT_RE.sub(b"", head))
+
+
+def _has_article_text(head: bytes) -> bool:
+    text = _TAG_RE.sub(b"", _SCRIPT_RE.sub(b"", head))
+    return any(n + 1 >= _ARTICLE_CJK for n, _ in enumerate(_CJK_RE.finditer(text)))

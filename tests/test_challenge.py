@@ -14,9 +14,9 @@ from sz_digest.cache.store import Store
 from sz_digest.tui.cli import main
 
 try:
-    from tests.loopback import Fault, LoopbackServer, make_column
+    from tests.loopback import Fault, LoopbackServer, make_column, render_list_page
 except ImportError:
-    from loopback import Fault, LoopbackServer, make_column
+    from loopback import Fault, LoopbackServer, make_column, render_list_page
 
 RUISHU = (b'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><script type="text/javascript">'
           b'$_ts=window[\'$_ts\'];if(!$_ts)$_ts={};$_ts.nsd=12345;$_ts.cd="qErqrr..."</script>'
@@ -52,6 +52,20 @@ def test_real_pages_are_not_challenges_even_when_they_mention_a_marker():
     assert detect_challenge(200, {}, tracked) is None
     assert detect_challenge(404, {}, b"<html><body>Not Found</body></html>") is None
     assert detect_challenge(None, None, None) is None
+
+
+@pytest.mark.parametrize("href", ["__JSLUID", "wzws_cid.html", "/a/$_ts=1.html", "__jsl_clearance_s"])
+@pytest.mark.parametrize("posts", [1, 10])
+def test_a_list_page_linking_to_an_address_that_spells_a_marker_is_not_a_challenge(href, posts):
+    """Found by the sync property test: a link's href is the site's text, not a challenge script."""
+    column = make_column(digests=posts, non_digests=0, per_page=10)
+    column.digests()[0].href = href
+    page = render_list_page(column, 1, "127.0.0.1")
+    assert href.encode() in page
+    assert detect_challenge(200, {}, page) is None
+    if posts == 10:  # ten titles are article text (digits break their runs): a script naming a marker is tracking
+        scripted = page.replace(b"</body>", b"<script>" + href.encode() + b"=1</script></body>")
+        assert detect_challenge(200, {}, scripted) is None
 
 
 @pytest.fixture
