@@ -7,7 +7,9 @@ become one-line notices, never tracebacks or blocking dialogs.
 
 from __future__ import annotations
 
+import asyncio
 import gc
+from time import monotonic
 
 # Start-up creates a few hundred thousand objects that live as long as the app (Textual, the CSS,
 # the widgets); the collector's passes over them are wasted work before the first frame.
@@ -17,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
@@ -37,6 +39,8 @@ if TYPE_CHECKING:
 
 PAGE_CACHE_KIB = 512
 GC_INTERVAL = 0.25  # seconds between collections of the young generations
+GC_AFTER_KEY = 0.02  # a key's frame is usually out by then, and the next key seldom comes so soon
+GC_RETRY = 0.005  # … and when it is not (or was put out just now), look again this much later
 GC_BACKSTOP = 50_000  # allocations that force one anyway
 GC_FULL_AFTER = 4  # young passes (1 s of steady keypresses) after which a full pass runs anyway
 
@@ -44,19 +48,57 @@ GC_FULL_AFTER = 4  # young passes (1 s of steady keypresses) after which a full 
 class GarbageCollector:
     """When to collect, so the passes fall between keypresses and memory stays flat.
 
-    Young generations: every GC_INTERVAL when anything was allocated. Their survivors are promoted
-    to the oldest generation, and many are Strip/Segment cycles still on screen at that moment that
-    become garbage a keypress later. Nothing automatic collects the oldest generation here (its
-    threshold counts full passes), so they piled up: +37 MiB after 300 week switches, and one late
-    full pass over 70,000 of them took 45 ms. So a full pass runs at the first quiet interval after
-    some activity, or after GC_FULL_AFTER young passes of steady keypresses: it walks only what was
-    allocated after the first frame (the rest is frozen), a few milliseconds, between keypresses.
+    Young generations: at most every GC_INTERVAL when anything was allocated. Their survivors are
+    promoted to the oldest generation, and many are Strip/Segment cycles still on screen at that
+    moment that become garbage a keypress later. Nothing automatic collects the oldest generation
+    here (its threshold counts full passes), so they piled up: +37 MiB after 300 week switches, and
+    one late full pass over 70,000 of them took 45 ms. So a full pass runs at the first quiet
+    interval after some activity, or after GC_FULL_AFTER young passes of steady keypresses: it walks
+    only what was allocated after the first frame (the rest is frozen), a few milliseconds.
+
+    While keys come in, a pass runs just after a key's frame (`key_pressed`), not on a timer of its
+    own: a timer's pass fell anywhere between two keys, and in a real terminal one key in sixteen
+    met one — a pass started just before the key arrived, or one that held the interpreter right
+    after the frame was handed to Textual's writer thread, so the frame reached the terminal late.
+    Just after a key's frame is the one moment the next key is least likely. `tick` (every
+    GC_INTERVAL) only serves the quiet times.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = monotonic,
+                 later: Callable[[float, Callable[[], None]], object] | None = None,
+                 drawing: Callable[[], bool] = lambda: False) -> None:
         self.young = 0  # young passes since the last full one
+        self.clock = clock
+        self.later = later  # (delay, callback); the event loop's call_later by default
+        self.drawing = drawing  # whether a key's frame is still being made or written out
+        self.last_key = float("-inf")
+        self.last_pass = float("-inf")
+        self.pending = False  # a pass after a key is scheduled
+
+    def key_pressed(self) -> None:
+        self.last_key = self.clock()
+        if not self.pending:
+            self.pending = True
+            self._later(GC_AFTER_KEY)
+
+    def _later(self, delay: float) -> None:
+        (self.later or asyncio.get_running_loop().call_later)(delay, self.after_key)
+
+    def after_key(self) -> None:
+        if self.drawing():
+            self._later(GC_RETRY)
+            return
+        self.pending = False
+        if self.clock() - self.last_pass >= GC_INTERVAL:
+            self._collect()
 
     def tick(self) -> None:
+        if self.clock() - self.last_key < GC_INTERVAL:
+            return  # keys are coming in: `after_key` collects between them
+        self._collect()
+
+    def _collect(self) -> None:
+        self.last_pass = self.clock()
         if gc.get_count()[0] > 500:
             gc.collect(1)
             self.young += 1
@@ -109,6 +151,8 @@ class DigestApp(App[int]):
         self.export_dir = export_dir  # where `e` writes; None: the current directory
         self.exit_signals: list[int] = []  # filled by exit_on_signals
         self.ready = False  # the main screen is up (main_ready): a signal may end the app now
+        self.collector: GarbageCollector | None = None  # from main_ready on
+        self._frame_at = 0.0
         self.explicit_source = source  # --source on this run's command line
         self.config_path = config_path  # where a picked theme is saved (None: the default path)
         self._start = dict(start_week=week_id, start_districts=list(districts) if districts else None)
@@ -124,6 +168,23 @@ class DigestApp(App[int]):
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         for notice in self._notices:
             self.notify(notice, markup=False, severity="warning", timeout=10)
+
+    def _drawing(self) -> bool:
+        """Messages still queued, a frame still to be laid out or painted (Textual's own flags: the
+        screen's update timer reads the same three), or one handed to the writer thread just now."""
+        screen = self.screen
+        return bool(self._message_queue.qsize() or screen._dirty_widgets or screen._layout_required
+                    or screen._repaint_required) or monotonic() - self._frame_at < GC_RETRY
+
+    def _display(self, screen: Screen, renderable: Any) -> None:
+        super()._display(screen, renderable)
+        self._frame_at = monotonic()  # when the writer thread got the last frame (`_drawing`)
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key or a click plans the next collection: just after its frame (GarbageCollector).
+        if self.collector is not None and isinstance(event, (events.Key, events.MouseDown)):
+            self.collector.key_pressed()
+        await super().on_event(event)
 
     def _theme_changed(self, theme) -> None:
         """A theme picked in the palette is kept in the config file for the next start."""
@@ -155,7 +216,8 @@ class DigestApp(App[int]):
         if self.exit_signals:  # a signal arrived while the app was starting
             self.exit(128 + self.exit_signals[0])
             return
-        self.set_interval(GC_INTERVAL, GarbageCollector().tick, name="collect garbage")
+        self.collector = GarbageCollector(drawing=self._drawing)
+        self.set_interval(GC_INTERVAL, self.collector.tick, name="collect garbage")
         if self.refresh_due():
             self.start_refresh(manual=False)
 
