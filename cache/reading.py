@@ -738,12 +738,20 @@ def mark_week_read(store: Store, digest_id: str, districts: Iterable[str] = (), 
     return changed
 
 
-def mark_all_read(store: Store, districts: Iterable[str] = ()) -> int:
-    """Mark every item (of the filtered districts) of every week read, in one transaction."""
+def mark_all_read(store: Store, districts: Iterable[str] = (),
+                  only: Iterable[tuple[str, int]] | None = None) -> int:
+    """Mark every item (of the filtered districts) of every week read, in one transaction; with
+    `only` (a watch's matches: (digest id, position) keys), just those of them."""
     clause, params = _district_clause(districts, "district")
     with store._write() as db:
         before = db.total_changes
-        db.execute(f"INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items WHERE 1 {clause}", params)
+        if only is None:
+            db.execute(f"INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items WHERE 1 {clause}",
+                       params)
+        else:
+            db.executemany(f"""INSERT OR IGNORE INTO item_read SELECT digest_id, position FROM items
+                               WHERE digest_id = ? AND position = ? {clause}""",
+                           [(digest_id, position, *params) for digest_id, position in only])
         changed = db.total_changes - before
         db.execute("""UPDATE digests SET read = NOT EXISTS (
                           SELECT 1 FROM items i WHERE i.digest_id = digests.id AND NOT EXISTS (

@@ -88,6 +88,17 @@ def test_mark_all_read_is_one_transaction_and_honours_the_filter(store: Store) -
     assert reading.list_view(store).unread == 0
 
 
+def test_mark_all_read_of_a_watchs_matches_marks_them_only_within_the_filter(store: Store) -> None:
+    futian = [(LATEST_ID, e.item.position) for e in reading.week_view(store, LATEST_ID, {"futian"}).items]
+    others = [(LATEST_ID, e.item.position) for e in reading.week_view(store, LATEST_ID).items
+              if (LATEST_ID, e.item.position) not in futian]
+    assert futian and others
+    changed = reading.mark_all_read(store, {"futian"}, only=[futian[0], others[0]])
+    assert changed == 1  # the match outside the filter is left as it was
+    assert store.read_positions(LATEST_ID) == {futian[0][1]}
+    assert not store.week(LATEST_ID).read
+
+
 def test_a_failed_toggle_changes_nothing(store: Store, monkeypatch) -> None:
     """The read mark and the week's flag are written together or not at all."""
     real = reading.recount_read

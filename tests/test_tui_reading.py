@@ -533,9 +533,9 @@ async def test_a_failed_write_of_marks_reads_the_store_again(data_dir: Path) -> 
         assert "database is locked" in notices(app)
 
 
-async def test_mark_all_read_under_a_watch_shows_every_item_it_marked_once_the_watch_goes(data_dir: Path) -> None:
-    """`M` marks every item of the districts (a watch's filter too): clearing the watch shows them
-    read, as stored, not only the watch's matches."""
+async def test_mark_all_read_under_a_watch_marks_its_matches_and_nothing_else(data_dir: Path) -> None:
+    """`M` under a watch marks what the watch shows, the count its question quotes: clearing the
+    watch shows the other items as they were, as stored."""
     from sz_digest.cache.watches import add_watch
 
     with Store.open(data_dir, seed_sample=False) as store:
@@ -546,12 +546,25 @@ async def test_mark_all_read_under_a_watch_shows_every_item_it_marked_once_the_w
         screen.set_watch("治理")
         await settle(app, pilot)
         assert screen.digest_id == LATEST_ID and screen.watch_filter is not None
-        app.push_screen = lambda screen_, callback=None, **kw: callback(True)
+        matches = screen.watch_filter[1]
+        asked = []
+
+        def answer_yes(screen_, callback=None, **kw):
+            asked.append(screen_.question)
+            callback(True)
+
+        app.push_screen = answer_yes
+        unread = screen.lists.unread
         screen.action_mark_all_read()
         await settle(app, pilot)
+        assert str(unread) in asked[0]
         screen.set_watch(None)
         await settle(app, pilot)
         stored = app.store.read_positions(LATEST_ID)
-        assert {e.item.position: e.read for e in screen.view.items} == {
-            e.item.position: e.item.position in stored for e in screen.view.items}
-        assert all(e.read for e in screen.view.items)
+        shown = {e.item.position: e.read for e in screen.view.items}
+        assert shown == {e.item.position: e.item.position in stored for e in screen.view.items}
+        assert {p for p, read in shown.items() if read} == {p for d, p in matches if d == LATEST_ID}
+        assert not all(shown.values())  # the items the watch did not match are still unread
+        from sz_digest.cache.reading import list_view
+
+        assert screen.lists.unread == list_view(app.store).unread > 0  # the week list and status agree

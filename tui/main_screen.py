@@ -801,7 +801,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self.app.notify(self.t("notice.marked_read" if value else "notice.marked_unread"), markup=False, timeout=2)
 
     def action_mark_all_read(self) -> None:
-        """`M`: every item the filter shows, in every week, after a yes."""
+        """`M`: every item the filter shows, in every week, after a yes (under a watch: its matches)."""
         from .confirm_screen import ConfirmScreen
 
         unread = self.lists.unread
@@ -809,21 +809,23 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             self.app.notify(self.t("notice.no_unread"), markup=False, timeout=2)
             return
         question = self.t("confirm.mark_all", n=unread)
+        watched = self.watch_filter[1] if self.watch_filter is not None else None
 
         def answered(yes: bool | None) -> None:
             if yes:
-                self._write(mark_all_read, self.districts)
+                self._write(mark_all_read, self.districts, watched)
                 self._last_read_write = self.writer.submitted
                 self._read = None  # counted again (after the write, `_refresh_wanted`)
                 self._kept.clear()
                 self.lists.weeks.zero_unread()
                 self.lists = self.lists._replace(unread=0)
                 self.week_list.redraw_counts()
-                # What the write marks: every item of the districts, those a watch hides too (the
-                # view before the filter comes back when the watch is cleared: `refiltered`).
+                # What the write marks, in the view the watch filters and in the one before it
+                # (which comes back when the watch is cleared: `refiltered`).
                 self.view = self.view.with_marks(read={
                     (e.digest_id, e.item.position): True for e in self.view.every_item or self.view.items
-                    if not self.districts or e.item.district in self.districts})
+                    if (not self.districts or e.item.district in self.districts)
+                    and (watched is None or (e.digest_id, e.item.position) in watched)})
                 self.viewer.show_marks(self.view)
                 self.update_status()
 
