@@ -31,7 +31,7 @@ from .i18n import Catalog, detect_lang
 from .main_screen import MainScreen, last_synced_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Awaitable, Callable, Iterable
 
     from sz_digest.cache.config import Config
     from sz_digest.cache.store import Store
@@ -180,11 +180,11 @@ class DigestApp(App[int]):
         super()._display(screen, renderable)
         self._frame_at = monotonic()  # when the writer thread got the last frame (`_drawing`)
 
-    async def on_event(self, event: events.Event) -> None:
+    def on_event(self, event: events.Event) -> Awaitable[None]:
         # A key or a click plans the next collection: just after its frame (GarbageCollector).
         if self.collector is not None and isinstance(event, (events.Key, events.MouseDown)):
             self.collector.key_pressed()
-        await super().on_event(event)
+        return super().on_event(event)  # Textual's coroutine, awaited by the caller: no frame of ours around it
 
     def _theme_changed(self, theme) -> None:
         """A theme picked in the palette is kept in the config file for the next start."""
