@@ -48,6 +48,7 @@ from textual.widgets._header import HeaderTitle
 from . import display
 from .article_viewer import ArticleViewer
 from .commands import bindings, localised
+from .compositor import compositor_for
 from .district_filter import DistrictFilter
 from .first_frame import StyledOnMount, message
 from .i18n import Catalog
@@ -199,6 +200,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
     def __init__(self, store: Store, t: Catalog, *, start_week: str | None, start_districts: list[str] | None,
                  offline: bool) -> None:
         super().__init__(id="main")
+        # Renders and divides only what the terminal is sent (tui/compositor.py); the viewer's
+        # render_lines also reports what it has shown, so it is rendered whenever Textual would.
+        self._compositor = compositor_for(render_always=(ArticleViewer,))
         self.store = store
         self.t = t
         self.start_week = start_week
