@@ -44,6 +44,16 @@ class FrameCompositor(Compositor):
         # Counts for tests (what was left out, and what was still done).
         self.widgets_skipped = 0
         self.lines_divided = 0
+        # Each visible widget's lines and cuts, for one layout (the `cuts` and `visible_widgets`
+        # Textual computes once per layout: held, so compared by identity).
+        self._lines_for: object = None
+        self._lines_of: object = None
+        self._lines: dict[Widget, tuple] = {}
+
+    def clear(self) -> None:
+        super().clear()
+        self._lines_for = self._lines_of = None
+        self._lines = {}
 
     def render_partial_update(self) -> ChopsUpdate | None:
         # Textual's method, with the update's spans handed to the painter (not only its lines).
@@ -69,39 +79,21 @@ class FrameCompositor(Compositor):
                line_spans: dict[int, list[tuple[int, int]]] | None) -> list[dict[int, Strip | None]]:
         cuts = self.cuts
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+        # Per rendered line, the cuts whose chop is written and not painted yet.
+        pending: dict[int, set[int]] = {}
+        if line_spans is None:
+            for y, cut_set in enumerate(cuts):
+                if is_rendered_line(y):
+                    pending[y] = set(cut_set[:-1])
+        else:
+            for y, spans in line_spans.items():
+                cut_set = cuts[y]
+                # ChopsUpdate.render_segments writes a chop unless `x > x2 or end <= x1`.
+                pending[y] = {x for x, end in zip(cut_set, cut_set[1:])
+                              if any(not (x > x2 or end <= x1) for x1, x2 in spans)}
         render_always = self._render_always
-        intersection = Region.intersection
-        for widget, region, clip in self._widget_regions(crop):
-            if Region.contains_region(clip, region):
-                render_region = region
-                widget_crop = Region(0, 0, region.width, region.height)
-            else:
-                x, y, width, height = intersection(region, clip)
-                if not (width and height):
-                    continue
-                render_region = Region(x, y, width, height)
-                widget_crop = Region(x - region.x, y - region.y, width, height)
-            first_cut, last_cut = render_region.column_span
-            wanted: list[tuple[int, list[int]]] = []
-            for y in render_region.line_range:
-                if not is_rendered_line(y):
-                    continue
-                final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
-                chops_line = chops[y]
-                spans = None if line_spans is None else line_spans[y]
-                for index in range(len(final_cuts) - 1):
-                    x = final_cuts[index]
-                    if chops_line[x] is not None:
-                        continue  # a widget in front has it
-                    if spans is None:
-                        break
-                    end = final_cuts[index + 1]
-                    # ChopsUpdate.render_segments writes a chop unless `x > x2 or end <= x1`.
-                    if any(not (x > x2 or end <= x1) for x1, x2 in spans):
-                        break
-                else:
-                    continue  # nothing of this line is written
-                wanted.append((y, final_cuts))
+        for widget, render_region, widget_crop, lines in self._plan(crop):
+            wanted = [line for line in lines if (left := pending.get(line[0])) and not left.isdisjoint(line[2])]
             if not wanted and not isinstance(widget, render_always):
                 self.widgets_skipped += 1
                 continue
@@ -109,7 +101,7 @@ class FrameCompositor(Compositor):
             render_x = render_region.x
             top = render_region.y
             count = len(strips)
-            for y, final_cuts in wanted:
+            for y, final_cuts, _ in wanted:
                 if y - top >= count:  # Textual zips lines with strips: a short render paints less
                     break
                 strip = strips[y - top]
@@ -119,19 +111,47 @@ class FrameCompositor(Compositor):
                 else:
                     pieces = strip.divide([cut - render_x for cut in final_cuts[1:]])
                 chops_line = chops[y]
+                left = pending[y]
                 for cut, piece in zip(final_cuts, pieces):
                     if chops_line[cut] is None:
                         chops_line[cut] = piece
+                        left.discard(cut)
         return chops
 
-    def _widget_regions(self, crop: Region) -> list[tuple[Widget, Region, Region]]:
-        """`_get_renders`' choice of widgets, in its order (front to back)."""
+    def _plan(self, crop: Region) -> list[tuple[Widget, Region, Region, list[tuple[int, list[int], frozenset[int]]]]]:
+        """`_get_renders`' choice of widgets, in its order (front to back), each with the region it
+        paints, the crop it is rendered with, and per line its cuts (as `_render_chops` finds them)
+        and the chops it fills. The lines are kept until the layout changes."""
+        cuts = self.cuts
         visible_widgets = self.visible_widgets
-        if crop:
-            overlaps = crop.overlaps
-            return [(widget, region, clip) for widget, (region, clip) in visible_widgets.items()
-                    if overlaps(clip)]
-        return [(widget, region, clip) for widget, (region, clip) in visible_widgets.items()]
+        if self._lines_for is not cuts or self._lines_of is not visible_widgets:
+            self._lines_for, self._lines_of, self._lines = cuts, visible_widgets, {}
+        kept = self._lines
+        overlaps = crop.overlaps if crop else None
+        plan = []
+        for widget, (region, clip) in visible_widgets.items():
+            if overlaps is not None and not overlaps(clip):
+                continue
+            lines = kept.get(widget)
+            if lines is None:
+                if Region.contains_region(clip, region):
+                    render_region = region
+                    widget_crop = Region(0, 0, region.width, region.height)
+                else:
+                    x, y, width, height = Region.intersection(region, clip)
+                    render_region = Region(x, y, width, height)
+                    widget_crop = Region(x - region.x, y - region.y, width, height)
+                first_cut, last_cut = render_region.column_span
+                per_line = []
+                if render_region.width and render_region.height:
+                    for y in render_region.line_range:
+                        final_cuts = [cut for cut in cuts[y] if last_cut >= cut >= first_cut]
+                        per_line.append((y, final_cuts, frozenset(final_cuts[:-1])))
+                lines = kept[widget] = (render_region, widget_crop, per_line)
+            render_region, widget_crop, per_line = lines
+            if per_line:  # (Textual skips a widget clipped away to nothing)
+                plan.append((widget, render_region, widget_crop, per_line))
+        return plan
 
 
 def _shape_matches() -> bool:
