@@ -29,10 +29,57 @@ from __future__ import annotations
 import inspect
 from typing import Callable, Iterable, Mapping, Sequence
 
+from rich.console import Console
+from rich.control import Control
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
 from textual.strip import Strip
 from textual.widget import Widget
+
+
+MOVES_KEPT = 16_384  # cursor moves kept (a 200×60 screen has at most a few thousand chop starts)
+_moves: dict[tuple[int, int], str] = {}
+
+
+def move_to(x: int, y: int) -> str:
+    """`Control.move_to(x, y)`'s escape sequence, made once per place: a frame writes one per
+    chop (a hundred on a week switch), and building the Control was a third of writing a frame."""
+    text = _moves.get((x, y))
+    if text is None:
+        if len(_moves) >= MOVES_KEPT:
+            _moves.clear()
+        text = _moves[(x, y)] = Control.move_to(x, y).segment.text
+    return text
+
+
+class FrameUpdate(ChopsUpdate):
+    """`ChopsUpdate` whose cursor moves are looked up, not built (the same bytes)."""
+
+    def render_segments(self, console: Console) -> str:
+        # ChopsUpdate.render_segments (Textual 8.2), with `move_to` above.
+        sequences: list[str] = []
+        append = sequences.append
+        chops = self.chops
+        chop_ends = self.chop_ends
+        last_y = self.spans[-1][0]
+        for y, x1, x2 in self.spans:
+            line = chops[y]
+            ends = chop_ends[y]
+            for end, (x, strip) in zip(ends, line.items()):
+                if strip is None:
+                    continue
+                if x > x2 or end <= x1:
+                    continue
+                if x2 > x >= x1 and end <= x2:
+                    append(move_to(x, y))
+                    append(strip.render(console))
+                    continue
+                strip = strip.crop(0, min(end, x2) - x)
+                append(move_to(x, y))
+                append(strip.render(console))
+            if y != last_y:
+                append("\n")
+        return "".join(sequences)
 
 
 class FrameCompositor(Compositor):
@@ -69,7 +116,7 @@ class FrameCompositor(Compositor):
             line_spans.setdefault(y, []).append((x1, x2))
         chops = self._paint(crop, line_spans.__contains__, line_spans)
         chop_ends = [cut_set[1:] for cut_set in self.cuts]
-        return ChopsUpdate(chops, spans, chop_ends)
+        return FrameUpdate(chops, spans, chop_ends)
 
     def _render_chops(self, crop: Region, is_rendered_line: Callable[[int], bool]) -> Sequence[Mapping[int, Strip]]:
         # Full updates and `render_strips`: every cut of a rendered line is used.
