@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 from textual._compositor import ChopsUpdate, Compositor
+from textual.content import Content
 
 from sz_digest.tui import compositor as compositor_module
 from sz_digest.tui import main_screen as main_screen_module
@@ -152,3 +153,95 @@ def test_textuals_compositor_is_kept_when_its_shape_is_not_the_expected_one(monk
     assert compositor_module._shape_matches() is False
     monkeypatch.setattr(compositor_module, "SHAPE_MATCHES", compositor_module._shape_matches())
     assert type(compositor_for()) is Compositor
+
+
+# -- one-line texts drawn from a line of the same shape (tui/shaped_line.py) --------------------------
+
+NARROW = "0123456789abcdefghijKLMNOP-:.,()[]#"
+WIDE = "深圳社会工作一周速览福田罗湖南山宝安龙岗月日至（）：，。、"
+OTHER = [" ", " ", "…", "·", "—", "\t", "😀", "e\u0301", "👩\u200d💻", "☺\ufe0f", "ｱ", "Ａ"]
+
+
+def random_text(rng: random.Random) -> str:
+    """Letters, digits, CJK, spaces and the odd awkward character, of any length (cut or not)."""
+    pieces = []
+    for _ in range(rng.choice([0, 1, 3, 8, 15, 30, 45, 70])):
+        pick = rng.random()
+        pieces.append(rng.choice(NARROW) if pick < 0.4 else rng.choice(WIDE) if pick < 0.85 else rng.choice(OTHER))
+    return "".join(pieces)
+
+
+def same_shape(text: str, rng: random.Random) -> str:
+    """`text` with each narrow letter or digit swapped for another narrow one, each wide for a wide one."""
+    return "".join(rng.choice(NARROW) if c in NARROW else rng.choice(WIDE) if c in WIDE else c for c in text)
+
+
+def textual_lines(widget) -> list:
+    from textual.widget import Widget
+
+    Widget._render_content(widget)
+    return widget._render_cache.lines
+
+
+def drawn(lines) -> list:
+    return [([(s.text, s.style, s.control) for s in strip._segments], strip.cell_length) for strip in lines]
+
+
+def week_titles(rng: random.Random) -> list[str]:
+    titles = []
+    for _ in range(25):
+        month, day = rng.randint(1, 12), rng.randint(1, 28)
+        titles.append(f"深圳社会工作一周速览（{month}月{day}日至{month}月{day + rng.randint(0, 4)}日）")
+    return titles
+
+
+@pytest.mark.parametrize("size", [(60, 20), (80, 24), (120, 40), (200, 60)])
+async def test_the_title_and_status_lines_are_what_textual_renders(data_dir_many: Path, size) -> None:
+    rng = random.Random(f"shapes {size}")
+    async with running(data_dir_many, size=size) as (app, pilot):
+        screen = app.screen
+        title = screen.query_one("FramedTitle")
+        status = screen.query_one("#status")
+        texts = week_titles(rng) + ["HOSTILE [bold]x[/bold]", "深圳社会工作一周速览" * 9]
+        for _ in range(60):
+            text = random_text(rng)
+            texts += [text, same_shape(text, rng), same_shape(text, rng)]
+        for themed in (False, True):
+            if themed:
+                app.theme = "textual-light"
+                await pilot.pause()
+            for text in texts:
+                screen.header.set_sub_title(text)
+                status.update(Content(text), layout=False)  # as the screen writes it
+                for widget in (title, status):
+                    widget._render_content()
+                    ours = drawn(widget._render_cache.lines)
+                    assert ours == drawn(textual_lines(widget)), (type(widget).__name__, text)
+        assert title._shapes.filled > 100 and status._shapes.filled > 100  # the template path was taken
+        assert title._shapes.rendered > 20 and status._shapes.rendered > 20  # and Textual's too
+
+
+@pytest.fixture
+def data_dir_many(tmp_path: Path) -> Path:
+    return make_store(tmp_path / "data", many_weeks(12))
+
+
+async def test_a_week_switch_renders_no_title_of_a_shape_drawn_before(tmp_path: Path, monkeypatch) -> None:
+    from textual.widget import Widget
+
+    data = make_store(tmp_path / "data", many_weeks(40))
+    rendered: list[str] = []
+    real = Widget._render_content
+    monkeypatch.setattr(Widget, "_render_content",
+                        lambda self: (rendered.append(type(self).__name__)) or real(self))
+    async with running(data) as (app, pilot):
+        await pilot.press("n", "n")
+        await settle(app, pilot)
+        rendered.clear()
+        for _ in range(5):
+            await pilot.press("n")
+            await pilot.pause()
+        # many_weeks' titles differ in their dates only: each drawn from the last one's line; the
+        # status line's unread count changes its shape once, from three digits to two.
+        assert "FramedTitle" not in rendered and rendered.count("StatusLine") <= 1, rendered
+        assert app.screen.query_one("FramedTitle")._shapes.filled >= 5
