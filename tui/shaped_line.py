@@ -49,22 +49,17 @@ def _width_if_free(character: str) -> int | None:
 
 def shape(text: str) -> tuple | None:
     """The text's shape (see the module); None when it holds a character whose width can depend on
-    its neighbours (a joiner, a variation selector, a combining mark), or a control character."""
+    its neighbours (a joiner, a variation selector, a combining mark) or a control character."""
     form: list[object] = []
     add = form.append
     for character in text:
         width = _width_if_free(character)
         if width is not None:
             add(width)
-        elif character.isprintable() or character in " \t":
+        elif character in " \t" or (character.isprintable() and unicodedata.category(character)[0] not in "MC"):
             add(character)  # a space, an ellipsis, a separator: the same character must be there
         else:
             return None
-    for mark in ("\u200d", "\ufe0f", "\ufe0e"):
-        if mark in text:
-            return None
-    if any(unicodedata.combining(character) for character in text if not character.isascii()):
-        return None
     return tuple(form)
 
 
