@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import unicodedata
 from os.path import commonprefix
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from textual._cells import cell_len
 from textual.content import Content
@@ -63,12 +63,16 @@ def shape(text: str) -> tuple | None:
     return tuple(form)
 
 
-class Template(NamedTuple):
-    """A line Textual drew for `plain`, and where the first `count` characters of it landed."""
+class Template:
+    """A line Textual drew for a text, and where the first `count` characters of it landed.
+    (A plain class: a NamedTuple is built with `exec` as the module is imported, before the first frame.)"""
 
-    strip: Strip
-    start: int  # index in the line's joined text of the text's first character
-    count: int  # characters of the text shown (the rest cut, an ellipsis after them)
+    __slots__ = ("strip", "start", "count")
+
+    def __init__(self, strip: Strip, start: int, count: int) -> None:
+        self.strip = strip
+        self.start = start  # index in the line's joined text of the text's first character
+        self.count = count  # characters of the text shown (the rest cut, an ellipsis after them)
 
     @classmethod
     def of(cls, strip: Strip, plain: str) -> Template | None:
