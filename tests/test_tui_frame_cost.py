@@ -245,3 +245,18 @@ async def test_a_week_switch_renders_no_title_of_a_shape_drawn_before(tmp_path: 
         # status line's unread count changes its shape once, from three digits to two.
         assert "FramedTitle" not in rendered and rendered.count("StatusLine") <= 1, rendered
         assert app.screen.query_one("FramedTitle")._shapes.filled >= 5
+
+
+async def test_a_collection_planned_by_the_last_key_lands_quietly_as_the_reader_closes(tmp_path: Path) -> None:
+    """The collector asks whether a frame is still being drawn (`DigestApp._drawing`) just after a
+    key; a `q` can close every screen first (tests/test_terminal_injection.py's navigation test
+    printed `ScreenStackError` about one run in four)."""
+    from sz_digest.cache.config import Config
+    from sz_digest.cache.store import Store
+    from sz_digest.tui.app import DigestApp
+
+    data = make_store(tmp_path / "data", many_weeks(3))
+    with Store.open(data, seed_sample=False) as store:
+        app = DigestApp(store, config=Config(refresh_interval_hours=0), offline=True)
+        assert not app._screen_stack
+        assert app._drawing() is False  # no screen: nothing to draw, and no exception
