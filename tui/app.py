@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -172,7 +172,10 @@ class DigestApp(App[int]):
     def _drawing(self) -> bool:
         """Messages still queued, a frame still to be laid out or painted (Textual's own flags: the
         screen's update timer reads the same three), or one handed to the writer thread just now."""
-        screen = self.screen
+        try:
+            screen = self.screen
+        except ScreenStackError:  # a collection planned by the last key lands as the app closes
+            return False
         return bool(self._message_queue.qsize() or screen._dirty_widgets or screen._layout_required
                     or screen._repaint_required) or monotonic() - self._frame_at < GC_RETRY
 

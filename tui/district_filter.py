@@ -98,18 +98,32 @@ class DistrictFilter(RowView):
                 rows[WATCH_PREFIX + name] = ("◆ " if name == chosen else "◇ ", name, count, not count, name == chosen)
         old, self._rows = self._rows, rows
         if list(rows) == list(old):
-            for code, row in rows.items():
-                if old[code] != row:
-                    self.redraw_row(code)
+            changed = [index for index, (code, row) in enumerate(rows.items()) if old[code] != row]
+            for index in changed:
+                self._lines.pop(self.row_ids[index], None)
+            self._refresh_runs(changed)  # (a row is one line)
             return
         # A district came or went (`city`, `other`): repaint the lines that now show something else,
         # not the whole pane (most of it is blank below the rows).
         before = [(code, old[code], code == self.highlighted_id) for code in old]
         self.set_rows(list(rows), [1] * len(rows), cursor_id=self.highlighted_id, repaint=False)
         after = [(code, rows[code], code == self.highlighted_id) for code in rows]
-        for line in range(max(len(before), len(after))):
-            if before[line:line + 1] != after[line:line + 1]:
-                self.refresh_lines(line)
+        self._refresh_runs([line for line in range(max(len(before), len(after)))
+                            if before[line:line + 1] != after[line:line + 1]])
+
+    def _refresh_runs(self, lines: list[int]) -> None:
+        """Repaint these lines (ascending), each run of neighbours as one region: on a week switch
+        most counts change, and each `refresh_lines` is a region marked dirty up to the screen."""
+        start = previous = None
+        for line in lines:
+            if previous is not None and line == previous + 1:
+                previous = line
+                continue
+            if start is not None:
+                self.refresh_lines(start, previous - start + 1)
+            start = previous = line
+        if start is not None:
+            self.refresh_lines(start, previous - start + 1)
 
     def row_lines(self, index: int) -> tuple[Line, ...]:
         mark, name, count, dim, selected = self._rows[self.row_ids[index]]

@@ -40,7 +40,6 @@ from textual.content import Content
 from textual.message import Message
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widget import _RenderCache
 from textual.widgets import Footer, Header, Static
 from textual.widgets._footer import FooterKey
 from textual.widgets._header import HeaderTitle
@@ -48,10 +47,12 @@ from textual.widgets._header import HeaderTitle
 from . import display
 from .article_viewer import ArticleViewer
 from .commands import bindings, localised
+from .compositor import compositor_for
 from .district_filter import DistrictFilter
 from .first_frame import StyledOnMount, message
 from .i18n import Catalog
 from .pane_frame import FramedPane
+from .shaped_line import LineShapes, render_content
 from .week_list import STARRED_ID, WeekList
 
 if TYPE_CHECKING:
@@ -67,7 +68,19 @@ POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
 
 
 class FramedTitle(HeaderTitle, FramedPane):
-    """The header's title row (it changes with every week) with its frame joined by `PaneFrame`."""
+    """The header's title row (it changes with every week) with its frame joined by `PaneFrame`;
+    a title shaped like one drawn before (another week's dates) is drawn from it (`LineShapes`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._shapes = LineShapes()
+
+    def _render_content(self) -> None:
+        render_content(self, self._shapes, super()._render_content)
+
+    def notify_style_update(self) -> None:
+        self._shapes.clear()  # drawn with the old CSS (alignment, overflow) or theme
+        super().notify_style_update()
 
 
 class DigestHeader(Header):
@@ -101,33 +114,21 @@ class StatusLine(Static, FramedPane):
 
     A filter toggled on and off shows two texts in turn: the lines Textual renders for a text are
     kept (per size and look, a few texts), so a text shown before is not rendered again — and,
-    being the same Strips, their frame is not joined again either."""
+    being the same Strips, their frame is not joined again either. A new text shaped like one
+    drawn before (another count) is drawn from it (`LineShapes`)."""
 
     KEEP_JOINED = 4  # the texts of a toggle, on and off (its text changes with most keys)
     TEXTS_KEPT = 4
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._drawn: dict[tuple, list] = {}
+        self._shapes = LineShapes(texts_kept=self.TEXTS_KEPT)
 
     def _render_content(self) -> None:
-        content = self.content
-        if not isinstance(content, Content) or content.spans:  # (only plain text is keyed by its text)
-            super()._render_content()
-            return
-        key = (content.plain, self.size, self.visual_style)
-        lines = self._drawn.get(key)
-        if lines is None:
-            super()._render_content()
-            if len(self._drawn) >= self.TEXTS_KEPT:
-                self._drawn.clear()
-            self._drawn[key] = self._render_cache.lines
-            return
-        self._render_cache = _RenderCache(self.size, lines)
-        self._dirty_regions.clear()
+        render_content(self, self._shapes, super()._render_content)
 
     def notify_style_update(self) -> None:
-        self._drawn.clear()  # rendered with the old CSS (alignment, wrapping) or theme
+        self._shapes.clear()  # rendered with the old CSS (alignment, wrapping) or theme
         super().notify_style_update()
 
 
@@ -199,6 +200,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
     def __init__(self, store: Store, t: Catalog, *, start_week: str | None, start_districts: list[str] | None,
                  offline: bool) -> None:
         super().__init__(id="main")
+        # Renders and divides only what the terminal is sent (tui/compositor.py); the viewer's
+        # render_lines also reports what it has shown, so it is rendered whenever Textual would.
+        self._compositor = compositor_for(render_always=(ArticleViewer,))
         self.store = store
         self.t = t
         self.start_week = start_week
