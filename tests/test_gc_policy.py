@@ -141,3 +141,17 @@ def test_a_slow_frame_is_put_out_before_the_pass(passes):
     ran = keys.run_scheduled()
     assert done == [1]
     assert ran[-1] >= keys.frame_until and ran[-2] < keys.frame_until
+
+
+def test_a_failing_look_at_the_screen_still_collects_and_raises_nothing(passes):
+    allocated, done = passes
+    keys = Keys()
+
+    def closing() -> bool:
+        raise RuntimeError("no screen")
+
+    keys.collector.drawing = closing
+    allocated[0] = 5000
+    keys.press(10.0)
+    keys.run_scheduled()
+    assert done == [1]
