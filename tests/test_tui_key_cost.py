@@ -17,19 +17,26 @@ from tui_fixtures import data_dir, main, running, settle  # noqa: F401 (data_dir
 
 
 class Statements:
-    """The SQL the UI's connection runs while recording (the writer thread has its own)."""
+    """The SQL the UI's connection runs while recording (the writer thread has its own), for the
+    key itself: not the reads of the neighbours prepared when idle after it (`ahead` has those)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, screen=None) -> None:
         self.seen: list[str] = []
+        self.ahead: list[str] = []
         self.on = False
+        self.screen = screen
         store._db.set_trace_callback(self._trace)
 
     def _trace(self, sql: str) -> None:
         if self.on and not sql.startswith("PRAGMA data_version"):  # the 0.5 s poll, not the key
-            self.seen.append(re.sub(r"\s+", " ", sql))
+            if self.screen is not None and self.screen.preparing:
+                self.ahead.append(re.sub(r"\s+", " ", sql))
+            else:
+                self.seen.append(re.sub(r"\s+", " ", sql))
 
     async def during(self, pilot, *keys: str) -> list[str]:
         self.seen = []
+        self.ahead = []
         self.on = True
         try:
             await pilot.press(*keys)
@@ -53,7 +60,7 @@ async def warmed(app, pilot) -> None:
 async def test_a_week_switch_reads_one_week_and_no_settings(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         await warmed(app, pilot)
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         ran = await sql.during(pilot, "n")
         assert main(app).digest_id == "1660001"
         # The week's record, its items with their read and star marks, its attachments: nothing
@@ -86,7 +93,7 @@ async def test_a_filter_toggle_lists_weeks_without_counting_the_stars_again(data
         sidebar.focus()
         sidebar.move_cursor(sidebar.row_ids.index("nanshan"))
         await pilot.pause()
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         ran = await sql.during(pilot, "space")
         assert main(app).districts == {"nanshan"}
         assert not [s for s in ran if "count(*) FROM stars" in s or "settings" in s], ran
@@ -105,12 +112,16 @@ async def test_a_starred_item_still_shows_in_the_list_after_a_filter_change(data
 
 
 async def test_one_week_switch_lays_the_viewer_out_once(data_dir: Path, monkeypatch) -> None:
+    """Without the neighbours prepared ahead (`test_a_key_onto_a_prepared_week_…`: none at all)."""
+    from sz_digest.tui import main_screen
+
+    monkeypatch.setattr(main_screen, "PREPARE_NEIGHBOURS", False)
     layouts: list[str | None] = []
     real = ArticleViewer._build_rows
 
-    def counted(self, width):
+    def counted(self, width, view=None):
         layouts.append(self.digest_id)
-        return real(self, width)
+        return real(self, width, view)
 
     monkeypatch.setattr(ArticleViewer, "_build_rows", counted)
     async with running(data_dir) as (app, pilot):
@@ -172,7 +183,7 @@ async def test_a_filter_toggle_walks_no_read_marks_and_its_unread_total_stays_tr
         await warmed(app, pilot)
         screen = main(app)
         sidebar = app.screen.query_one(DistrictFilter)
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         await pilot.press("enter", "n", "n")  # read what the weeks show: marks the counts must follow
         await settle(app, pilot)
         sidebar.focus()
@@ -202,11 +213,19 @@ async def test_a_filter_toggled_back_draws_no_line_of_the_lists_or_the_viewer_an
     from sz_digest.tui.row_view import RowView
 
     drawn: list[object] = []
+    ahead = {"screen": None}  # lines drawn for the neighbours ahead of a key are not the key's
+
+    def drawing(self, *a, real):
+        if not (ahead["screen"] and ahead["screen"].preparing):
+            drawn.append(self)
+        return real(self, *a)
+
     for cls in (RowView, ArticleViewer, PaneFrame):
         real = cls._draw if cls is not PaneFrame else cls._join
         monkeypatch.setattr(cls, "_draw" if cls is not PaneFrame else "_join",
-                            lambda self, *a, real=real: drawn.append(self) or real(self, *a))
+                            lambda self, *a, real=real: drawing(self, *a, real=real))
     async with running(data_dir) as (app, pilot):
+        ahead["screen"] = main(app)
         await warmed(app, pilot)
         sidebar = app.screen.query_one(DistrictFilter)
         sidebar.focus()
@@ -234,7 +253,7 @@ async def test_a_filter_toggle_that_keeps_the_week_reads_nothing_of_it(data_dir:
         week = screen.digest_id
         sidebar = app.screen.query_one(DistrictFilter)
         sidebar.focus()
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         for code in ("nanshan", "futian", "futian", "nanshan"):
             sidebar.move_cursor(sidebar.row_ids.index(code))
             await pilot.pause()
@@ -281,7 +300,7 @@ async def test_a_filter_toggled_back_counts_no_block_again_and_its_counts_stay_t
         await warmed(app, pilot)
         screen = main(app)
         sidebar = app.screen.query_one(DistrictFilter)
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         await pilot.press("j")  # preview the next week: nothing of it read yet
         await settle(app, pilot)
         sidebar.focus()
