@@ -422,8 +422,11 @@ async def test_a_key_onto_a_prepared_week_reads_nothing_and_lays_nothing_out(dat
         work = KeyWork(app, monkeypatch)
         for key in ("n", "n", "p", "j", "k", "j"):
             await settle(app, pilot)
+            step = +1 if key in "nj" else -1
+            screen._heading = step  # (a first `p` or `k`: the reader turned round)
+            screen.viewer.reading = key in "np"  # (after `j`, `n` reads: its marks were not foreseen)
             screen.prepare_now()
-            target = screen.week_list.neighbour(+1 if key in "nj" else -1)
+            target = screen.week_list.neighbour(step)
             assert target in screen._prepared and target in screen.viewer._prepared
             await work.press(pilot, key)
             assert screen.digest_id == target
@@ -525,8 +528,8 @@ async def test_a_prepared_week_shows_what_an_unprepared_reader_shows(tmp_path: P
 
 
 async def test_the_prepared_weeks_stay_the_two_neighbours(tmp_path: Path) -> None:
-    """Memory stays flat: however far the reader goes, what is prepared is the two neighbours,
-    each a screen of lines."""
+    """Memory stays flat: however far the reader goes, what is prepared is the neighbours' views
+    and the one ahead laid out, with a screen of lines."""
     from tui_fixtures import make_store, many_weeks
 
     async with running(make_store(tmp_path / "data", many_weeks(40))) as (app, pilot):
@@ -537,8 +540,9 @@ async def test_the_prepared_weeks_stay_the_two_neighbours(tmp_path: Path) -> Non
             await pilot.press("n")
             await pilot.pause()
             screen.prepare_now()
-            assert set(screen._prepared) == set(screen.viewer._prepared) == set(screen._neighbours())
-            assert len(screen._prepared) == 2
+            ahead = screen.week_list.neighbour(+1)
+            assert set(screen._prepared) == {ahead, screen.week_list.neighbour(-1)}
+            assert set(screen.viewer._prepared) == {ahead}
             for layouts in screen.viewer._prepared.values():
                 assert len(layouts) <= 2 and all(len(layout.lines) <= height for layout in layouts)
             assert len(screen._unwritten) <= 40
@@ -557,8 +561,8 @@ async def test_preparing_gives_way_to_a_waiting_key(data_dir: Path, monkeypatch)
         real = type(screen)._prepare_piece
         monkeypatch.setattr(type(screen), "_prepare_piece", lambda self: pieces.append(1) or real(self))
         monkeypatch.setattr(MessagePump, "message_queue_size", property(lambda self: 1 if self is app else 0))
-        await screen._prepare_step(screen._prepare_round)
+        screen._prepare_step(screen._prepare_round)
         assert pieces == [] and not screen._prepared
         monkeypatch.setattr(MessagePump, "message_queue_size", property(lambda self: 0))
-        await screen._prepare_step(screen._prepare_round)
+        screen._prepare_step(screen._prepare_round)
         assert pieces == [1] and screen._prepared

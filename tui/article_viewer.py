@@ -100,6 +100,19 @@ def _seen_in(starts: list[int], ends: list[int], top: int, height: int) -> list[
     return seen
 
 
+def _splice(rows: list[Row], starts: list[int], ends: list[int], index: int, new: list[Row]) -> int:
+    """Put entry `index`'s rows `new` in place of its old ones (in place); how many rows it grew by."""
+    start, end = starts[index], ends[index]
+    rows[start:end] = new
+    shift = len(new) - (end - start)
+    if shift:
+        ends[index] += shift
+        for later in range(index + 1, len(starts)):
+            starts[later] += shift
+            ends[later] += shift
+    return shift
+
+
 def _fit(text: str, width: int) -> str:
     """`text` cut to `width` cells, with an ellipsis when cut."""
     if cell_len(text) <= width:
@@ -247,15 +260,8 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         grown = False
         for index in changed:
             start, end = self._starts[index], self._ends[index]
-            rows = self._item_rows(index, entries[index], measure)
-            self._rows[start:end] = rows
-            shift = len(rows) - (end - start)
-            if shift:
+            if _splice(self._rows, self._starts, self._ends, index, self._item_rows(index, entries[index], measure)):
                 grown = True
-                self._ends[index] += shift
-                for later in range(index + 1, len(self._starts)):
-                    self._starts[later] += shift
-                    self._ends[later] += shift
             else:
                 self.refresh_lines(start, end - start)
         self._laid_out = (self._generation, width)
@@ -271,11 +277,12 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
 
     # -- laid out ahead ---------------------------------------------------------------------------
 
-    def prepare(self, view: WeekView) -> bool:
+    def prepare(self, view: WeekView, *, reading: bool) -> bool:
         """Do the next piece of laying out `view` (a neighbour of the shown week) ahead of the key
-        that shows it: its rows, its rows after reading marks what its first screen shows whole,
-        then those rows' first screen of lines. One piece a call (the screen calls it when idle);
-        False when nothing is left to do (or the pane has no size yet).
+        that shows it: its rows, then (`reading`: the key will mark what its first screen shows
+        whole read) its rows as marked, then the first screen of lines of the rows it will show.
+        One piece a call (the screen calls it when idle); False when nothing is left to do (or
+        the pane has no size yet).
 
         Nothing here is trusted later: a layout is used only for a view equal to the one it was
         made of, at the same measure (`_layout_key`), and its lines only with the same styles."""
@@ -292,23 +299,28 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             self._prepared[view.digest_id] = [Layout(key, *self._build_rows(measure, view), {}, None)]
             return True
         first = layouts[0]
-        if len(layouts) == 1:
-            unread = {(entry.digest_id, entry.item.position): True
-                      for entry in (view.items[index] for index in _seen_in(first.starts, first.ends, 0, height))
-                      if not entry.read}
-            marked = view.with_marks(read=unread) if unread else view
-            layouts.append(Layout(_layout_key(marked, measure), *self._build_rows(measure, marked), {}, None)
-                           if unread else first)
-            return True
-        for index, layout in enumerate(layouts):
-            if layout.styles is not self._style_cache:
-                lines: dict = {}
-                for row in layout.rows[:height]:
-                    line = (row.spans, row.kind, row.accent, False, width)  # as `render_line` keys it
-                    if line not in lines:
-                        lines[line] = self._draw(row, False, width)
-                layouts[index] = layout._replace(lines=lines, styles=self._style_cache)
+        if reading and len(layouts) == 1:
+            # As `show_marks` will make it: the rows of the items marked laid out again.
+            seen = [index for index in _seen_in(first.starts, first.ends, 0, height) if not view.items[index].read]
+            if not seen:
+                layouts.append(first)
                 return True
+            marked = view.with_marks(read={(view.items[i].digest_id, view.items[i].item.position): True for i in seen})
+            rows, starts, ends = list(first.rows), list(first.starts), list(first.ends)
+            for index in seen:
+                _splice(rows, starts, ends, index, self._item_rows(index, marked.items[index], measure, view.state))
+            layouts.append(Layout(_layout_key(marked, measure), rows, starts, ends, {}, None))
+            return True
+        index = len(layouts) - 1 if reading else 0
+        layout = layouts[index]
+        if layout.styles is not self._style_cache:
+            lines: dict = {}
+            for row in layout.rows[:height]:
+                line = (row.spans, row.kind, row.accent, False, width)  # as `render_line` keys it
+                if line not in lines:
+                    lines[line] = self._draw(row, False, width)
+            layouts[index] = layout._replace(lines=lines, styles=self._style_cache)
+            return True
         return False
 
     def forget_prepared(self, keep: frozenset[str] | set[str]) -> None:
@@ -334,7 +346,7 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         of its layout as reading will mark it, when reading."""
         layouts = self._prepared.get(view.digest_id)
         if layouts:
-            layout = layouts[-1] if self.reading else layouts[0]
+            layout = layouts[-1] if self.reading and len(layouts) > 1 else layouts[0]
             if layout.styles is self._style_cache and layout.lines:
                 return dict(layout.lines)
         return {}
@@ -532,11 +544,11 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         rows.append(Row(((_fit(label, width - 2 - cell_len(tail)), ()), (tail, ("viewer--dim",))), "heading",
                         accent=accent))
 
-    def _item_rows(self, index: int, entry: Entry, width: int) -> list[Row]:
+    def _item_rows(self, index: int, entry: Entry, width: int, state: str | None = None) -> list[Row]:
         """The rows of one item alone (as `_build_rows` lays them out), to lay out again after its
         marks changed."""
         rows: list[Row] = []
-        self._item(rows, index, entry, width, [], [], self._context_line(entry, self._state))
+        self._item(rows, index, entry, width, [], [], self._context_line(entry, state or self._state))
         return rows[1:]  # without the blank row that separates it from the one above
 
     def _context_line(self, entry: Entry, state: str) -> str:
@@ -586,10 +598,10 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
     def render_lines(self, crop: Region) -> list[Strip]:
         self._repainting = False
         if self.after_paint is not None:
-            # Queued now, it runs once this frame is composited and written (the screen's work
-            # ahead of the next key: no earlier, or the frame would wait for it).
-            self.call_later(self.after_paint)
-            self.after_paint = None
+            # The frame is being composited: the screen's work ahead of the next key is scheduled
+            # from here (no earlier, or the frame would wait for it).
+            after_paint, self.after_paint = self.after_paint, None
+            after_paint()
         self._layout_now()
         if self._starts:
             y = self._starts[0] - int(self.scroll_y)

@@ -69,6 +69,7 @@ TINY = 70  # below this the week list narrows so the article keeps about 40 cell
 POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
 PREPARE_NEIGHBOURS = True  # read and lay out the shown week's neighbours when idle (`_prepare_step`)
 PREPARE_GIVE_WAY = 0.02  # seconds a step waits when messages are queued (input, a frame) before it tries again
+PREPARE_AFTER = 0.01  # seconds after a week's frame before its neighbour is prepared (the frame is written first)
 
 
 class FramedTitle(HeaderTitle, FramedPane):
@@ -237,6 +238,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         # swap in a view (and the viewer rows laid out for it) instead of reading and laying out.
         self._prepared: dict[str, WeekView] = {}
         self._prepare_round = 0  # bumped per week shown: an older round's steps stop
+        self._heading = +1  # the way the reader moves through the list: that neighbour is prepared
         self._unwritten: dict[str, int] = {}  # week -> the writer's number of our last mark or star on it
         self._bulk_write = 0  # the writer's number of our last `M` (it marks every week)
         self.preparing = False  # the store reads and layouts now are ahead of a key (tests tell them apart)
@@ -361,6 +363,11 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         if view is None:
             view = self._take_prepared(digest_id) or self._week_view(digest_id)
         left = self.view
+        if left.digest_id is not None and left.digest_id != digest_id:
+            if self.week_list.neighbour(-1) == digest_id:  # (relative to the week left)
+                self._heading = -1
+            elif self.week_list.neighbour(+1) == digest_id:
+                self._heading = +1
         self.view = view
         if (PREPARE_NEIGHBOURS and left.digest_id != digest_id and left.week is not None
                 and left.state != "starred" and not self.store.read_only):  # (read-only: the marks shown are never stored)
@@ -385,7 +392,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._prepare_round += 1
         if PREPARE_NEIGHBOURS:  # after the frame that shows this week (not `call_after_refresh`:
             # a screen idle before the panes' updates arrive runs those before the frame)
-            self.viewer.after_paint = partial(self._prepare_later, self._prepare_round)
+            self.viewer.after_paint = partial(self._prepare_after_frame, self._prepare_round)
 
     # -- the neighbours, read and laid out ahead when idle ------------------------------------------
 
@@ -404,13 +411,10 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         return view
 
     def _neighbours(self) -> list[str]:
-        """The weeks a key shows next: the next and previous listed weeks."""
-        found = []
-        for step in (+1, -1):
-            target = self.week_list.neighbour(step)
-            if target is not None and target != self.digest_id and target not in found:
-                found.append(target)
-        return found
+        """The week a key most likely shows next: the neighbour the reader is heading for (`n`
+        after `n`, `k` after `k`). One, not both: the other would be work thrown away on most keys."""
+        target = self.week_list.neighbour(self._heading)
+        return [target] if target is not None and target != self.digest_id else []
 
     def _readable(self, digest_id: str) -> bool:
         """The store holds every mark and star we made on this week (none queued): a read now is
@@ -427,23 +431,36 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         for digest_id in digest_ids:
             self._prepared.pop(digest_id, None)
 
-    def _prepare_later(self, round: int) -> None:
-        self.call_later(self._prepare_step, round)
+    def _prepare_after_frame(self, round: int) -> None:
+        """Called as the frame that shows a week is composited: prepare its neighbour a little
+        later — not at once, as Textual's writer thread, which writes the frame's bytes to the
+        terminal, needs the interpreter lock that preparing would hold."""
+        asyncio.get_running_loop().call_later(PREPARE_AFTER, self._prepare_step, round)
 
-    async def _prepare_step(self, round: int) -> None:
-        """One piece of preparing the neighbours (a store read, a layout, or a screen of lines:
-        ~0.1–0.5 ms), then the next piece from the queue: a key that arrives meanwhile is handled
-        first, and the steps of an older week's round stop."""
-        await asyncio.sleep(0)  # a key already waiting runs before this piece
-        if round != self._prepare_round or not self.is_current:
+    def _prepare_step(self, round: int) -> None:
+        """One piece of preparing the neighbour (a store read, a layout, or a screen of lines:
+        ~0.1–0.5 ms), the next piece queued behind whatever the event loop has ready: a key that
+        arrives meanwhile is handled first, and an older week's round stops. Plain event-loop
+        callbacks, not Textual messages: each piece costs its work, not a message's dispatch."""
+        if round != self._prepare_round or self._closing or self._closed:
             return
-        app = self.app
+        try:
+            if not self.is_current:  # (a modal screen on top: its keys, not ours, come next)
+                return
+        except Exception:  # noqa: BLE001 — the app is closing: there is no next key
+            return
+        loop = asyncio.get_running_loop()
         focused = self.focused
-        if app.message_queue_size or self.message_queue_size or (focused is not None and focused.message_queue_size):
-            self.set_timer(PREPARE_GIVE_WAY, partial(self._prepare_later, round))  # input first
+        if (self.app.message_queue_size or self.message_queue_size
+                or (focused is not None and focused.message_queue_size)):
+            loop.call_later(PREPARE_GIVE_WAY, self._prepare_step, round)  # input first
             return
-        if self._prepare_piece():
-            self.call_later(self._prepare_step, round)
+        try:
+            more = self._prepare_piece()
+        except (sqlite3.Error, OSError):  # a read ahead is a comfort: the key reads (and reports) itself
+            return
+        if more:
+            loop.call_soon(self._prepare_step, round)
 
     def _prepare_piece(self) -> bool:
         """Read or lay out one more piece of the neighbours; False when they are ready (or cannot
@@ -452,7 +469,10 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         if len(self._unwritten) > 32:  # (weeks whose writes have landed need no entry)
             written = self.writer.written
             self._unwritten = {d: n for d, n in self._unwritten.items() if n > written}
-        for digest_id in [d for d in self._prepared if d not in wanted]:
+        # The views of both neighbours are kept (the week left costs nothing: `show_week`), the
+        # one ahead is laid out.
+        near = {self.week_list.neighbour(-1), self.week_list.neighbour(+1)}
+        for digest_id in [d for d in self._prepared if d not in near]:
             del self._prepared[digest_id]
         self.viewer.forget_prepared(frozenset(wanted))
         self.preparing = True
@@ -464,7 +484,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                         continue
                     self._prepared[digest_id] = self._week_view(digest_id)
                     return True
-                if self.viewer.prepare(view):
+                if self.viewer.prepare(view, reading=self.viewer.reading):
                     return True
             return False
         finally:
