@@ -8,11 +8,14 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from sz_digest.cache.store import Store
 from sz_digest.tui.article_viewer import ArticleViewer
 from sz_digest.tui.district_filter import DistrictFilter
 from sz_digest.tui.week_list import WeekList
 
+from test_pane_frame import screen_ansi as look  # the whole screen with its styles, as ANSI
 from tui_fixtures import data_dir, main, running, settle  # noqa: F401 (data_dir: a fixture)
 
 
@@ -369,17 +372,6 @@ async def test_the_viewer_keeps_only_the_shown_weeks_lines(data_dir: Path) -> No
 # -- the neighbours, read and laid out ahead when idle ----------------------------------------------
 
 
-def look(app) -> str:
-    """The whole screen with its colours and styles (ANSI), as a terminal would show it."""
-    import io
-
-    from rich.console import Console
-
-    width, height = app.size
-    console = Console(width=width, height=height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text(styles=True)
 
 
 class KeyWork:
@@ -500,9 +492,6 @@ async def wider_then_j(app, pilot, data: Path) -> None:
 async def focus_viewer_then_n(app, pilot, data: Path) -> None:
     await pilot.press("tab")  # the viewer focused: its styles are looked up again
     await pilot.press("n")  # before anything is prepared again
-
-
-import pytest  # noqa: E402
 
 
 @pytest.mark.parametrize("steps", [
