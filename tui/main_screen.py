@@ -70,6 +70,7 @@ POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
 PREPARE_NEIGHBOURS = True  # read and lay out the shown week's neighbours when idle (`_prepare_step`)
 PREPARE_GIVE_WAY = 0.02  # seconds a step waits when messages are queued (input, a frame) before it tries again
 PREPARE_AFTER = 0.01  # seconds after a week's frame before its neighbour is prepared (the frame is written first)
+PREPARE_AFTER_FILTER = 0.25  # … after a filter change (often followed by another: work that would be thrown away)
 
 
 class FramedTitle(HeaderTitle, FramedPane):
@@ -239,6 +240,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._prepared: dict[str, WeekView] = {}
         self._prepare_round = 0  # bumped per week shown: an older round's steps stop
         self._heading = +1  # the way the reader moves through the list: that neighbour is prepared
+        self._prepare_delay = PREPARE_AFTER  # after this week's frame (longer after a filter change)
         self._unwritten: dict[str, int] = {}  # week -> the writer's number of our last mark or star on it
         self._bulk_write = 0  # the writer's number of our last `M` (it marks every week)
         self.preparing = False  # the store reads and layouts now are ahead of a key (tests tell them apart)
@@ -392,7 +394,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._prepare_round += 1
         if PREPARE_NEIGHBOURS:  # after the frame that shows this week (not `call_after_refresh`:
             # a screen idle before the panes' updates arrive runs those before the frame)
-            self.viewer.after_paint = partial(self._prepare_after_frame, self._prepare_round)
+            self.viewer.after_paint = partial(self._prepare_after_frame, self._prepare_round, self._prepare_delay)
 
     # -- the neighbours, read and laid out ahead when idle ------------------------------------------
 
@@ -431,11 +433,11 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         for digest_id in digest_ids:
             self._prepared.pop(digest_id, None)
 
-    def _prepare_after_frame(self, round: int) -> None:
+    def _prepare_after_frame(self, round: int, delay: float) -> None:
         """Called as the frame that shows a week is composited: prepare its neighbour a little
         later — not at once, as Textual's writer thread, which writes the frame's bytes to the
         terminal, needs the interpreter lock that preparing would hold."""
-        asyncio.get_running_loop().call_later(PREPARE_AFTER, self._prepare_step, round)
+        asyncio.get_running_loop().call_later(delay, self._prepare_step, round)
 
     def _prepare_step(self, round: int) -> None:
         """One piece of preparing the neighbour (a store read, a layout, or a screen of lines:
@@ -585,7 +587,13 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         # The same week under the new filter: from the view the screen holds, not read again.
         view = refiltered(self.view, self.districts, self.watch_filter) if target == self.view.digest_id else None
         self._forget_prepared()  # read under the old filter
-        self.show_week(target, reading=self.viewer.reading, view=view)
+        # Filters are often changed a few in a row (one district, then another): the neighbour
+        # under this one is prepared once the reader has paused on it.
+        self._prepare_delay = PREPARE_AFTER_FILTER
+        try:
+            self.show_week(target, reading=self.viewer.reading, view=view)
+        finally:
+            self._prepare_delay = PREPARE_AFTER
         self._forget_prepared()  # (the week left, kept by `show_week`, is the old filter's too)
 
     def _nearest_listed(self, digest_id: str | None) -> str:
