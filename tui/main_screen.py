@@ -437,7 +437,11 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         """Called as the frame that shows a week is composited: prepare its neighbour a little
         later — not at once, as Textual's writer thread, which writes the frame's bytes to the
         terminal, needs the interpreter lock that preparing would hold."""
-        asyncio.get_running_loop().call_later(delay, self._prepare_step, round)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # painted outside the app's loop (a screenshot after it ended): no next key
+            return
+        loop.call_later(delay, self._prepare_step, round)
 
     def _prepare_step(self, round: int) -> None:
         """One piece of preparing the neighbour (a store read, a layout, or a screen of lines:
@@ -460,6 +464,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         try:
             more = self._prepare_piece()
         except (sqlite3.Error, OSError):  # a read ahead is a comfort: the key reads (and reports) itself
+            return
+        except Exception as error:  # noqa: BLE001 — as Textual handles a callback's (not lost in the loop's log)
+            self.app._handle_exception(error)
             return
         if more:
             loop.call_soon(self._prepare_step, round)
