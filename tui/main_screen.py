@@ -372,10 +372,10 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 self._heading = +1
         self.view = view
         if (PREPARE_NEIGHBOURS and left.digest_id != digest_id and left.week is not None
-                and left.state != "starred" and not self.store.read_only):  # (read-only: the marks shown are never stored)
+                and left.state != "starred" and not self.store.read_only):
             # The week left is a neighbour of this one (`p` goes back to it): the view the screen
             # holds is the store's once our marks land — those queued included, which a read now
-            # would not see yet.
+            # would not see yet. (Read-only, the marks shown are never stored: read it again.)
             self._prepared[left.digest_id] = left
         self.digest_id = digest_id
         self.week_list.sync_cursor()
