@@ -555,3 +555,24 @@ async def test_preparing_gives_way_to_a_waiting_key(data_dir: Path, monkeypatch)
         monkeypatch.setattr(MessagePump, "message_queue_size", property(lambda self: 0))
         screen._prepare_step(screen._prepare_round)
         assert pieces == [1] and screen._prepared
+
+
+async def test_after_a_store_refresh_the_neighbour_is_prepared_again_without_a_key(data_dir: Path) -> None:
+    """Another process's write drops what was prepared (read before it); once the reader has
+    paused, the neighbour ahead is read and laid out again — no key needed to start it."""
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        screen.prepare_now()
+        ahead = screen.week_list.neighbour(+1)
+        before = screen._prepared[ahead]
+        await external_marks(app, pilot, data_dir)
+        await settle(app, pilot)  # the poll sees the commit: everything is read again
+        for _ in range(40):  # (it starts a pause after the refresh)
+            if screen._prepared.get(ahead) not in (None, before) and ahead in screen.viewer._prepared:
+                break
+            await pilot.pause(0.05)
+        view = screen._prepared.get(ahead)
+        assert view is not None and view is not before
+        assert [e.read for e in view.items] == [True, True, True] and view.items[1].starred
+        assert ahead in screen.viewer._prepared

@@ -538,6 +538,14 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self.update_status()
         if self.district_filter.watch_counts:
             self.refresh_watches()
+        self._prepare_again()
+
+    def _prepare_again(self) -> None:
+        """The prepared neighbour was dropped (the store changed, `M`): prepare it again once the
+        reader pauses (no week is shown, so no frame of one starts it)."""
+        self._prepare_round += 1
+        if PREPARE_NEIGHBOURS:
+            self._prepare_after_frame(self._prepare_round, PREPARE_AFTER_FILTER)
 
     reload_weeks = refresh_from_store  # the refresh worker's name for it
 
@@ -970,6 +978,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 self._write(mark_all_read, self.districts, watched)
                 self._last_read_write = self._bulk_write = self.writer.submitted
                 self._forget_prepared()
+                self._prepare_again()  # (once `M`'s write has landed: `_readable`)
                 self._read = None  # counted again (after the write, `_refresh_wanted`)
                 self._kept.clear()
                 self.lists.weeks.zero_unread()
