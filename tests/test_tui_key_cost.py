@@ -8,28 +8,38 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from sz_digest.cache.store import Store
 from sz_digest.tui.article_viewer import ArticleViewer
 from sz_digest.tui.district_filter import DistrictFilter
 from sz_digest.tui.week_list import WeekList
 
+from test_pane_frame import screen_ansi as look  # the whole screen with its styles, as ANSI
 from tui_fixtures import data_dir, main, running, settle  # noqa: F401 (data_dir: a fixture)
 
 
 class Statements:
-    """The SQL the UI's connection runs while recording (the writer thread has its own)."""
+    """The SQL the UI's connection runs while recording (the writer thread has its own), for the
+    key itself: not the reads of the neighbours prepared when idle after it (`ahead` has those)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, screen=None) -> None:
         self.seen: list[str] = []
+        self.ahead: list[str] = []
         self.on = False
+        self.screen = screen
         store._db.set_trace_callback(self._trace)
 
     def _trace(self, sql: str) -> None:
         if self.on and not sql.startswith("PRAGMA data_version"):  # the 0.5 s poll, not the key
-            self.seen.append(re.sub(r"\s+", " ", sql))
+            if self.screen is not None and self.screen.preparing:
+                self.ahead.append(re.sub(r"\s+", " ", sql))
+            else:
+                self.seen.append(re.sub(r"\s+", " ", sql))
 
     async def during(self, pilot, *keys: str) -> list[str]:
         self.seen = []
+        self.ahead = []
         self.on = True
         try:
             await pilot.press(*keys)
@@ -53,7 +63,7 @@ async def warmed(app, pilot) -> None:
 async def test_a_week_switch_reads_one_week_and_no_settings(data_dir: Path) -> None:
     async with running(data_dir) as (app, pilot):
         await warmed(app, pilot)
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         ran = await sql.during(pilot, "n")
         assert main(app).digest_id == "1660001"
         # The week's record, its items with their read and star marks, its attachments: nothing
@@ -86,7 +96,7 @@ async def test_a_filter_toggle_lists_weeks_without_counting_the_stars_again(data
         sidebar.focus()
         sidebar.move_cursor(sidebar.row_ids.index("nanshan"))
         await pilot.pause()
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         ran = await sql.during(pilot, "space")
         assert main(app).districts == {"nanshan"}
         assert not [s for s in ran if "count(*) FROM stars" in s or "settings" in s], ran
@@ -105,12 +115,16 @@ async def test_a_starred_item_still_shows_in_the_list_after_a_filter_change(data
 
 
 async def test_one_week_switch_lays_the_viewer_out_once(data_dir: Path, monkeypatch) -> None:
+    """Without the neighbours prepared ahead (`test_a_key_onto_a_prepared_week_…`: none at all)."""
+    from sz_digest.tui import main_screen
+
+    monkeypatch.setattr(main_screen, "PREPARE_NEIGHBOURS", False)
     layouts: list[str | None] = []
     real = ArticleViewer._build_rows
 
-    def counted(self, width):
+    def counted(self, width, view=None):
         layouts.append(self.digest_id)
-        return real(self, width)
+        return real(self, width, view)
 
     monkeypatch.setattr(ArticleViewer, "_build_rows", counted)
     async with running(data_dir) as (app, pilot):
@@ -172,7 +186,7 @@ async def test_a_filter_toggle_walks_no_read_marks_and_its_unread_total_stays_tr
         await warmed(app, pilot)
         screen = main(app)
         sidebar = app.screen.query_one(DistrictFilter)
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         await pilot.press("enter", "n", "n")  # read what the weeks show: marks the counts must follow
         await settle(app, pilot)
         sidebar.focus()
@@ -202,11 +216,19 @@ async def test_a_filter_toggled_back_draws_no_line_of_the_lists_or_the_viewer_an
     from sz_digest.tui.row_view import RowView
 
     drawn: list[object] = []
+    ahead = {"screen": None}  # lines drawn for the neighbours ahead of a key are not the key's
+
+    def drawing(self, *a, real):
+        if not (ahead["screen"] and ahead["screen"].preparing):
+            drawn.append(self)
+        return real(self, *a)
+
     for cls in (RowView, ArticleViewer, PaneFrame):
         real = cls._draw if cls is not PaneFrame else cls._join
         monkeypatch.setattr(cls, "_draw" if cls is not PaneFrame else "_join",
-                            lambda self, *a, real=real: drawn.append(self) or real(self, *a))
+                            lambda self, *a, real=real: drawing(self, *a, real=real))
     async with running(data_dir) as (app, pilot):
+        ahead["screen"] = main(app)
         await warmed(app, pilot)
         sidebar = app.screen.query_one(DistrictFilter)
         sidebar.focus()
@@ -234,7 +256,7 @@ async def test_a_filter_toggle_that_keeps_the_week_reads_nothing_of_it(data_dir:
         week = screen.digest_id
         sidebar = app.screen.query_one(DistrictFilter)
         sidebar.focus()
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         for code in ("nanshan", "futian", "futian", "nanshan"):
             sidebar.move_cursor(sidebar.row_ids.index(code))
             await pilot.pause()
@@ -281,7 +303,7 @@ async def test_a_filter_toggled_back_counts_no_block_again_and_its_counts_stay_t
         await warmed(app, pilot)
         screen = main(app)
         sidebar = app.screen.query_one(DistrictFilter)
-        sql = Statements(app.store)
+        sql = Statements(app.store, main(app))
         await pilot.press("j")  # preview the next week: nothing of it read yet
         await settle(app, pilot)
         sidebar.focus()
@@ -345,3 +367,212 @@ async def test_the_viewer_keeps_only_the_shown_weeks_lines(data_dir: Path) -> No
             height = viewer.scrollable_content_region.height
             assert 0 < len(viewer._lines_kept) <= height
             assert len(viewer._styles_cache._joined) <= height
+
+
+# -- the neighbours, read and laid out ahead when idle ----------------------------------------------
+
+
+
+
+class KeyWork:
+    """What the UI does for a key itself (not ahead of the next one): SQL statements, viewer
+    layouts, viewer lines drawn."""
+
+    def __init__(self, app, monkeypatch) -> None:
+        self.screen = main(app)
+        self.sql = Statements(app.store, self.screen)
+        self.layouts: list[str | None] = []
+        self.drawn = 0
+        screen = self.screen
+        real_rows, real_draw = ArticleViewer._build_rows, ArticleViewer._draw
+
+        def rows(viewer, width, view=None):
+            if not screen.preparing:
+                self.layouts.append(viewer.digest_id)
+            return real_rows(viewer, width, view)
+
+        def draw(viewer, *args):
+            if not screen.preparing:
+                self.drawn += 1
+            return real_draw(viewer, *args)
+
+        monkeypatch.setattr(ArticleViewer, "_build_rows", rows)
+        monkeypatch.setattr(ArticleViewer, "_draw", draw)
+
+    async def press(self, pilot, key: str) -> None:
+        self.layouts.clear()
+        self.drawn = 0
+        await self.sql.during(pilot, key)
+
+
+async def test_a_key_onto_a_prepared_week_reads_nothing_and_lays_nothing_out(data_dir: Path, monkeypatch) -> None:
+    """`n`, `p` and the week list's `j`/`k` onto a neighbour prepared when idle: no SQL on the UI's
+    connection, no layout of the viewer, no line of it drawn — the prepared work is swapped in."""
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        work = KeyWork(app, monkeypatch)
+        for key in ("n", "n", "p", "j", "k", "j"):
+            await settle(app, pilot)
+            step = +1 if key in "nj" else -1
+            screen._heading = step  # (a first `p` or `k`: the reader turned round)
+            screen.viewer.reading = key in "np"  # (after `j`, `n` reads: its marks were not foreseen)
+            screen.prepare_now()
+            target = screen.week_list.neighbour(step)
+            assert target in screen._prepared and target in screen.viewer._prepared
+            await work.press(pilot, key)
+            assert screen.digest_id == target
+            assert (work.sql.seen, work.layouts, work.drawn) == ([], [], 0), key
+        # An unprepared week is read and laid out as before (once).
+        screen._forget_prepared()
+        await work.press(pilot, "n")
+        assert len(work.sql.seen) <= 3 and work.layouts == [screen.digest_id]
+
+
+async def prepared_and_not(tmp_path: Path, monkeypatch, steps) -> tuple[list[str], list[str], list[int]]:
+    """Run `steps` (keys, or `async step(app, pilot, data_dir)`) on two copies of the fixture store:
+    with the neighbours prepared before every step, and without preparing at all. Returns both
+    apps' screens after each step, and how many views were prepared before each step."""
+    from sz_digest.tui import main_screen
+
+    from tui_fixtures import make_store
+
+    runs = []
+    ready: list[int] = []
+    monkeypatch.setattr(main_screen, "POLL_INTERVAL", 3600)  # the store polled in `settle` only: the same in both
+    for prepare in (True, False):
+        monkeypatch.setattr(main_screen, "PREPARE_NEIGHBOURS", prepare)
+        data = make_store(tmp_path / ("prepared" if prepare else "plain"))
+        looks = []
+        async with running(data) as (app, pilot):
+            await warmed(app, pilot)
+            for step in steps:
+                if prepare:
+                    main(app).prepare_now()
+                    ready.append(len(main(app)._prepared))
+                if isinstance(step, str):
+                    await pilot.press(step)
+                else:
+                    await step(app, pilot, data)
+                await pilot.pause()
+                looks.append(look(app))
+                await settle(app, pilot)
+                looks.append(look(app))
+        runs.append(looks)
+    return runs[0], runs[1], ready
+
+
+async def external_marks(app, pilot, data: Path) -> None:
+    """Another process marks the next week's items read and stars one (the reader has not polled yet)."""
+    from sz_digest.cache.reading import set_items_read, set_starred
+
+    other = Store.open(data, seed_sample=False)
+    try:
+        set_items_read(other, "1660001", [0, 1, 2])
+        set_starred(other, "1660001", 1)
+    finally:
+        other.close()
+
+
+async def external_then_j(app, pilot, data: Path) -> None:
+    await external_marks(app, pilot, data)
+    await pilot.press("j")  # at once: before a poll has seen the commit
+
+
+async def filter_futian(app, pilot, data: Path) -> None:
+    main(app).set_districts(frozenset({"futian"}))
+
+
+async def wider_then_j(app, pilot, data: Path) -> None:
+    await pilot.resize_terminal(160, 40)  # the viewer's reading measure changes
+    await pilot.pause()
+    await pilot.press("j")  # before anything is prepared again
+
+
+async def focus_viewer_then_n(app, pilot, data: Path) -> None:
+    await pilot.press("tab")  # the viewer focused: its styles are looked up again
+    await pilot.press("n")  # before anything is prepared again
+
+
+@pytest.mark.parametrize("steps", [
+    # (`j`/`k` in the week list preview a week without reading it: every mark it had shows.)
+    pytest.param(["n", "n", "p", "p", "j", "j", "k"], id="moves"),
+    pytest.param(["enter", "right_square_bracket", "s", "shift+tab", "j", "k"], id="a star on the week left"),
+    pytest.param(["enter", "m", "shift+tab", "j", "k", "m", "j", "k"], id="read toggles on the week left"),
+    pytest.param(["M", "y", "j", "j"], id="mark all read"),
+    pytest.param([external_marks, "j"], id="another process, polled"),
+    pytest.param([external_then_j], id="another process, not polled yet"),
+    pytest.param([filter_futian, "j", "k"], id="a filter change"),
+    pytest.param([wider_then_j, "k"], id="a resize"),
+    pytest.param(["n", focus_viewer_then_n, "p"], id="a focus change"),
+])
+async def test_a_prepared_week_shows_what_an_unprepared_reader_shows(tmp_path: Path, monkeypatch, steps) -> None:
+    """Whatever happened since the neighbours were prepared (a star or read mark, `M`, another
+    process's write, a filter change, a resize), the screen after each key is the screen of a
+    reader that prepares nothing — colours and marks included."""
+    prepared, plain, ready = await prepared_and_not(tmp_path, monkeypatch, steps)
+    assert ready and all(ready), ready  # there was prepared work to use or to drop
+    for index, (a, b) in enumerate(zip(prepared, plain, strict=True)):
+        assert a == b, (index, steps)
+
+
+async def test_the_prepared_weeks_stay_the_two_neighbours(tmp_path: Path) -> None:
+    """Memory stays flat: however far the reader goes, what is prepared is the neighbours' views
+    and the one ahead laid out, with a screen of lines."""
+    from tui_fixtures import make_store, many_weeks
+
+    async with running(make_store(tmp_path / "data", many_weeks(40))) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        height = screen.viewer.scrollable_content_region.height
+        for _ in range(30):
+            await pilot.press("n")
+            await pilot.pause()
+            screen.prepare_now()
+            ahead = screen.week_list.neighbour(+1)
+            assert set(screen._prepared) == {ahead, screen.week_list.neighbour(-1)}
+            assert set(screen.viewer._prepared) == {ahead}
+            for layouts in screen.viewer._prepared.values():
+                assert len(layouts) <= 2 and all(len(layout.lines) <= height for layout in layouts)
+            assert len(screen._unwritten) <= 40
+
+
+async def test_preparing_gives_way_to_a_waiting_key(data_dir: Path, monkeypatch) -> None:
+    """A step of the preparation finds input waiting (a message queued for the app or the focused
+    pane): it does nothing and tries again later, so the key is handled first."""
+    from textual.message_pump import MessagePump
+
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        screen._forget_prepared()
+        pieces: list[int] = []
+        real = type(screen)._prepare_piece
+        monkeypatch.setattr(type(screen), "_prepare_piece", lambda self: pieces.append(1) or real(self))
+        monkeypatch.setattr(MessagePump, "message_queue_size", property(lambda self: 1 if self is app else 0))
+        screen._prepare_step(screen._prepare_round)
+        assert pieces == [] and not screen._prepared
+        monkeypatch.setattr(MessagePump, "message_queue_size", property(lambda self: 0))
+        screen._prepare_step(screen._prepare_round)
+        assert pieces == [1] and screen._prepared
+
+
+async def test_after_a_store_refresh_the_neighbour_is_prepared_again_without_a_key(data_dir: Path) -> None:
+    """Another process's write drops what was prepared (read before it); once the reader has
+    paused, the neighbour ahead is read and laid out again — no key needed to start it."""
+    async with running(data_dir) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        screen.prepare_now()
+        ahead = screen.week_list.neighbour(+1)
+        before = screen._prepared[ahead]
+        await external_marks(app, pilot, data_dir)
+        await settle(app, pilot)  # the poll sees the commit: everything is read again
+        for _ in range(40):  # (it starts a pause after the refresh)
+            if screen._prepared.get(ahead) not in (None, before) and ahead in screen.viewer._prepared:
+                break
+            await pilot.pause(0.05)
+        view = screen._prepared.get(ahead)
+        assert view is not None and view is not before
+        assert [e.read for e in view.items] == [True, True, True] and view.items[1].starred
+        assert ahead in screen.viewer._prepared

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from itertools import groupby
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from rich.cells import cell_len, set_cell_size
@@ -61,6 +62,55 @@ class Row(NamedTuple):
     kind: RowKind = "text"
     item: int | None = None  # index into `entries` for rows of an item
     accent: str = ""  # district code (or "week") whose colour the heading / item edge takes
+
+
+class Layout(NamedTuple):
+    """A view laid out at a measure (`ArticleViewer.prepare`): adopted as the rows when the view
+    shown is equal to the one it was made of (`_layout_key`), with its first screen's lines."""
+
+    key: tuple
+    rows: list[Row]
+    starts: list[int]
+    ends: list[int]
+    lines: dict  # the first screen's finished lines (`_kept_line` keys), once drawn
+    styles: dict | None  # the style cache they were drawn with: lines of another look are not used
+
+
+PREPARED_KEPT = 2  # weeks laid out ahead of their key: the shown week's neighbours
+
+
+def _layout_key(view: WeekView, measure: int) -> tuple:
+    """Everything `_build_rows` reads of a view, and the measure: equal keys, equal rows."""
+    return (view.state, view.week, view.items, view.attachments, view.districts, view.watch, view.week_ranges,
+            measure)
+
+
+def _seen_in(starts: list[int], ends: list[int], top: int, height: int) -> list[int]:
+    """Entries whose rows are in lines `top`..`top + height`: whole, or (taller than that) filling them."""
+    if height <= 0 or not starts:
+        return []
+    bottom = top + height
+    seen = []
+    for index in range(bisect_right(ends, top), len(starts)):
+        start, end = starts[index], ends[index]
+        if start >= bottom:
+            break
+        if min(end, bottom) - max(start, top) >= min(end - start, height):
+            seen.append(index)
+    return seen
+
+
+def _splice(rows: list[Row], starts: list[int], ends: list[int], index: int, new: list[Row]) -> int:
+    """Put entry `index`'s rows `new` in place of its old ones (in place); how many rows it grew by."""
+    start, end = starts[index], ends[index]
+    rows[start:end] = new
+    shift = len(new) - (end - start)
+    if shift:
+        ends[index] += shift
+        for later in range(index + 1, len(starts)):
+            starts[later] += shift
+            ends[later] += shift
+    return shift
 
 
 def _fit(text: str, width: int) -> str:
@@ -124,6 +174,11 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         self._laid_out: tuple[int, int] | None = None  # (generation, width) of `_rows`
         self.first_item_painted: tuple[int, int] | None = None  # (generation, width) once item 0 is drawn
         self._painting: tuple[int, int, int | None] | None = None  # (width, top row, current) while painting
+        # Neighbours laid out ahead of their key (`prepare`), per digest id: as shown, and as shown
+        # after reading marks what the first screen shows whole.
+        self._prepared: dict[str, list[Layout]] = {}
+        self._repainting = False  # the whole pane is repainted in the next frame (a new week)
+        self.after_paint: Callable[[], object] | None = None  # run (once) after the next frame that paints this
 
     # -- what is shown --------------------------------------------------------------------------
 
@@ -152,8 +207,9 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         scroll_y = self.scroll_y
         if view.digest_id != self.view.digest_id:
             # Another week's lines: those kept for this one (a filter toggled back shows them
-            # again) would only hold memory, week after week.
-            self._lines_kept.clear()
+            # again) would only hold memory, week after week. A week laid out ahead brings the
+            # first screen's lines, drawn then (as they look after reading marks them, if reading).
+            self._lines_kept = self._prepared_lines(view)
             self._styles_cache.forget_joined()
         self.view = view
         self.week = view.week
@@ -192,21 +248,20 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         if not current:
             self.refresh()  # laid out afresh when drawn
             return
+        measure = min(width, MAX_WIDTH)
+        if self._repainting and self._adopt(view, measure):
+            # A week just shown, marked as it was laid out ahead (its first screen read): the
+            # whole pane is drawn in this frame anyway.
+            self._laid_out = (self._generation, width)
+            self._set_virtual_height(width)
+            return
         # Only the changed items are laid out again and repainted (opening a week marks what it
         # shows read in the same frame; `]` marks one item): not the whole article.
-        measure = min(width, MAX_WIDTH)
         grown = False
         for index in changed:
             start, end = self._starts[index], self._ends[index]
-            rows = self._item_rows(index, entries[index], measure)
-            self._rows[start:end] = rows
-            shift = len(rows) - (end - start)
-            if shift:
+            if _splice(self._rows, self._starts, self._ends, index, self._item_rows(index, entries[index], measure)):
                 grown = True
-                self._ends[index] += shift
-                for later in range(index + 1, len(self._starts)):
-                    self._starts[later] += shift
-                    self._ends[later] += shift
             else:
                 self.refresh_lines(start, end - start)
         self._laid_out = (self._generation, width)
@@ -217,7 +272,84 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
     def _changed(self) -> None:
         self._generation += 1
         self.refresh()
+        self._repainting = True
         self._layout_now()  # now, not in the next render: its scrollbar update joins this frame
+
+    # -- laid out ahead ---------------------------------------------------------------------------
+
+    def prepare(self, view: WeekView, *, reading: bool) -> bool:
+        """Do the next piece of laying out `view` (a neighbour of the shown week) ahead of the key
+        that shows it: its rows, then (`reading`: the key will mark what its first screen shows
+        whole read) its rows as marked, then the first screen of lines of the rows it will show.
+        One piece a call (the screen calls it when idle); False when nothing is left to do (or
+        the pane has no size yet).
+
+        Nothing here is trusted later: a layout is used only for a view equal to the one it was
+        made of, at the same measure (`_layout_key`), and its lines only with the same styles."""
+        region = self.scrollable_content_region
+        width, height = region.width, region.height
+        if width <= 0 or view.digest_id is None:
+            return False
+        measure = min(width, MAX_WIDTH)
+        key = _layout_key(view, measure)
+        layouts = self._prepared.get(view.digest_id)
+        if not layouts or layouts[0].key != key:
+            if view.digest_id not in self._prepared and len(self._prepared) >= PREPARED_KEPT:
+                del self._prepared[next(iter(self._prepared))]
+            self._prepared[view.digest_id] = [Layout(key, *self._build_rows(measure, view), {}, None)]
+            return True
+        first = layouts[0]
+        if reading and len(layouts) == 1:
+            # As `show_marks` will make it: the rows of the items marked laid out again.
+            seen = [index for index in _seen_in(first.starts, first.ends, 0, height) if not view.items[index].read]
+            if not seen:
+                layouts.append(first)
+                return True
+            marked = view.with_marks(read={(view.items[i].digest_id, view.items[i].item.position): True for i in seen})
+            rows, starts, ends = list(first.rows), list(first.starts), list(first.ends)
+            for index in seen:
+                _splice(rows, starts, ends, index, self._item_rows(index, marked.items[index], measure, view.state))
+            layouts.append(Layout(_layout_key(marked, measure), rows, starts, ends, {}, None))
+            return True
+        index = len(layouts) - 1 if reading else 0
+        layout = layouts[index]
+        if layout.styles is not self._style_cache:
+            lines: dict = {}
+            for row in layout.rows[:height]:
+                line = (row.spans, row.kind, row.accent, False, width)  # as `render_line` keys it
+                if line not in lines:
+                    lines[line] = self._draw(row, False, width)
+            layouts[index] = layout._replace(lines=lines, styles=self._style_cache)
+            return True
+        return False
+
+    def forget_prepared(self, keep: frozenset[str] | set[str]) -> None:
+        """Drop what was laid out ahead for weeks other than `keep` (no longer the neighbours)."""
+        for digest_id in [d for d in self._prepared if d not in keep]:
+            del self._prepared[digest_id]
+
+    def _adopt(self, view: WeekView, measure: int) -> bool:
+        """Take the rows laid out ahead for `view` at `measure`, if there are any."""
+        layouts = self._prepared.get(view.digest_id)
+        if not layouts:
+            return False
+        key = _layout_key(view, measure)
+        for layout in reversed(layouts):
+            if layout.key == key:
+                # Copies: the rows are patched in place when marks change later.
+                self._rows, self._starts, self._ends = list(layout.rows), list(layout.starts), list(layout.ends)
+                return True
+        return False
+
+    def _prepared_lines(self, view: WeekView) -> dict:
+        """The first screen's lines drawn ahead for `view` (a new dict when there are none): those
+        of its layout as reading will mark it, when reading."""
+        layouts = self._prepared.get(view.digest_id)
+        if layouts:
+            layout = layouts[-1] if self.reading and len(layouts) > 1 else layouts[0]
+            if layout.styles is self._style_cache and layout.lines:
+                return dict(layout.lines)
+        return {}
 
     # -- the current item -----------------------------------------------------------------------
 
@@ -311,7 +443,9 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             return False
         key = (self._generation, width)
         if self._laid_out != key:
-            self._rows, self._starts, self._ends = self._build_rows(min(width, MAX_WIDTH))
+            measure = min(width, MAX_WIDTH)
+            if not self._adopt(self.view, measure):
+                self._rows, self._starts, self._ends = self._build_rows(measure)
             self._laid_out = key
             self._set_virtual_height(width)
         return True
@@ -332,8 +466,13 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             self.set_reactive(ArticleViewer.virtual_size, virtual_size)
             self._scroll_update(virtual_size)
 
-    def _build_rows(self, width: int) -> tuple[list[Row], list[int], list[int]]:
+    def _build_rows(self, width: int, view: WeekView | None = None) -> tuple[list[Row], list[int], list[int]]:
+        """The rows of `view` (the shown one by default) at `width`: a function of the view, the
+        width and the language alone (`prepare` lays out a neighbour the same way)."""
         t = self.t
+        if view is None:
+            view = self.view
+        state, entries = view.state, view.items
         rows: list[Row] = [Row()]
 
         def text(value: str, *classes: str, kind: RowKind = "text") -> None:
@@ -341,21 +480,22 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
 
         starts: list[int] = []
         ends: list[int] = []
-        if self._state == "starred":
+        if state == "starred":
             text(t("starred.title"), "viewer--title")
-            if not self.entries:
+            if not entries:
                 rows.append(Row())
                 text(t("starred.empty"), "viewer--note")
                 return rows, starts, ends
-            for digest_id, group in groupby(enumerate(self.entries), key=lambda pair: pair[1].digest_id):
+            week_ranges = view.week_ranges or {}
+            for digest_id, group in groupby(enumerate(entries), key=lambda pair: pair[1].digest_id):
                 group = list(group)
-                start, end = self._week_ranges.get(digest_id, (None, None))
+                start, end = week_ranges.get(digest_id, (None, None))
                 label = f"{start.isoformat()} → {end.isoformat()}" if start and end else digest_id
                 self._heading(rows, label, len(group), "week", width)
                 for index, entry in group:
-                    self._item(rows, index, entry, width, starts, ends, self._context_line(entry))
+                    self._item(rows, index, entry, width, starts, ends, self._context_line(entry, state))
             return rows, starts, ends
-        week = self.week
+        week = view.week
         if week is None:
             rows.append(Row())
             text(t("viewer.none"), "viewer--note")
@@ -373,23 +513,23 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             text(t("viewer.degraded", reason=clean_line(week.degraded_reason)), "viewer--warning")
         if week.week_inferred:
             text(t("viewer.week_inferred"), "viewer--note")
-        if self.view.attachments:
-            text(t("viewer.attachments", n=len(self.view.attachments)), "viewer--meta")
-            for attachment in self.view.attachments:
+        if view.attachments:
+            text(t("viewer.attachments", n=len(view.attachments)), "viewer--meta")
+            for attachment in view.attachments:
                 text("  · " + clean_line(attachment.name), "viewer--source")
-        if self._state == "no_items":
+        if state == "no_items":
             rows.append(Row())
             text(t("viewer.no_items"), "viewer--note")
-        elif self._state == "filter_empty":
-            names = "、".join([t.district(code) for code in sorted(self.districts)]
-                             + ([f"“{self.view.watch}”"] if self.view.watch is not None else []))
+        elif state == "filter_empty":
+            names = "、".join([t.district(code) for code in sorted(view.districts)]
+                             + ([f"“{view.watch}”"] if view.watch is not None else []))
             rows.append(Row())
             text(t("viewer.filter_empty", shown=names), "viewer--warning")
             text(t("viewer.filter_hint"), "viewer--note")
             rows.append(Row())
             rows.append(Row(((f" {_fit(t('viewer.clear_filter'), width - 2)} ", ("viewer--action",)),), "action"))
         else:
-            for (district, label), group in groupby(enumerate(self.entries),
+            for (district, label), group in groupby(enumerate(entries),
                                                     key=lambda pair: (pair[1].item.district, pair[1].item.district_name)):
                 group = list(group)
                 self._heading(rows, clean_line(t.district(district, label)), len(group), district, width)
@@ -404,16 +544,16 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         rows.append(Row(((_fit(label, width - 2 - cell_len(tail)), ()), (tail, ("viewer--dim",))), "heading",
                         accent=accent))
 
-    def _item_rows(self, index: int, entry: Entry, width: int) -> list[Row]:
+    def _item_rows(self, index: int, entry: Entry, width: int, state: str | None = None) -> list[Row]:
         """The rows of one item alone (as `_build_rows` lays them out), to lay out again after its
         marks changed."""
         rows: list[Row] = []
-        self._item(rows, index, entry, width, [], [], self._context_line(entry))
+        self._item(rows, index, entry, width, [], [], self._context_line(entry, state or self._state))
         return rows[1:]  # without the blank row that separates it from the one above
 
-    def _context_line(self, entry: Entry) -> str:
+    def _context_line(self, entry: Entry, state: str) -> str:
         """The line over an item's title: its district, in the starred view (items of many weeks)."""
-        if self._state != "starred":
+        if state != "starred":
             return ""
         return clean_line(self.t.district(entry.item.district, entry.item.district_name))
 
@@ -456,6 +596,12 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         super().notify_style_update()
 
     def render_lines(self, crop: Region) -> list[Strip]:
+        self._repainting = False
+        if self.after_paint is not None:
+            # The frame is being composited: the screen's work ahead of the next key is scheduled
+            # from here (no earlier, or the frame would wait for it).
+            after_paint, self.after_paint = self.after_paint, None
+            after_paint()
         self._layout_now()
         if self._starts:
             y = self._starts[0] - int(self.scroll_y)
@@ -472,19 +618,7 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
 
     def seen_entries(self) -> list[int]:
         """Entries on screen now: whole, or (taller than the pane) filling it."""
-        top = int(self.scroll_y)
-        height = self.scrollable_content_region.height
-        if height <= 0 or not self._starts:
-            return []
-        bottom = top + height
-        seen = []
-        for index in range(bisect_right(self._ends, top), len(self._starts)):
-            start, end = self._starts[index], self._ends[index]
-            if start >= bottom:
-                break
-            if min(end, bottom) - max(start, top) >= min(end - start, height):
-                seen.append(index)
-        return seen
+        return _seen_in(self._starts, self._ends, int(self.scroll_y), self.scrollable_content_region.height)
 
     def page_down_target(self) -> int:
         """Where `space` scrolls to: a page down, but no further than the start of an item cut by

@@ -8,8 +8,10 @@ so the panes hold no store and a keypress never waits on a lock.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.reading import (
@@ -65,6 +67,10 @@ SETTING_STARRED_ONLY = TUI_STARRED_ONLY
 NARROW = 100  # below this many columns the sidebar is hidden (it comes back above)
 TINY = 70  # below this the week list narrows so the article keeps about 40 cells
 POLL_INTERVAL = 0.5  # seconds between looks at the store's data_version
+PREPARE_NEIGHBOURS = True  # read and lay out the shown week's neighbours when idle (`_prepare_step`)
+PREPARE_GIVE_WAY = 0.02  # seconds a step waits when messages are queued (input, a frame) before it tries again
+PREPARE_AFTER = 0.01  # seconds after a week's frame before its neighbour is prepared (the frame is written first)
+PREPARE_AFTER_FILTER = 0.25  # … after a filter change (often followed by another: work that would be thrown away)
 
 
 class FramedTitle(HeaderTitle, FramedPane):
@@ -229,6 +235,15 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self._refresh_wanted = False  # a refresh waits for the writer to finish (refresh_from_store)
         self._synced: tuple[str, str] | None = None  # the status line's "last synced" and source host
         self._status_shown: str | None = None  # the status line's text as last written
+        # The shown week's neighbours read ahead when idle (`_prepare_piece`), so `n`/`p`/`j`/`k`
+        # swap in a view (and the viewer rows laid out for it) instead of reading and laying out.
+        self._prepared: dict[str, WeekView] = {}
+        self._prepare_round = 0  # bumped per week shown: an older round's steps stop
+        self._heading = +1  # the way the reader moves through the list: that neighbour is prepared
+        self._prepare_delay = PREPARE_AFTER  # after this week's frame (longer after a filter change)
+        self._unwritten: dict[str, int] = {}  # week -> the writer's number of our last mark or star on it
+        self._bulk_write = 0  # the writer's number of our last `M` (it marks every week)
+        self.preparing = False  # the store reads and layouts now are ahead of a key (tests tell them apart)
 
     def compose(self) -> ComposeResult:
         t = self.t
@@ -348,8 +363,20 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         sidebar and the header in this handler (so they are drawn in the same frame as the week
         list's cursor)."""
         if view is None:
-            view = self._week_view(digest_id)
+            view = self._take_prepared(digest_id) or self._week_view(digest_id)
+        left = self.view
+        if left.digest_id is not None and left.digest_id != digest_id:
+            if self.week_list.neighbour(-1) == digest_id:  # (relative to the week left)
+                self._heading = -1
+            elif self.week_list.neighbour(+1) == digest_id:
+                self._heading = +1
         self.view = view
+        if (PREPARE_NEIGHBOURS and left.digest_id != digest_id and left.week is not None
+                and left.state != "starred" and not self.store.read_only):
+            # The week left is a neighbour of this one (`p` goes back to it): the view the screen
+            # holds is the store's once our marks land — those queued included, which a read now
+            # would not see yet. (Read-only, the marks shown are never stored: read it again.)
+            self._prepared[left.digest_id] = left
         self.digest_id = digest_id
         self.week_list.sync_cursor()
         self.viewer.reading = reading
@@ -364,6 +391,118 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         else:
             self.header.set_sub_title(display.plain_line(view.week.title) if view.week else "")
         self.update_status()
+        self._prepare_round += 1
+        if PREPARE_NEIGHBOURS:  # after the frame that shows this week (not `call_after_refresh`:
+            # a screen idle before the panes' updates arrive runs those before the frame)
+            self.viewer.after_paint = partial(self._prepare_after_frame, self._prepare_round, self._prepare_delay)
+
+    # -- the neighbours, read and laid out ahead when idle ------------------------------------------
+
+    def _take_prepared(self, digest_id: str | None) -> WeekView | None:
+        """The view read ahead for `digest_id`, if it is still what the store and the filter say."""
+        view = self._prepared.pop(digest_id, None) if digest_id is not None else None
+        if view is None:
+            return None
+        if view.districts != self.districts or view.watch != (self.watch_filter[0] if self.watch_filter else None):
+            return None
+        if data_version(self.store) != self._data_version and self.writer.commits == self._commits_seen:
+            # Another connection committed since the last poll (none of it ours): read afresh
+            # (the poll refreshes the rest).
+            self._prepared.clear()
+            return None
+        return view
+
+    def _neighbours(self) -> list[str]:
+        """The week a key most likely shows next: the neighbour the reader is heading for (`n`
+        after `n`, `k` after `k`). One, not both: the other would be work thrown away on most keys."""
+        target = self.week_list.neighbour(self._heading)
+        return [target] if target is not None and target != self.digest_id else []
+
+    def _readable(self, digest_id: str) -> bool:
+        """The store holds every mark and star we made on this week (none queued): a read now is
+        what the screen would show."""
+        written = self.writer.written
+        return self._bulk_write <= written and self._unwritten.get(digest_id, 0) <= written
+
+    def _forget_prepared(self, *digest_ids: str) -> None:
+        """Views read ahead that a write or a filter change made stale (all of them when none named)."""
+        if not digest_ids:
+            self._prepared.clear()
+            self.viewer.forget_prepared(frozenset())
+            return
+        for digest_id in digest_ids:
+            self._prepared.pop(digest_id, None)
+
+    def _prepare_after_frame(self, round: int, delay: float) -> None:
+        """Called as the frame that shows a week is composited: prepare its neighbour a little
+        later — not at once, as Textual's writer thread, which writes the frame's bytes to the
+        terminal, needs the interpreter lock that preparing would hold."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # painted outside the app's loop (a screenshot after it ended): no next key
+            return
+        loop.call_later(delay, self._prepare_step, round)
+
+    def _prepare_step(self, round: int) -> None:
+        """One piece of preparing the neighbour (a store read, a layout, or a screen of lines:
+        ~0.1–0.5 ms), the next piece queued behind whatever the event loop has ready: a key that
+        arrives meanwhile is handled first, and an older week's round stops. Plain event-loop
+        callbacks, not Textual messages: each piece costs its work, not a message's dispatch."""
+        if round != self._prepare_round or self._closing or self._closed:
+            return
+        try:
+            if not self.is_current:  # (a modal screen on top: its keys, not ours, come next)
+                return
+        except Exception:  # noqa: BLE001 — the app is closing: there is no next key
+            return
+        loop = asyncio.get_running_loop()
+        focused = self.focused
+        if (self.app.message_queue_size or self.message_queue_size
+                or (focused is not None and focused.message_queue_size)):
+            loop.call_later(PREPARE_GIVE_WAY, self._prepare_step, round)  # input first
+            return
+        try:
+            more = self._prepare_piece()
+        except (sqlite3.Error, OSError):  # a read ahead is a comfort: the key reads (and reports) itself
+            return
+        except Exception as error:  # noqa: BLE001 — as Textual handles a callback's (not lost in the loop's log)
+            self.app._handle_exception(error)
+            return
+        if more:
+            loop.call_soon(self._prepare_step, round)
+
+    def _prepare_piece(self) -> bool:
+        """Read or lay out one more piece of the neighbours; False when they are ready (or cannot
+        be read yet: our own writes to them are still queued)."""
+        wanted = self._neighbours()
+        if len(self._unwritten) > 32:  # (weeks whose writes have landed need no entry)
+            written = self.writer.written
+            self._unwritten = {d: n for d, n in self._unwritten.items() if n > written}
+        # The views of both neighbours are kept (the week left costs nothing: `show_week`), the
+        # one ahead is laid out.
+        near = {self.week_list.neighbour(-1), self.week_list.neighbour(+1)}
+        for digest_id in [d for d in self._prepared if d not in near]:
+            del self._prepared[digest_id]
+        self.viewer.forget_prepared(frozenset(wanted))
+        self.preparing = True
+        try:
+            for digest_id in wanted:
+                view = self._prepared.get(digest_id)
+                if view is None:
+                    if digest_id == STARRED_ID or not self._readable(digest_id):
+                        continue
+                    self._prepared[digest_id] = self._week_view(digest_id)
+                    return True
+                if self.viewer.prepare(view, reading=self.viewer.reading):
+                    return True
+            return False
+        finally:
+            self.preparing = False
+
+    def prepare_now(self) -> None:
+        """Prepare the neighbours to the end at once (tests: a known state)."""
+        while self._prepare_piece():
+            pass
 
     def refresh_from_store(self) -> None:
         """Re-read the list and the open week (another process wrote, or a sync landed) without
@@ -383,6 +522,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             self._sets = None
         self._read = None  # the store's read marks may differ from what our marks kept
         self._kept.clear()
+        self._forget_prepared()  # read before the store changed
         self.lists = self._list_view()
         self.week_list.show_weeks(self.lists, self._starred_count())
         if self.digest_id is None and self.lists.ids:
@@ -398,6 +538,14 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         self.update_status()
         if self.district_filter.watch_counts:
             self.refresh_watches()
+        self._prepare_again()
+
+    def _prepare_again(self) -> None:
+        """The prepared neighbour was dropped (the store changed, `M`): prepare it again once the
+        reader pauses (no week is shown, so no frame of one starts it)."""
+        self._prepare_round += 1
+        if PREPARE_NEIGHBOURS:
+            self._prepare_after_frame(self._prepare_round, PREPARE_AFTER_FILTER)
 
     reload_weeks = refresh_from_store  # the refresh worker's name for it
 
@@ -453,7 +601,15 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             target = self._nearest_listed(target)
         # The same week under the new filter: from the view the screen holds, not read again.
         view = refiltered(self.view, self.districts, self.watch_filter) if target == self.view.digest_id else None
-        self.show_week(target, reading=self.viewer.reading, view=view)
+        self._forget_prepared()  # read under the old filter
+        # Filters are often changed a few in a row (one district, then another): the neighbour
+        # under this one is prepared once the reader has paused on it.
+        self._prepare_delay = PREPARE_AFTER_FILTER
+        try:
+            self.show_week(target, reading=self.viewer.reading, view=view)
+        finally:
+            self._prepare_delay = PREPARE_AFTER
+        self._forget_prepared()  # (the week left, kept by `show_week`, is the old filter's too)
 
     def _nearest_listed(self, digest_id: str | None) -> str:
         """The first listed week no newer than `digest_id`'s week (the last listed one if none):
@@ -636,6 +792,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
     @on(WriteFailed)
     def _write_failed(self, event: WriteFailed) -> None:
         self._report_store_error(event.error)
+        self._forget_prepared()  # they may hold marks that were not stored
         # The marks shown (and the counts and unread totals kept with them) were never stored:
         # read everything again once the writer is idle.
         self._refresh_wanted = True
@@ -670,7 +827,8 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
                 positions = [p for p, v in marks.items() if v is value]
                 if positions:
                     self._write(set_items_read, digest_id, positions, value)
-                    self._last_read_write = self.writer.submitted
+                    self._last_read_write = self._unwritten[digest_id] = self.writer.submitted
+            self._forget_prepared(digest_id)  # (the starred view marks items of other weeks)
         for (digest_id, position), value in changed.items():  # after the counts above read theirs
             self._kept.mark(digest_id, entries[digest_id, position].item.district, -1 if value else 1)
         self.lists = self.lists._replace(unread=unread)
@@ -818,7 +976,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         def answered(yes: bool | None) -> None:
             if yes:
                 self._write(mark_all_read, self.districts, watched)
-                self._last_read_write = self.writer.submitted
+                self._last_read_write = self._bulk_write = self.writer.submitted
+                self._forget_prepared()
+                self._prepare_again()  # (once `M`'s write has landed: `_readable`)
                 self._read = None  # counted again (after the write, `_refresh_wanted`)
                 self._kept.clear()
                 self.lists.weeks.zero_unread()
@@ -845,6 +1005,8 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             return
         starred = not entry.starred
         self._write(set_starred, entry.digest_id, entry.item.position, starred)
+        self._unwritten[entry.digest_id] = self.writer.submitted
+        self._forget_prepared(entry.digest_id)
         self.view = self.view.with_marks(starred={(entry.digest_id, entry.item.position): starred})
         self.viewer.show_marks(self.view)
         self.week_list.set_starred_count(max(0, self.week_list.starred_count + (1 if starred else -1)))
