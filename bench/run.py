@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import math
 import os
 import platform
 import random
@@ -273,6 +274,12 @@ async def _timed_key(pilot, key: str, char: str | None, wait: str = "queues") ->
     return elapsed, _undrawn(app)
 
 
+def _counted(elapsed: float, undrawn: bool) -> float:
+    """A key whose frame the queue wait left unfinished counts as the slowest there is (its time
+    is a lower bound only): the p95 stays honest, and is void only when such keys reach it."""
+    return math.inf if undrawn else elapsed
+
+
 async def _interact(data: Path, actions: int) -> dict:
     """`actions` week switches and district toggles timed with each wait, alternated key by key."""
     from sz_digest.cache.config import Config
@@ -291,7 +298,7 @@ async def _interact(data: Path, actions: int) -> dict:
             for n in range(2 * actions):
                 wait = WAITS[n % 2]
                 elapsed, left = await _timed_key(pilot, "n", "n", wait)
-                times["week_switch", wait].append(elapsed)
+                times["week_switch", wait].append(_counted(elapsed, left and wait == "queues"))
                 undrawn += left and wait == "queues"
                 await pilot.pause()
             moved = screen.query_one("#weeks").highlighted_id
@@ -305,7 +312,7 @@ async def _interact(data: Path, actions: int) -> dict:
                 sidebar.move_cursor(1 + (n // 4) % max(1, count - 1))
                 await pilot.pause()
                 elapsed, left = await _timed_key(pilot, "space", " ", wait)
-                times["district_toggle", wait].append(elapsed)
+                times["district_toggle", wait].append(_counted(elapsed, left and wait == "queues"))
                 undrawn += left and wait == "queues"
                 await pilot.pause()
     return {"times": times, "undrawn_after_frame": undrawn, "week_list_moved_to": moved}
@@ -699,15 +706,17 @@ def rows(results: dict) -> list[dict]:
             "≤ 10 %", value <= 0.10, "RSS after start", spread(v * 100 for v in [r["rss_growth"] for r in term["runs"]]) + " %")
     if "pilot" in results:
         pilot = results["pilot"]
-        whole = pilot["undrawn_after_frame"] == 0  # else the queue wait stopped before the key's last frame
+        undrawn = pilot["undrawn_after_frame"]  # keys whose last frame the queue wait did not see
         for key, what in (("week_switch", "switch week (`n`)"), ("district_toggle", "toggle a district")):
             value = pilot[f"median_{key}_p95_ms"]
+            whole = math.isfinite(value)  # those keys count as infinitely slow (`_counted`)
             row("week_switch_p95" if key == "week_switch" else "district_p95",
                 f"{what}, headless Pilot, p95 of {pilot['actions_per_run']}", value,
                 f"{value:.1f} ms (median {pilot[f'median_{key}_ms']:.1f})", "≤ 16 ms", whole and value <= 16,
                 baseline=f"with Pilot's own wait (a callback through every widget): "
                          f"{pilot[f'pilot_wait_median_{key}_p95_ms']:.1f} ms"
-                         + ("" if whole else f"; VOID: {pilot['undrawn_after_frame']} keys left undrawn"))
+                         + (f"; {undrawn} keys left undrawn, counted as the slowest" if undrawn and whole else "")
+                         + ("" if whole else f"; VOID: {undrawn} keys left undrawn reach the p95"))
     if "search" in results:
         search = results["search"]
         value = max(search["median_p95_ms"], search["median_after_write_p95_ms"])
