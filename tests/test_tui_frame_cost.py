@@ -248,7 +248,7 @@ async def test_a_week_switch_renders_no_title_of_a_shape_drawn_before(tmp_path: 
 
 
 async def test_a_collection_planned_by_the_last_key_lands_quietly_as_the_reader_closes(tmp_path: Path) -> None:
-    """The collector asks whether a frame is still being drawn (`DigestApp._drawing`) just after a
+    """The collector asks whether a frame is still being drawn (`DigestApp.busy`) just after a
     key; a `q` can close every screen first (tests/test_terminal_injection.py's navigation test
     printed `ScreenStackError` about one run in four)."""
     from sz_digest.cache.config import Config
@@ -259,4 +259,4 @@ async def test_a_collection_planned_by_the_last_key_lands_quietly_as_the_reader_
     with Store.open(data, seed_sample=False) as store:
         app = DigestApp(store, config=Config(refresh_interval_hours=0), offline=True)
         assert not app._screen_stack
-        assert app._drawing() is False  # no screen: nothing to draw, and no exception
+        assert app.busy() is False  # no screen: nothing to draw, and no exception

@@ -475,6 +475,14 @@ async def test_starred_only_lists_the_weeks_with_a_starred_item(data_dir: Path) 
 # -- kept counts and views stay true to the store -----------------------------------------------------
 
 
+async def filter_on_and_off(screen, pilot) -> None:
+    """Filter to Futian and back: the list and its counts are made again under each filter."""
+    screen.set_districts(frozenset({"futian"}))
+    await pilot.pause()
+    screen.set_districts(frozenset())
+    await pilot.pause()
+
+
 async def test_counts_read_while_mark_all_read_is_queued_are_not_kept(tmp_path: Path) -> None:
     """`M` with the writer still busy: a block counted from the store before the write lands is
     behind it, and must not be kept for the next time the filter lists it."""
@@ -495,10 +503,7 @@ async def test_counts_read_while_mark_all_read_is_queued_are_not_kept(tmp_path: 
         screen.lists.counts[far]  # the list scrolled to a block not read yet, while the write waits
         gate.set()
         await settle(app, pilot)
-        screen.set_districts(frozenset({"futian"}))
-        await pilot.pause()
-        screen.set_districts(frozenset())
-        await pilot.pause()
+        await filter_on_and_off(screen, pilot)
         assert screen.lists.counts[far] == reading.week_counts(app.store, frozenset())[far]
         assert screen.lists.counts[far].unread == 0
 
@@ -511,10 +516,7 @@ async def test_a_failed_write_of_marks_reads_the_store_again(data_dir: Path) -> 
     async with running(data_dir) as (app, pilot):
         screen = main(app)
         await settle(app, pilot)
-        screen.set_districts(frozenset({"futian"}))
-        await pilot.pause()
-        screen.set_districts(frozenset())
-        await pilot.pause()
+        await filter_on_and_off(screen, pilot)
 
         def failing(store, *args):
             raise StoreError(str(store.data_dir), "database is locked")
@@ -523,10 +525,7 @@ async def test_a_failed_write_of_marks_reads_the_store_again(data_dir: Path) -> 
         screen._write = lambda job, *args: write(failing if job is main_screen.set_items_read else job, *args)
         screen.action_mark_week_read()
         await settle(app, pilot)
-        screen.set_districts(frozenset({"futian"}))
-        await pilot.pause()
-        screen.set_districts(frozenset())
-        await pilot.pause()
+        await filter_on_and_off(screen, pilot)
         stored = reading.week_counts(app.store, frozenset())
         assert screen.lists.counts[screen.digest_id] == stored[screen.digest_id]
         assert screen.lists.unread == reading.unread_total(app.store)

@@ -175,19 +175,24 @@ class DigestApp(App[int]):
         for notice in self._notices:
             self.notify(notice, markup=False, severity="warning", timeout=10)
 
-    def _drawing(self) -> bool:
-        """Messages still queued, a frame still to be laid out or painted (Textual's own flags: the
-        screen's update timer reads the same three), or one handed to the writer thread just now."""
+    def busy(self) -> bool:
+        """Input or a frame on its way: messages queued for the app, the screen or the focused
+        widget; a frame still to be laid out or painted (the flags the screen's update timer
+        reads); or one handed to the writer thread under GC_RETRY ago. Work that can wait (a
+        collection, the next week read ahead) waits while this holds."""
         try:
             screen = self.screen
-        except ScreenStackError:  # a collection planned by the last key lands as the app closes
+        except ScreenStackError:  # work planned by the last key lands as the app closes
             return False
-        return bool(self._message_queue.qsize() or screen._dirty_widgets or screen._layout_required
-                    or screen._repaint_required) or monotonic() - self._frame_at < GC_RETRY
+        focused = screen.focused
+        return bool(self.message_queue_size or screen.message_queue_size
+                    or (focused is not None and focused.message_queue_size)
+                    or screen._dirty_widgets or screen._layout_required or screen._repaint_required) \
+            or monotonic() - self._frame_at < GC_RETRY
 
     def _display(self, screen: Screen, renderable: Any) -> None:
         super()._display(screen, renderable)
-        self._frame_at = monotonic()  # when the writer thread got the last frame (`_drawing`)
+        self._frame_at = monotonic()  # when the writer thread got the last frame (`busy`)
 
     def on_event(self, event: events.Event) -> Awaitable[None]:
         # A key or a click plans the next collection: just after its frame (GarbageCollector).
@@ -225,7 +230,7 @@ class DigestApp(App[int]):
         if self.exit_signals:  # a signal arrived while the app was starting
             self.exit(128 + self.exit_signals[0])
             return
-        self.collector = GarbageCollector(drawing=self._drawing)
+        self.collector = GarbageCollector(drawing=self.busy)
         self.set_interval(GC_INTERVAL, self.collector.tick, name="collect garbage")
         if self.refresh_due():
             self.start_refresh(manual=False)

@@ -456,10 +456,8 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         except Exception:  # noqa: BLE001 — the app is closing: there is no next key
             return
         loop = asyncio.get_running_loop()
-        focused = self.focused
-        if (self.app.message_queue_size or self.message_queue_size
-                or (focused is not None and focused.message_queue_size)):
-            loop.call_later(PREPARE_GIVE_WAY, self._prepare_step, round)  # input first
+        if self.app.busy():
+            loop.call_later(PREPARE_GIVE_WAY, self._prepare_step, round)  # input and its frame first
             return
         try:
             more = self._prepare_piece()
@@ -601,7 +599,6 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             target = self._nearest_listed(target)
         # The same week under the new filter: from the view the screen holds, not read again.
         view = refiltered(self.view, self.districts, self.watch_filter) if target == self.view.digest_id else None
-        self._forget_prepared()  # read under the old filter
         # Filters are often changed a few in a row (one district, then another): the neighbour
         # under this one is prepared once the reader has paused on it.
         self._prepare_delay = PREPARE_AFTER_FILTER
@@ -609,7 +606,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             self.show_week(target, reading=self.viewer.reading, view=view)
         finally:
             self._prepare_delay = PREPARE_AFTER
-        self._forget_prepared()  # (the week left, kept by `show_week`, is the old filter's too)
+        # Read under the old filter (`show_week` takes none of them: `_take_prepared` compares the
+        # filter), as is the week left, which `show_week` keeps.
+        self._forget_prepared()
 
     def _nearest_listed(self, digest_id: str | None) -> str:
         """The first listed week no newer than `digest_id`'s week (the last listed one if none):
