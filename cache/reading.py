@@ -786,6 +786,7 @@ class StoreWriter:
         self.commits = 0  # write jobs started: a reader's poll tells its own commits from others'
         self._writes_queued = 0  # write jobs submitted (UI thread) …
         self._writes_done = 0  # … and finished (writer thread): `busy` while they differ
+        self._held: list[tuple[Callable[..., Any], tuple, bool]] | None = None  # see `hold`
 
     def probe(self) -> None:
         """Queue a look at whether a connection other than the writer committed (`on_external`)."""
@@ -795,12 +796,32 @@ class StoreWriter:
         """Queue `job(store, *args)`; the writer's store is opened on first use. A `read_only` job
         (a count run here to keep its cost off the UI thread) writes nothing: it leaves `busy` and
         `commits` be, so the reader never waits on it nor takes it for a write."""
+        if not read_only:
+            self._writes_queued += 1
+        if self._held is not None:
+            self._held.append((job, args, read_only))
+        else:
+            self._put((job, args, read_only))
+
+    def _put(self, entry: tuple[Callable[..., Any], tuple, bool]) -> None:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="sz-digest store writer", daemon=True)
             self._thread.start()
-        if not read_only:
-            self._writes_queued += 1
-        self._queue.put((job, args, read_only))
+        self._queue.put(entry)
+
+    def hold(self) -> None:
+        """Keep what is submitted from now on until `release`: a job handed to the thread while the
+        UI thread draws a key's frame wakes the thread, which takes the interpreter from the frame
+        for its turn (2–5 ms of a toggle's frame, in a real terminal). The app holds on a key and
+        releases once the key's frame is out; held jobs count as queued (`busy`, `submitted`)."""
+        if self._held is None:
+            self._held = []
+
+    def release(self) -> None:
+        """Hand the held jobs to the thread, in order, and stop holding."""
+        held, self._held = self._held, None
+        for entry in held or ():
+            self._put(entry)
 
     @property
     def submitted(self) -> int:
@@ -819,10 +840,12 @@ class StoreWriter:
 
     def join(self) -> None:
         """Wait until every submitted write has run (tests, and before quitting)."""
+        self.release()
         if self._thread is not None:
             self._queue.join()
 
     def close(self) -> None:
+        self.release()  # every held job runs first
         if self._thread is not None:
             self._queue.put(None)
             self._thread.join(timeout=15)

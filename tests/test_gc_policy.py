@@ -155,3 +155,32 @@ def test_a_failing_look_at_the_screen_still_collects_and_raises_nothing(passes):
     keys.press(10.0)
     keys.run_scheduled()
     assert done == [1]
+
+
+def test_a_keys_writes_are_held_until_its_frame_is_out(passes):
+    """A key holds the store's writes (a job handed to the writer thread mid-frame takes the
+    interpreter from the frame); they are released once the frame is out, before the pass."""
+    allocated, done = passes
+    keys = Keys()
+    events: list[tuple[str, float]] = []
+    keys.collector.hold = lambda: events.append(("hold", keys.now))
+    keys.collector.release = lambda: events.append(("release", keys.now))
+    keys.press(10.0)
+    keys.frame_until = 10.0 + app_module.GC_AFTER_KEY + 0.012
+    keys.run_scheduled()
+    assert events[0] == ("hold", 10.0)
+    assert [what for what, _ in events] == ["hold", "release"] and events[1][1] >= keys.frame_until
+
+
+def test_a_screen_that_keeps_drawing_still_gets_its_writes_and_pass(passes):
+    """A spinner redraws for as long as it spins: after GC_WAIT_LIMIT the held writes go anyway."""
+    allocated, done = passes
+    keys = Keys()
+    released: list[float] = []
+    keys.collector.release = lambda: released.append(keys.now)
+    allocated[0] = 5000
+    keys.press(10.0)
+    keys.frame_until = 10.0 + 60.0  # never idle
+    keys.run_scheduled()
+    assert done == [1] and len(released) == 1
+    assert 10.0 + app_module.GC_WAIT_LIMIT <= released[0] < 10.0 + app_module.GC_WAIT_LIMIT + 0.05

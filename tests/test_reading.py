@@ -140,6 +140,33 @@ def test_the_writer_thread_runs_writes_in_order_and_reports_failures(tmp_path: P
     writer.close()
 
 
+def test_writes_held_during_a_key_run_when_released_in_order_and_none_is_lost(tmp_path: Path) -> None:
+    """What a key submits waits (held) until its frame is out: counted as queued meanwhile, run in
+    the order submitted once released — and `join` or `close` release whatever is still held."""
+    data = make_store(tmp_path / "data")
+    writer = reading.StoreWriter(data)
+    writer.hold()
+    writer.submit(reading.set_items_read, LATEST_ID, [0, 1])
+    writer.submit(reading.toggle_item_read, LATEST_ID, 1)
+    assert writer.busy and writer.submitted == 2 and writer.written == 0
+    with Store.open(data, seed_sample=False) as store:
+        assert store.read_positions(LATEST_ID) == set()  # nothing reached the thread yet
+        writer.release()
+        writer.join()
+        assert store.read_positions(LATEST_ID) == {0} and not writer.busy
+        writer.submit(reading.set_items_read, LATEST_ID, [2])  # not holding: straight to the thread
+        writer.join()
+        assert store.read_positions(LATEST_ID) == {0, 2}
+        writer.hold()
+        writer.submit(reading.set_items_read, LATEST_ID, [3])
+        writer.join()  # a test (or quitting) waiting for the writes gets the held ones too
+        assert store.read_positions(LATEST_ID) == {0, 2, 3}
+        writer.hold()
+        writer.submit(reading.set_items_read, LATEST_ID, [4])
+        writer.close()
+        assert store.read_positions(LATEST_ID) == {0, 2, 3, 4}
+
+
 def test_starred_view_follows_the_filter(store: Store) -> None:
     reading.set_starred(store, LATEST_ID, 0)
     reading.set_starred(store, "1660001", 1)

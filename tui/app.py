@@ -43,6 +43,7 @@ GC_AFTER_KEY = 0.02  # a key's frame is usually out by then, and the next key se
 GC_RETRY = 0.005  # … and when it is not (or was put out just now), look again this much later
 GC_BACKSTOP = 50_000  # allocations that force one anyway
 GC_FULL_AFTER = 4  # young passes (1 s of steady keypresses) after which a full pass runs anyway
+GC_WAIT_LIMIT = 0.25  # a screen that keeps drawing (a spinner) still gets its pass and its writes
 
 
 class GarbageCollector:
@@ -62,20 +63,26 @@ class GarbageCollector:
     after the frame was handed to Textual's writer thread, so the frame reached the terminal late.
     Just after a key's frame is the one moment the next key is least likely. `tick` (every
     GC_INTERVAL) only serves the quiet times.
+
+    The same moment ends `hold`: the store writes a key queues are held from the key until its frame
+    is out (`StoreWriter.hold`), then `release`d to the writer thread just before the pass.
     """
 
     def __init__(self, clock: Callable[[], float] = monotonic,
                  later: Callable[[float, Callable[[], None]], object] | None = None,
-                 drawing: Callable[[], bool] = lambda: False) -> None:
+                 drawing: Callable[[], bool] = lambda: False,
+                 hold: Callable[[], None] = lambda: None, release: Callable[[], None] = lambda: None) -> None:
         self.young = 0  # young passes since the last full one
         self.clock = clock
         self.later = later  # (delay, callback); the event loop's call_later by default
         self.drawing = drawing  # whether a key's frame is still being made or written out
+        self.hold, self.release = hold, release  # work that waits for the key's frame
         self.last_key = float("-inf")
         self.last_pass = float("-inf")
         self.pending = False  # a pass after a key is scheduled
 
     def key_pressed(self) -> None:
+        self.hold()
         self.last_key = self.clock()
         if not self.pending:
             self.pending = True
@@ -88,13 +95,17 @@ class GarbageCollector:
         # An event-loop callback, outside Textual's error handling: whatever `drawing` meets as the
         # app closes must not reach asyncio's handler, which would print it over the screen.
         try:
-            drawing = self.drawing()
+            drawing = self.drawing() and self.clock() - self.last_key < GC_WAIT_LIMIT
         except Exception:  # noqa: BLE001 — then no frame is coming: collect
             drawing = False
         if drawing:
             self._later(GC_RETRY)
             return
         self.pending = False
+        try:
+            self.release()
+        except Exception:  # noqa: BLE001 — the app is closing: its screen's unmount releases them
+            pass
         if self.clock() - self.last_pass >= GC_INTERVAL:
             self._collect()
 
@@ -230,7 +241,8 @@ class DigestApp(App[int]):
         if self.exit_signals:  # a signal arrived while the app was starting
             self.exit(128 + self.exit_signals[0])
             return
-        self.collector = GarbageCollector(drawing=self.busy)
+        writer = self.main.writer
+        self.collector = GarbageCollector(drawing=self.busy, hold=writer.hold, release=writer.release)
         self.set_interval(GC_INTERVAL, self.collector.tick, name="collect garbage")
         if self.refresh_due():
             self.start_refresh(manual=False)
