@@ -84,13 +84,19 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
                  repaint: bool = True) -> None:
         """Replace every row; the cursor goes to `cursor_id` (else the first row). With `repaint`
         False the caller refreshes the lines that changed."""
+        starts = list(accumulate(heights, initial=0))  # (a loop in C: 5,200 weeks are 5,200 rows)
+        height = starts.pop()
+        self.set_row_starts(row_ids, starts, height, cursor_id=cursor_id, repaint=repaint)
+
+    def set_row_starts(self, row_ids: list[str], starts: list[int], height: int, *,
+                       cursor_id: str | None = None, repaint: bool = True) -> None:
+        """`set_rows`, given each row's first line and the lines in all (kept by the caller for
+        lists it shows again: neither list is changed here)."""
         self.row_ids = row_ids
         self._lines.clear()
         self._hover = None
-        starts = list(accumulate(heights, initial=0))  # (a loop in C: 5,200 weeks are 5,200 rows)
-        y = starts.pop()
         self._starts = starts
-        laid_out = self._set_height(y)
+        laid_out = self._set_height(height)
         self._cursor = self.index_of(cursor_id, default=0)
         self._scroll_to_cursor()
         if not laid_out:  # before the first layout (or one this change needs) the viewport may change

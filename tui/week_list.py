@@ -9,6 +9,7 @@ here: nothing scraped.
 from __future__ import annotations
 
 from functools import lru_cache
+from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from sz_digest.cache.reading import ListView, WeekCounts
 
 STARRED_ID = "starred"  # the row id of the "starred items" entry at the top
+ROWS_KEPT = 4  # lists whose rows' places are kept (a filter on and off, unread-only on and off)
 DRAWN_KEPT = 100  # drawn rows remembered (a tall screen's worth) before those off screen are forgotten
 
 
@@ -85,6 +87,7 @@ class WeekList(RowView):
         self._drawn: dict[str, tuple[WeekSummary, WeekCounts]] = {}  # what each drawn row shows
         self.starred_count = 0
         self._asked: int | None = None  # the row a key asked for, until the screen moves the cursor
+        self._rows_kept: dict[tuple[int, bool], tuple[list[str], list[str], list[int], int]] = {}
 
     # -- content -------------------------------------------------------------------------------
 
@@ -102,9 +105,26 @@ class WeekList(RowView):
             self._redraw_changed()
             return
         self._drawn = {}
-        samples = weeks.weeks.samples
-        heights = [3 if digest_id in samples else 2 for digest_id in weeks.ids] if samples else [2] * len(weeks.ids)
-        self.set_rows(ids, ([2] if starred_count else []) + heights, cursor_id=self.digest_id)
+        row_ids, starts, height = self.rows_of(weeks.ids, weeks.weeks.samples, bool(starred_count))
+        self.set_row_starts(row_ids, starts, height, cursor_id=self.digest_id)
+
+    def rows_of(self, week_ids: list[str], samples: frozenset[str], starred: bool) -> tuple[list[str], list[int], int]:
+        """The rows of a list of `week_ids` (after the starred entry, if `starred`), where each
+        starts and the lines in all: kept for the last few lists, as a filter toggled on and off
+        shows the same two (the starts are a walk over every listed week, 0.4 ms at 5,200)."""
+        key = (id(week_ids), starred)
+        kept = self._rows_kept.get(key)
+        if kept is not None and kept[0] is week_ids:
+            return kept[1:]
+        heights = [3 if digest_id in samples else 2 for digest_id in week_ids] if samples else [2] * len(week_ids)
+        starts = list(accumulate(([2] if starred else []) + heights, initial=0))
+        height = starts.pop()
+        if len(self._rows_kept) >= ROWS_KEPT:
+            del self._rows_kept[next(iter(self._rows_kept))]
+        # (the list of ids is kept with them: its id is not another list's while it lives)
+        row_ids = [STARRED_ID, *week_ids] if starred else week_ids
+        self._rows_kept[key] = (week_ids, row_ids, starts, height)
+        return row_ids, starts, height
 
     def _redraw_changed(self) -> None:
         self._forget_off_screen()
