@@ -167,6 +167,28 @@ def test_writes_held_during_a_key_run_when_released_in_order_and_none_is_lost(tm
         assert store.read_positions(LATEST_ID) == {0, 2, 3, 4}
 
 
+def test_a_district_read_ahead_lists_what_the_filter_lists_and_the_filter_then_reads_no_index(store: Store) -> None:
+    """`WeekSets.prepare` reads what a district filter's list needs, one piece a call; the list made
+    after it is the one made without it, and walks neither the district index nor the item count."""
+    store.save_digest(digest("1670001", date(2026, 3, 16),
+                             [item(0, "futian", "一"), item(1, "futian", "二"), item(2, "luohu", "三")]), raw=b"")
+    districts = frozenset({"futian", "luohu"})
+    expected = reading.list_view(store, districts)
+    sets = reading.WeekSets(store)
+    pieces = 0
+    while sets.prepare(districts):
+        pieces += 1
+    assert pieces == 4  # two districts' weeks, the listed ids, the item count
+    ran: list[str] = []
+    store._db.set_trace_callback(ran.append)
+    listing = reading.list_view(store, districts, sets=sets)
+    store._db.set_trace_callback(None)
+    # (the read marks are counted: their cost follows what was read, and a screen keeps them)
+    assert not [sql for sql in ran if "FROM items" in sql and "item_read" not in sql], ran
+    assert listing.ids == expected.ids and listing.unread == expected.unread
+    assert listing.ids.count("1670001") == 1  # a week with two items of a district is listed once
+
+
 def test_starred_view_follows_the_filter(store: Store) -> None:
     reading.set_starred(store, LATEST_ID, 0)
     reading.set_starred(store, "1660001", 1)

@@ -429,10 +429,40 @@ async def test_a_key_onto_a_prepared_week_reads_nothing_and_lays_nothing_out(dat
         assert len(work.sql.seen) <= 3 and work.layouts == [screen.digest_id]
 
 
+async def test_a_toggle_of_the_district_under_the_sidebar_cursor_reads_nothing_once_prepared(
+        tmp_path: Path, monkeypatch) -> None:
+    """The sidebar's cursor rests on a district: what `space` would list and show is read and laid
+    out when idle, so the toggle (on, and off again) runs no SQL on the UI's connection and lays
+    nothing out — whether the open week stays listed or the list moves to another week."""
+    from tui_fixtures import make_store, many_weeks
+
+    weeks = many_weeks(6)
+    # The open (newest) week has no Luohu item: toggling Luohu on moves to the week that has one.
+    weeks[3] = weeks[3]._replace(items=(*weeks[3].items, weeks[3].items[0]._replace(position=3, district="luohu")))
+    async with running(make_store(tmp_path / "data", weeks)) as (app, pilot):
+        await warmed(app, pilot)
+        screen = main(app)
+        work = KeyWork(app, monkeypatch)
+        await pilot.press("shift+tab")
+        assert screen.district_filter.has_focus
+        moved = False
+        for _ in range(4):
+            await pilot.press("j")
+            for _ in range(2):  # on, then off
+                await settle(app, pilot)
+                screen.prepare_now()
+                code = screen.district_filter.highlighted_code
+                before = screen.digest_id
+                await work.press(pilot, "space")
+                moved = moved or screen.digest_id != before
+                assert (work.sql.seen, work.layouts) == ([], []), (code, screen.districts)
+        assert moved  # (Luohu's toggle moved the list to another week)
+
+
 async def prepared_and_not(tmp_path: Path, monkeypatch, steps) -> tuple[list[str], list[str], list[int]]:
     """Run `steps` (keys, or `async step(app, pilot, data_dir)`) on two copies of the fixture store:
     with the neighbours prepared before every step, and without preparing at all. Returns both
-    apps' screens after each step, and how many views were prepared before each step."""
+    apps' screens after each step, and how many views were read or laid out ahead before each step."""
     from sz_digest.tui import main_screen
 
     from tui_fixtures import make_store
@@ -449,7 +479,7 @@ async def prepared_and_not(tmp_path: Path, monkeypatch, steps) -> tuple[list[str
             for step in steps:
                 if prepare:
                     main(app).prepare_now()
-                    ready.append(len(main(app)._prepared))
+                    ready.append(len(main(app)._prepared) + len(main(app).viewer._prepared))
                 if isinstance(step, str):
                     await pilot.press(step)
                 else:
@@ -505,13 +535,15 @@ async def focus_viewer_then_n(app, pilot, data: Path) -> None:
     pytest.param([filter_futian, "j", "k"], id="a filter change"),
     pytest.param([wider_then_j, "k"], id="a resize"),
     pytest.param(["n", focus_viewer_then_n, "p"], id="a focus change"),
+    pytest.param(["n", "shift+tab", "j", "space", "space", "j", "space", "j", "space", "j", "space", "space"],
+                 id="sidebar toggles"),
 ])
 async def test_a_prepared_week_shows_what_an_unprepared_reader_shows(tmp_path: Path, monkeypatch, steps) -> None:
     """Whatever happened since the neighbours were prepared (a star or read mark, `M`, another
     process's write, a filter change, a resize), the screen after each key is the screen of a
     reader that prepares nothing — colours and marks included."""
     prepared, plain, ready = await prepared_and_not(tmp_path, monkeypatch, steps)
-    assert ready and all(ready), ready  # there was prepared work to use or to drop
+    assert ready and all(ready), str(ready)  # there was prepared work to use or to drop
     for index, (a, b) in enumerate(zip(prepared, plain, strict=True)):
         assert a == b, (index, steps)
 

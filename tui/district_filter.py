@@ -49,6 +49,13 @@ class DistrictFilter(RowView):
         """The user chose 全部/All."""
 
     @message
+    class Highlighted(Message):
+        """The cursor came to rest on a row (a key, or the sidebar took focus): the screen may read
+        ahead what toggling that district would list."""
+
+        code: str | None
+
+    @message
     class WatchChosen(Message):
         """The user chose a saved search (a watch) under the districts."""
 
@@ -132,6 +139,12 @@ class DistrictFilter(RowView):
         if count:
             spans.append((f" {count}", ("district-filter--dim",)))
         return (tuple(spans),)
+
+    def cursor_moved(self, index: int) -> None:
+        self.report(self.Highlighted(self.highlighted_code))
+
+    def on_focus(self) -> None:
+        self.report(self.Highlighted(self.highlighted_code))
 
     def row_chosen(self, index: int) -> None:
         self.action_toggle_district()

@@ -15,6 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from sz_digest.cache.reading import (
+    BLOCK,
     KeptCounts,
     ListView,
     ReadCounts,
@@ -22,10 +23,12 @@ from sz_digest.cache.reading import (
     WeekSets,
     WeekView,
     any_watch,
+    block_kept,
     data_version,
     empty_list_view,
     list_view,
     mark_all_read,
+    read_block,
     refiltered,
     set_items_read,
     set_starred,
@@ -58,6 +61,8 @@ from .shaped_line import LineShapes, render_content
 from .week_list import STARRED_ID, WeekList
 
 if TYPE_CHECKING:
+    from collections.abc import Container
+
     from sz_digest.cache.store import Store
 
 SETTING_WEEK = TUI_SELECTED_WEEK
@@ -476,14 +481,21 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         if len(self._unwritten) > 32:  # (weeks whose writes have landed need no entry)
             written = self.writer.written
             self._unwritten = {d: n for d, n in self._unwritten.items() if n > written}
-        # The views of both neighbours are kept (the week left costs nothing: `show_week`), the
-        # one ahead is laid out.
-        near = {self.week_list.neighbour(-1), self.week_list.neighbour(+1)}
-        for digest_id in [d for d in self._prepared if d not in near]:
-            del self._prepared[digest_id]
-        self.viewer.forget_prepared(frozenset(wanted))
         self.preparing = True
         try:
+            # The sidebar's cursor on a district: what `space` would list and show comes first.
+            toggled = self._toggle_ahead()
+            if toggled is not None and self._sets.prepare(toggled):
+                return True
+            target = self._toggle_target(toggled) if toggled is not None else None
+            # The views of both neighbours are kept (the week left costs nothing: `show_week`), the
+            # one ahead is laid out; so is the week a toggle would show.
+            near = {self.week_list.neighbour(-1), self.week_list.neighbour(+1), target}
+            for digest_id in [d for d in self._prepared if d not in near]:
+                del self._prepared[digest_id]
+            self.viewer.forget_prepared(frozenset([*wanted, target]))
+            if target is not None and self._prepare_toggle(toggled, target):
+                return True
             for digest_id in wanted:
                 view = self._prepared.get(digest_id)
                 if view is None:
@@ -496,6 +508,53 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             return False
         finally:
             self.preparing = False
+
+    def _toggle_ahead(self) -> frozenset[str] | None:
+        """The filter `space` would choose next: the sidebar has focus and its cursor is on a
+        district (a watch filters by its matches, not by the district index: nothing to read)."""
+        sidebar = self.district_filter
+        code = sidebar.highlighted_code
+        if code is None or self.watch_filter is not None or self._sets is None or not sidebar.has_focus:
+            return None
+        return self.districts ^ {code}
+
+    def _toggle_target(self, districts: frozenset[str]) -> str | None:
+        """The week `_relist` would show under `districts` (their weeks read already); None when
+        the list is cut by read marks or stars too (read when the key comes)."""
+        if self.unread_only or self.starred_only or self.digest_id in (None, STARRED_ID):
+            return None
+        listed = self._sets.with_districts(districts) if districts else None
+        if not listed or self.digest_id in listed:  # (a filter that lists no week keeps it too)
+            return self.digest_id
+        return self._nearest_listed(self.digest_id, listed, self._sets.listed(districts))
+
+    def _prepare_toggle(self, districts: frozenset[str], target: str) -> bool:
+        """One piece of what toggling to `districts` needs: the records and counts of the list's
+        rows around `target` (the blocks `ListedWeeks` reads), then `target`'s view, laid out."""
+        sets = self._sets
+        ids = sets.listed(districts) if districts else sets.all_ids
+        try:
+            index = ids.index(target) if ids else None  # (a filter that lists no week: no rows)
+        except ValueError:  # (gone from the store since: the key finds out)
+            return False
+        rows = self.week_list.scrollable_content_region.height // 2 + 1  # rows of two lines (or three)
+        for number in sorted({max(0, index - rows) // BLOCK, (index + rows) // BLOCK}) if index is not None else ():
+            block = ids[number * BLOCK:(number + 1) * BLOCK]
+            if block and not block_kept(block, districts, sets, self._kept):
+                read_block(self.store, block, districts, None, sets, self._kept)
+                # (not kept while our marks are being written: then the key reads it)
+                return block_kept(block, districts, sets, self._kept)
+        self.week_list.rows_of(ids, sets.samples, bool(self.week_list.starred_count))  # (kept: 0.4 ms)
+        if target == self.view.digest_id:
+            view = refiltered(self.view, districts)  # as `_relist` makes it
+        else:
+            view = self._prepared.get(target)
+            if view is None or view.districts != districts:
+                if not self._readable(target):
+                    return False
+                self._prepared[target] = week_view(self.store, target, districts)
+                return True
+        return view is not None and self.viewer.prepare(view, reading=self.viewer.reading)
 
     def prepare_now(self) -> None:
         """Prepare the neighbours to the end at once (tests: a known state)."""
@@ -538,12 +597,12 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
             self.refresh_watches()
         self._prepare_again()
 
-    def _prepare_again(self) -> None:
-        """The prepared neighbour was dropped (the store changed, `M`): prepare it again once the
-        reader pauses (no week is shown, so no frame of one starts it)."""
+    def _prepare_again(self, delay: float = PREPARE_AFTER_FILTER) -> None:
+        """The prepared neighbour was dropped (the store changed, `M`), or the sidebar's cursor
+        moved: prepare again once the reader pauses (no week is shown, so no frame of one starts it)."""
         self._prepare_round += 1
         if PREPARE_NEIGHBOURS:
-            self._prepare_after_frame(self._prepare_round, PREPARE_AFTER_FILTER)
+            self._prepare_after_frame(self._prepare_round, delay)
 
     reload_weeks = refresh_from_store  # the refresh worker's name for it
 
@@ -610,10 +669,13 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         # filter), as is the week left, which `show_week` keeps.
         self._forget_prepared()
 
-    def _nearest_listed(self, digest_id: str | None) -> str:
+    def _nearest_listed(self, digest_id: str | None, listed: Container[str] | None = None,
+                        ids: list[str] | None = None) -> str:
         """The first listed week no newer than `digest_id`'s week (the last listed one if none):
-        found by walking every week's ids in their order from that week, not the list's records."""
-        listed, ids = self.lists.weeks, self.lists.ids
+        found by walking every week's ids in their order from that week, not the list's records.
+        The list shown, unless another (`listed`, its `ids`) is given."""
+        if listed is None or ids is None:
+            listed, ids = self.lists.weeks, self.lists.ids
         if self.view.week is None or self._sets is None:
             return ids[0]
         start = self.view.week.week_start
@@ -722,6 +784,14 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
     def _district_toggled(self, event: DistrictFilter.Toggled) -> None:
         event.stop()
         self.set_districts(self.districts ^ {event.code})
+
+    @on(DistrictFilter.Highlighted)
+    def _district_highlighted(self, event: DistrictFilter.Highlighted) -> None:
+        """The sidebar's cursor rests on a district: what toggling it lists is read ahead when idle
+        (a district's weeks are an index walk as long as the archive, 1 ms at 5,200 weeks)."""
+        event.stop()
+        if event.code is not None:
+            self._prepare_again(PREPARE_AFTER)
 
     @on(DistrictFilter.WatchChosen)
     def _watch_chosen(self, event: DistrictFilter.WatchChosen) -> None:
