@@ -219,3 +219,36 @@ async def test_the_screen_and_the_panes_container_draw_what_textual_draws(data_d
                 theirs = [list(strip) for strip in node.render_lines(region)]
                 node._styles_cache = kept
                 assert ours == theirs and len(ours) == region.height, (theme, node.id)
+
+
+async def test_component_classes_not_drawn_at_the_first_frame_are_styled_after_it(tmp_path: Path, monkeypatch) -> None:
+    """The panes style a component class when first asked until the first frame is out (their first
+    frame asks for about half), and Textual styles them all from then on: through a theme change,
+    focus changes and keys, the screen, colours included, is that of a reader that styles every
+    class up front as Textual does."""
+    from sz_digest.tui.line_styles import CachedStyles
+
+    from test_pane_frame import screen_ansi
+    from tui_fixtures import make_store
+
+    async def looks(name: str) -> tuple[list[str], dict[str, int]]:
+        shown = []
+        async with running(make_store(tmp_path / name)) as (app, pilot):
+            main = app.main
+            styled = {pane.id: len(pane._component_styles) for pane in (main.week_list, main.district_filter, main.viewer)}
+            shown.append(screen_ansi(app))
+            for step in ("textual-light", "shift+tab", "j", "space", "tab", "nord", "j", "tab", "n"):
+                if "-" in step or step == "nord":
+                    app.theme = step
+                else:
+                    await pilot.press(step)
+                await pilot.pause()
+                shown.append(screen_ansi(app))
+        return shown, styled
+
+    lazy, styled = await looks("lazy")
+    monkeypatch.setattr(CachedStyles, "_components_deferred", False)
+    eager, styled_up_front = await looks("eager")
+    assert styled["viewer"] < styled_up_front["viewer"]  # fewer styled before the first frame
+    for index, (a, b) in enumerate(zip(lazy, eager, strict=True)):
+        assert a == b, index

@@ -28,6 +28,7 @@ from . import display
 from .commands import COMMANDS, checked_keymap, localised
 from .exit_signals import exit_on_signals
 from .i18n import Catalog, detect_lang
+from .line_styles import CachedStyles
 from .main_screen import MainScreen, last_synced_text
 
 if TYPE_CHECKING:
@@ -238,6 +239,8 @@ class DigestApp(App[int]):
         # high threshold as the backstop for a held-down key.
         gc.set_threshold(GC_BACKSTOP, 10, 100)
         self.ready = True
+        for pane in self.main.query(CachedStyles):
+            pane.style_in_full()
         if self.exit_signals:  # a signal arrived while the app was starting
             self.exit(128 + self.exit_signals[0])
             return

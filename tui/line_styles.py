@@ -13,6 +13,7 @@ from rich.style import Style
 from textual import events
 from textual.color import Color
 from textual.css.styles import StylesBase
+from textual.dom import DOMNode
 from textual.strip import Strip
 from textual.style import Style as VisualStyle
 from textual.widget import Widget
@@ -58,6 +59,35 @@ class CachedStyles(Widget):
         self._style_cache: dict[tuple[str, ...], Style] = {}
         self._lines_kept: dict[Hashable, Strip] = {}
 
+    _components_deferred = True
+    """Until the first frame (`style_in_full`), component classes are styled when first asked."""
+
+    def _get_component_classes(self) -> frozenset[str]:
+        """(Shadows Textual's classmethod, for this widget only.) Textual styles every component
+        class of a widget as it mounts, a virtual node each (~210 calls); the reader's panes declare
+        41 and their first frame asks for 20. Until `style_in_full`, none is declared here and
+        `get_component_styles` styles those asked, as Textual does; from then on Textual's every
+        restyle (theme, focus, CSS) styles them all and repaints the pane if one changed."""
+        if self._components_deferred:
+            return frozenset()
+        return super()._get_component_classes()
+
+    def get_component_styles(self, *names: str):
+        missing = [name for name in names if name not in self._component_styles]
+        if missing:
+            declared = super()._get_component_classes()
+            for name in missing:
+                if name in declared:  # (else Textual's KeyError, below)
+                    node = DOMNode(classes=name)
+                    node._attach(self)
+                    self.app.stylesheet.apply(node, animate=False)
+                    self._component_styles[name] = node.styles
+        return super().get_component_styles(*names)
+
+    def style_in_full(self) -> None:
+        """The first frame is out: Textual's restyles style every component class from now on."""
+        self._components_deferred = False
+
     def _style(self, *classes: str) -> Style:
         style = self._style_cache.get(classes)
         if style is None:
@@ -89,6 +119,8 @@ class CachedStyles(Widget):
         return strip
 
     def _forget_styles(self) -> None:
+        if self._components_deferred:  # (styled when asked, so no restyle of Textual's updated them)
+            self._component_styles.clear()
         self._style_cache = {}
         self._style_base = None
         self._lines_kept = {}  # drawn with the old styles (focus, theme, CSS)
