@@ -85,6 +85,12 @@ def _layout_key(view: WeekView, measure: int) -> tuple:
             measure)
 
 
+def _line_key(row: Row, current: bool, width: int) -> tuple:
+    """What a finished line is kept by (`_kept_line`): what its row shows, not which item it
+    belongs to (a filter renumbers them)."""
+    return (row.spans, row.kind, row.accent, current, width)
+
+
 def _seen_in(starts: list[int], ends: list[int], top: int, height: int) -> list[int]:
     """Entries whose rows are in lines `top`..`top + height`: whole, or (taller than that) filling them."""
     if height <= 0 or not starts:
@@ -316,7 +322,7 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
         if layout.styles is not self._style_cache:
             lines: dict = {}
             for row in layout.rows[:height]:
-                line = (row.spans, row.kind, row.accent, False, width)  # as `render_line` keys it
+                line = _line_key(row, False, width)
                 if line not in lines:
                     lines[line] = self._draw(row, False, width)
             layouts[index] = layout._replace(lines=lines, styles=self._style_cache)
@@ -659,9 +665,7 @@ class ArticleViewer(CachedStyles, FramedPane, ScrollView, can_focus=True):
             return Strip.blank(width, self._style())
         row = self._rows[index]
         current = row.item is not None and row.item == current_item
-        # A line is what its row shows (not which item it belongs to: a filter renumbers them).
-        return self._kept_line((row.spans, row.kind, row.accent, current, width),
-                               lambda: self._draw(row, current, width))
+        return self._kept_line(_line_key(row, current, width), lambda: self._draw(row, current, width))
 
     def _draw(self, row: Row, current: bool, width: int) -> Strip:
         base = self._style()

@@ -523,10 +523,9 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         the list is cut by read marks or stars too (read when the key comes)."""
         if self.unread_only or self.starred_only or self.digest_id in (None, STARRED_ID):
             return None
-        listed = self._sets.with_districts(districts) if districts else None
-        if not listed or self.digest_id in listed:  # (a filter that lists no week keeps it too)
+        if not districts:  # every week listed
             return self.digest_id
-        return self._nearest_listed(self.digest_id, listed, self._sets.listed(districts))
+        return self._week_to_show(self._sets.with_districts(districts), self._sets.listed(districts))
 
     def _prepare_toggle(self, districts: frozenset[str], target: str) -> bool:
         """One piece of what toggling to `districts` needs: the records and counts of the list's
@@ -652,10 +651,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         # The starred count does not depend on the filter: the list's own (kept by `s`; read
         # again with the list after a store change), not a count over the stars per toggle.
         self.week_list.show_weeks(self.lists, self.week_list.starred_count)
-        ids = self.lists.ids
-        target = self.digest_id
-        if target != STARRED_ID and target not in self.lists.weeks and ids:
-            target = self._nearest_listed(target)
+        target = self._week_to_show(self.lists.weeks, self.lists.ids)
         # The same week under the new filter: from the view the screen holds, not read again.
         view = refiltered(self.view, self.districts, self.watch_filter) if target == self.view.digest_id else None
         # Filters are often changed a few in a row (one district, then another): the neighbour
@@ -669,13 +665,17 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         # filter), as is the week left, which `show_week` keeps.
         self._forget_prepared()
 
-    def _nearest_listed(self, digest_id: str | None, listed: Container[str] | None = None,
-                        ids: list[str] | None = None) -> str:
+    def _week_to_show(self, listed: Container[str], ids: list[str]) -> str | None:
+        """The week a new list (`listed`, its `ids`) shows: the open one if listed (or if the list
+        is empty: the viewer then says what the filter hides), else the nearest listed one."""
+        target = self.digest_id
+        if target != STARRED_ID and target not in listed and ids:
+            target = self._nearest_listed(target, listed, ids)
+        return target
+
+    def _nearest_listed(self, digest_id: str | None, listed: Container[str], ids: list[str]) -> str:
         """The first listed week no newer than `digest_id`'s week (the last listed one if none):
-        found by walking every week's ids in their order from that week, not the list's records.
-        The list shown, unless another (`listed`, its `ids`) is given."""
-        if listed is None or ids is None:
-            listed, ids = self.lists.weeks, self.lists.ids
+        found by walking every week's ids in their order from that week, not the list's records."""
         if self.view.week is None or self._sets is None:
             return ids[0]
         start = self.view.week.week_start

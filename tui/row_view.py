@@ -84,9 +84,13 @@ class RowView(CachedStyles, FramedPane, ScrollView, can_focus=True):
                  repaint: bool = True) -> None:
         """Replace every row; the cursor goes to `cursor_id` (else the first row). With `repaint`
         False the caller refreshes the lines that changed."""
+        self.set_row_starts(row_ids, *self.starts_of(heights), cursor_id=cursor_id, repaint=repaint)
+
+    @staticmethod
+    def starts_of(heights: list[int]) -> tuple[list[int], int]:
+        """Each row's first line, and the lines in all."""
         starts = list(accumulate(heights, initial=0))  # (a loop in C: 5,200 weeks are 5,200 rows)
-        height = starts.pop()
-        self.set_row_starts(row_ids, starts, height, cursor_id=cursor_id, repaint=repaint)
+        return starts, starts.pop()
 
     def set_row_starts(self, row_ids: list[str], starts: list[int], height: int, *,
                        cursor_id: str | None = None, repaint: bool = True) -> None:

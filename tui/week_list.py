@@ -9,7 +9,6 @@ here: nothing scraped.
 from __future__ import annotations
 
 from functools import lru_cache
-from itertools import accumulate
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -117,8 +116,7 @@ class WeekList(RowView):
         if kept is not None and kept[0] is week_ids:
             return kept[1:]
         heights = [3 if digest_id in samples else 2 for digest_id in week_ids] if samples else [2] * len(week_ids)
-        starts = list(accumulate(([2] if starred else []) + heights, initial=0))
-        height = starts.pop()
+        starts, height = self.starts_of(([2] if starred else []) + heights)
         if len(self._rows_kept) >= ROWS_KEPT:
             del self._rows_kept[next(iter(self._rows_kept))]
         # (the list of ids is kept with them: its id is not another list's while it lives)
