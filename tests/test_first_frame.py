@@ -252,3 +252,49 @@ async def test_component_classes_not_drawn_at_the_first_frame_are_styled_after_i
     assert styled["viewer"] < styled_up_front["viewer"]  # fewer styled before the first frame
     for index, (a, b) in enumerate(zip(lazy, eager, strict=True)):
         assert a == b, index
+
+
+async def test_the_refresh_that_completes_the_first_screen_is_not_held_back_a_frame(data_dir: Path, monkeypatch) -> None:
+    """The main screen's update timer is started as it mounts (`start_frame_clock`): its first period
+    runs while the screen lays out, so the refresh after the first layout waits for nothing.
+    Unstarted, Textual starts it at the first idle moment after that layout and it sleeps a whole
+    period (1/60 s) first. Recorded: the order of the main screen's first layout, its update timer's
+    sleeps and its first update tick."""
+    import sys
+
+    import textual.timer
+    from sz_digest.tui.main_screen import MainScreen
+
+    order: list[str] = []
+    sleep = textual.timer.sleep
+
+    async def recorded_sleep(seconds: float) -> None:
+        timer = sys._getframe(1).f_locals.get("self")
+        if getattr(timer, "name", None) == "screen_update" and isinstance(timer._target(), MainScreen):
+            order.append("update timer sleeps")
+        await sleep(seconds)
+
+    refresh_layout = MainScreen._refresh_layout
+    on_timer_update = MainScreen._on_timer_update
+
+    def recorded_layout(self, *args, **kwargs):
+        order.append("layout")
+        return refresh_layout(self, *args, **kwargs)
+
+    def recorded_tick(self):
+        order.append("update tick")
+        return on_timer_update(self)
+
+    monkeypatch.setattr(textual.timer, "sleep", recorded_sleep)
+    monkeypatch.setattr(MainScreen, "_refresh_layout", recorded_layout)
+    monkeypatch.setattr(MainScreen, "_on_timer_update", recorded_tick)
+    async with running(data_dir) as (app, pilot):
+        assert app.screen.id == "main"
+        assert "update tick" in order
+    first_layout = order.index("layout")
+    first_tick = order.index("update tick")
+    # The timer's first period began before the first layout, and no period began between that
+    # layout and the first update: the refresh ran as soon as the screen asked for it.
+    assert "update timer sleeps" in order[:first_layout]
+    assert "update timer sleeps" not in order[first_layout:first_tick]
+

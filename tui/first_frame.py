@@ -6,6 +6,7 @@ from typing import TypeVar
 
 from textual import events
 from textual.message import Message
+from textual.screen import Screen
 
 M = TypeVar("M", bound=type[Message])
 
@@ -28,6 +29,20 @@ class StyledOnMount:
         if not self._resumed_once:
             self._resumed_once = True
             event.refresh_styles = False  # every node was styled as it mounted
+
+
+def start_frame_clock(screen: Screen) -> None:
+    """Start `screen`'s refresh timer as it mounts, so its first refresh is not held back a frame.
+
+    A screen refreshes on Textual's 60 Hz update timer, which starts paused and counts its first
+    period from its first resume: the first idle moment after the screen's first layout. So the
+    refresh that completes the first screen (the Footer's keys, a notice, the sizes the first
+    layout settled) always waited a whole 1/60 s with nothing to do, after every pane was drawn.
+    Started at mount, that period runs while the screen composes and lays out, and the first
+    refresh follows the first layout at once. Later refreshes keep the timer's pace, 1/60 s apart.
+    (`_update_timer` is Textual's own, private; tests/test_first_frame.py checks it still works.)
+    """
+    screen._update_timer.resume()
 
 
 def message(cls: M) -> M:

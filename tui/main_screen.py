@@ -54,7 +54,7 @@ from .article_viewer import ArticleViewer
 from .commands import bindings, localised
 from .compositor import compositor_for
 from .district_filter import DistrictFilter
-from .first_frame import StyledOnMount, message
+from .first_frame import StyledOnMount, message, start_frame_clock
 from .i18n import Catalog
 from .pane_frame import FramedPane
 from .shaped_line import LineShapes, render_content
@@ -270,6 +270,7 @@ class MainScreen(StyledOnMount, Screen[None], FramedPane):
         yield DigestFooter()
 
     def on_mount(self) -> None:
+        start_frame_clock(self)
         self._data_version = data_version(self.store)
         from sz_digest.cache.health import layout_warning
 
