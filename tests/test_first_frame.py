@@ -298,3 +298,23 @@ async def test_the_refresh_that_completes_the_first_screen_is_not_held_back_a_fr
     assert "update timer sleeps" in order[:first_layout]
     assert "update timer sleeps" not in order[first_layout:first_tick]
 
+
+async def test_each_footer_key_is_styled_once_as_it_mounts(data_dir: Path, monkeypatch) -> None:
+    """Textual's keys start compact and its command-palette key is classed `-compact` by its watcher
+    after it mounts: each would be styled again. `DigestFooter` settles both before they mount."""
+    from textual.widgets._footer import FooterKey
+
+    counts: Counter = Counter()
+    apply = Stylesheet.apply
+
+    def counting_apply(self, node, *args, **kwargs):
+        if isinstance(node, FooterKey):
+            counts[node] += 1
+        return apply(self, node, *args, **kwargs)
+
+    monkeypatch.setattr(Stylesheet, "apply", counting_apply)
+    async with running(data_dir) as (app, pilot):
+        await pilot.pause()
+        keys = list(app.screen.query(FooterKey))
+    assert [key.key for key in keys] == ["n", "p", "slash", "question_mark", "q", "ctrl+p"]
+    assert {key.key: counts[key] for key in keys} == {key.key: 1 for key in keys}

@@ -260,12 +260,16 @@ async def test_narrow_terminal_starts_with_the_sidebar_hidden(data_dir: Path) ->
 
 @pytest.mark.parametrize("size, compact", [((120, 40), False), ((80, 24), True)])
 async def test_footer_keys_follow_the_footer_compact_setting(data_dir: Path, size, compact) -> None:
-    """The Footer's keys are made compact (or not) before they mount, as Textual's binding would."""
+    """The Footer's keys are made compact (or not) before they mount, as Textual's binding would;
+    the command-palette key (shown when wide) stays compact, as Textual leaves it."""
     async with running(data_dir, size=size) as (app, pilot):
         await settle(app, pilot)
         keys = [key for key in app.screen.query(FooterKey) if not key.has_class("-command-palette")]
         assert [key.key for key in keys] == ["n", "p", "slash", "question_mark", "q"]
         assert all(key.compact == compact and key.has_class("-compact") == compact for key in keys)
+        palette = list(app.screen.query(FooterKey).filter(".-command-palette"))
+        assert len(palette) == (0 if compact else 1)
+        assert all(key.compact and key.has_class("-compact") for key in palette)
 
 
 # -- state that survives a restart ----------------------------------------------------------------

@@ -148,18 +148,21 @@ class Panes(Horizontal, FramedPane):
 
 
 class DigestFooter(Footer):
-    """The Footer, with each key made compact or not before it mounts.
+    """The Footer, with each key made compact or not, and classed so, before it mounts.
 
-    Textual's `FooterKey` starts compact and is then bound to the Footer's setting, so every key is
+    Textual's `FooterKey` starts compact and is then bound to the Footer's setting, so every key was
     restyled twice as it mounts: most of the work between the first frame and the Footer's keys.
+    The command-palette key, not bound, stays compact; it was restyled as its watcher classed it so.
     """
 
     def compose(self) -> ComposeResult:
         for widget in super().compose():
-            # The command-palette key is not bound to the Footer's setting: it keeps its own.
-            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
-                widget.set_reactive(FooterKey.compact, self.compact)
-                widget.set_class(self.compact, "-compact", update=False)
+            if isinstance(widget, FooterKey):
+                # The command-palette key is not bound to the Footer's setting: it stays compact, as
+                # it starts. (Not read from the key: a first read runs its watcher, a restyle.)
+                compact = True if widget.has_class("-command-palette") else self.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
             yield widget
 
 
