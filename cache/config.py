@@ -1,6 +1,6 @@
 """Where things live and the user's settings (a TOML file in platformdirs' user config dir)."""
 
-from __future__ import annotations
+# Annotations are evaluated here, not strings: see the note in cache/model.py (NamedTuple fields).
 
 import os
 import re

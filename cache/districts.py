@@ -1,6 +1,6 @@
 """The one table of Shenzhen's districts, and the alias lookup the parser and the CLI share."""
 
-from __future__ import annotations
+# Annotations are evaluated here, not strings: see the note in cache/model.py (NamedTuple fields).
 
 from typing import NamedTuple
 

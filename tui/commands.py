@@ -4,7 +4,7 @@ Keeping them in one table means a key cannot exist without a help line and a pal
 user's `[keys]` section in the config file (binding id -> keys) remaps the same ids everywhere.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here, not strings: see the note in cache/model.py (NamedTuple fields).
 
 from dataclasses import replace
 from typing import Literal, NamedTuple, TypeVar
