@@ -36,8 +36,8 @@ def start_frame_clock(screen: Screen) -> None:
 
     A screen refreshes on Textual's 60 Hz update timer, which starts paused and counts its first
     period from its first resume: the first idle moment after the screen's first layout. So the
-    refresh that completes the first screen (the Footer's keys, a notice, the sizes the first
-    layout settled) always waited a whole 1/60 s with nothing to do, after every pane was drawn.
+    refresh that completes the first screen (the sizes the first layout settled, a notice) always
+    waited a whole 1/60 s with nothing to do, after every pane was drawn.
     Started at mount, that period runs while the screen composes and lays out, and the first
     refresh follows the first layout at once. Later refreshes keep the timer's pace, 1/60 s apart.
     (`_update_timer` is Textual's own, private; tests/test_first_frame.py checks it still works.)
